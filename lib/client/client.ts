@@ -1,0 +1,130 @@
+import type { Observable } from 'rxjs';
+import type { ConnectionState } from '../connection/connection-state';
+import type { ScClientError } from '../errors';
+import type { InvokeOptions } from '../rpc/invoke';
+import type { ProcedureRequest } from '../rpc/procedure-request';
+import type { ApiPart, IsTyped, ScApi, UntypedApi } from './api';
+
+type Invoke<M> =
+  IsTyped<M> extends true
+    ? <K extends keyof M & string>(
+        event: K,
+        data: M[K] extends { request: infer Req } ? Req : never,
+        options?: InvokeOptions,
+      ) => Observable<M[K] extends { response: infer Res } ? Res : never>
+    : <R = unknown>(event: string, data?: unknown, options?: InvokeOptions) => Observable<R>;
+
+type Transmit<M> =
+  IsTyped<M> extends true
+    ? <K extends keyof M & string>(event: K, data: M[K]) => void
+    : (event: string, data?: unknown) => void;
+
+type Receiver<M> =
+  IsTyped<M> extends true
+    ? <K extends keyof M & string>(event: K) => Observable<M[K]>
+    : <T = unknown>(event: string) => Observable<T>;
+
+type Procedure<M> =
+  IsTyped<M> extends true
+    ? <K extends keyof M & string>(
+        name: K,
+      ) => Observable<
+        M[K] extends { request: infer Req; response: infer Res } ? ProcedureRequest<Req, Res> : never
+      >
+    : <T = unknown, R = unknown>(name: string) => Observable<ProcedureRequest<T, R>>;
+
+/**
+ * A SocketCluster client. Create it with {@link createClient}; it is inert until something needs the connection.
+ *
+ * @typeParam Api - An {@link ScApi} describing the application's events and procedures, for typed calls.
+ */
+export interface Client<Api extends ScApi = UntypedApi> {
+  /**
+   * The connection state: `connecting`, `open` or `closed` (with close code, reason, attempt and next retry time).
+   *
+   * - Emits: the current state on subscription, then every change.
+   * - Completes: when the client is closed with `close()`.
+   * - Errors: never.
+   * - Multicast: yes; replays the current state to each subscriber. Subscribing does not open the connection.
+   */
+  readonly state$: Observable<ConnectionState>;
+
+  /** The current connection state, synchronously. */
+  readonly state: ConnectionState;
+
+  /**
+   * Diagnostics: problems that belong to no caller's stream (undecodable frames, responses to unknown calls,
+   * events nobody listens to, transmits refused by a full outbox).
+   *
+   * - Emits: each problem as it happens, as an {@link ScClientError} with a stable `code`.
+   * - Completes: when the client is closed.
+   * - Errors: never.
+   * - Multicast: yes, hot; no replay.
+   */
+  readonly errors$: Observable<ScClientError>;
+
+  /**
+   * Invokes a procedure on the server and emits its answer.
+   *
+   * - Emits: the server's response data, once.
+   * - Completes: right after that value.
+   * - Errors: `RemoteError` when the server answers with an error; `AckTimeoutError` after the timeout;
+   *   `ConnectionError` when the connection drops after the call was sent; `OutboxOverflowError` when it cannot
+   *   be queued; `ClientClosedError` after `close()`.
+   * - Multicast: no; cold, one request per subscription. Unsubscribing before the answer drops the call.
+   *
+   * Calls made while the connection is not open wait for the next handshake, bounded by their timeout. Throws a
+   * `TypeError` at once for an empty event name or data the codec cannot encode.
+   *
+   * @example
+   * ```ts
+   * const sum = await firstValueFrom(client.invoke<number>('sum', { a: 1, b: 2 }, { timeout: 2000 }));
+   * ```
+   */
+  readonly invoke: Invoke<ApiPart<Api, 'invoke'>>;
+
+  /**
+   * Sends an event without waiting for an answer. While the connection is not open the frame waits in the outbox
+   * and is sent, in order, after the next handshake; a full outbox reports an `OutboxOverflowError` on
+   * `errors$`. Throws a `TypeError` for an empty event name or data the codec cannot encode, and
+   * `ClientClosedError` after `close()`.
+   */
+  readonly transmit: Transmit<ApiPart<Api, 'transmit'>>;
+
+  /**
+   * The events the server transmits under one name.
+   *
+   * - Emits: the `data` of each such event.
+   * - Completes: when the client is closed.
+   * - Errors: `ClientClosedError` when subscribed after `close()`.
+   * - Multicast: yes; all subscribers share one dispatch entry. No replay. Subscribing opens the connection.
+   */
+  readonly receiver: Receiver<ApiPart<Api, 'receive'>>;
+
+  /**
+   * The server's invokes of one procedure on this client. Answer each request with `end(result)` or
+   * `error(err)`. A server invoke of a procedure nobody subscribes to is answered at once with an
+   * `UnhandledProcedureError` and reported on `errors$`.
+   *
+   * - Emits: a {@link ProcedureRequest} per server invoke.
+   * - Completes: when the client is closed.
+   * - Errors: `ClientClosedError` when subscribed after `close()`.
+   * - Multicast: yes; every subscriber sees every request, the first answer wins. Subscribing opens the connection.
+   */
+  readonly procedure: Procedure<ApiPart<Api, 'procedure'>>;
+
+  /** Opens the connection now rather than on first demand. Throws `ClientClosedError` after `close()`. */
+  connect(): void;
+
+  /**
+   * Closes the connection with `code` (1000, or 3000 to 4999) and does not reconnect until something needs the
+   * connection again. Calls in flight fail with `ConnectionError`; queued frames stay queued.
+   */
+  disconnect(code?: number, reason?: string): void;
+
+  /**
+   * Closes the client for good: the socket closes, pending calls fail with `ClientClosedError`, every stream
+   * completes, and no timer or listener remains. Idempotent.
+   */
+  close(): void;
+}

@@ -1,0 +1,153 @@
+import { Subject, throwError, type Observable } from 'rxjs';
+import { Connection } from '../connection/connection';
+import type { ConnectionState } from '../connection/connection-state';
+import {
+  ClientClosedError,
+  ConnectionError,
+  HandshakeError,
+  OutboxOverflowError,
+  type ScClientError,
+} from '../errors';
+import { CallRegistry } from '../rpc/call-registry';
+import { checkEvent, encodeEvent } from '../rpc/encode-packet';
+import { InboundRouter } from '../rpc/inbound-router';
+import { createInvoke, type InvokeDependencies, type InvokeOptions } from '../rpc/invoke';
+import type { ProcedureRequest } from '../rpc/procedure-request';
+import type { ScApi, UntypedApi } from './api';
+import type { Client } from './client';
+import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
+
+function checkCloseCode(code: number): void {
+  if (!(code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999))) {
+    throw new RangeError(`A close code must be 1000 or between 3000 and 4999, got ${code}`);
+  }
+}
+
+class ScClient {
+  readonly state$: Observable<ConnectionState>;
+  readonly errors$: Observable<ScClientError>;
+  readonly #options: ResolvedOptions;
+  readonly #errors = new Subject<ScClientError>();
+  readonly #calls: CallRegistry;
+  readonly #router: InboundRouter;
+  readonly #connection: Connection;
+  readonly #invokeDeps: InvokeDependencies;
+  #cid = 0;
+  #closed = false;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+    this.errors$ = this.#errors.asObservable();
+    const report = (error: ScClientError) => this.#errors.next(error);
+    const nextCid = () => ++this.#cid;
+    this.#calls = new CallRegistry(options.scheduler);
+    this.#router = new InboundRouter({
+      codec: options.codec,
+      calls: this.#calls,
+      report,
+      demand: () => this.#connection.demand(),
+    });
+    this.#connection = new Connection(options, {
+      dispatch: this.#router.dispatch,
+      report,
+      nextCid,
+      authToken: () => this.#options.authToken,
+      onClosed: (error) => {
+        this.#calls.failWhere((call) => call.sent, error);
+      },
+      onStopped: (error) => {
+        // Nothing will carry the queued calls now: fail them rather than leave them to their timeout.
+        if (error instanceof ConnectionError || error instanceof HandshakeError) {
+          this.#calls.failWhere(() => true, error);
+        } else {
+          report(error);
+        }
+      },
+      onSession: () => undefined,
+    });
+    this.state$ = this.#connection.state$;
+    this.#invokeDeps = {
+      codec: options.codec,
+      calls: this.#calls,
+      connection: this.#connection,
+      scheduler: options.scheduler,
+      ackTimeout: options.ackTimeout,
+      nextCid,
+      isClosed: () => this.#closed,
+    };
+  }
+
+  get state(): ConnectionState {
+    return this.#connection.state;
+  }
+
+  readonly invoke = (event: string, data?: unknown, options?: InvokeOptions): Observable<unknown> =>
+    createInvoke(this.#invokeDeps, event, data, options);
+
+  readonly transmit = (event: string, data?: unknown): void => {
+    if (this.#closed) throw new ClientClosedError();
+    checkEvent(event);
+    const frame = encodeEvent(this.#options.codec, event, data);
+    if (!this.#connection.send({ frame, event })) {
+      this.#errors.next(new OutboxOverflowError(event, this.#connection.outbox.limit));
+    }
+  };
+
+  readonly receiver = (event: string): Observable<unknown> => {
+    checkEvent(event);
+    return this.#closed ? throwError(() => new ClientClosedError()) : this.#router.receiver(event);
+  };
+
+  readonly procedure = (name: string): Observable<ProcedureRequest> => {
+    checkEvent(name, 'procedure');
+    return this.#closed ? throwError(() => new ClientClosedError()) : this.#router.procedure(name);
+  };
+
+  connect(): void {
+    if (this.#closed) throw new ClientClosedError();
+    this.#connection.demand();
+  }
+
+  disconnect(code = 1000, reason = ''): void {
+    checkCloseCode(code);
+    this.#connection.disconnect(code, reason);
+    this.#calls.idle();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#calls.failWhere(() => true, new ClientClosedError());
+    this.#connection.outbox.drain();
+    this.#connection.close(1000, 'Client closed');
+    this.#router.complete();
+    this.#errors.complete();
+  }
+}
+
+/**
+ * Creates a SocketCluster client. Nothing happens until a stream or call needs the connection (or `connect()` is
+ * called); from then on the connection stays up, reconnecting with backoff, until `disconnect()` or `close()`.
+ *
+ * In Node, import from `rx-socketcluster` as usual: the package's Node entry supplies the `ws` WebSocket. In
+ * browsers the global `WebSocket` is used. Any constructor can be passed as the `WebSocket` option.
+ *
+ * @typeParam Api - Optional description of the application's events and procedures, for typed calls.
+ * @param options - At least `url`.
+ * @returns The {@link Client}.
+ * @throws TypeError or RangeError for invalid options (a missing or malformed `url`, no WebSocket constructor).
+ * @example
+ * ```ts
+ * import { firstValueFrom } from 'rxjs';
+ * import { createClient } from 'rx-socketcluster';
+ *
+ * const client = createClient({ url: 'ws://localhost:8000/socketcluster/' });
+ * client.state$.subscribe((s) => console.log(s.state));
+ * console.log(await firstValueFrom(client.invoke('sum', { a: 1, b: 2 })));
+ * client.close();
+ * ```
+ * @see {@link Client}
+ */
+export function createClient<Api extends ScApi = UntypedApi>(options: ClientOptions): Client<Api> {
+  return new ScClient(resolveOptions(options)) as unknown as Client<Api>;
+}

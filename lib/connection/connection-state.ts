@@ -1,0 +1,58 @@
+/** The connection states, in the vocabulary of the official client. */
+export type ConnectionStatus = 'connecting' | 'open' | 'closed';
+
+/**
+ * A snapshot of the connection, as emitted by `state$`.
+ *
+ * - `connecting`: a WebSocket is opening or its handshake is in progress. `attempt` counts attempts since the last
+ *   successful handshake (1 for the first).
+ * - `open`: the handshake succeeded. `id` is the server's socket id, `pingTimeout` the liveness limit it set.
+ * - `closed`: no connection. `code` and `reason` say why (absent before the first connect). When a reconnect is
+ *   scheduled, `retryAt` (epoch ms) and `retryIn` (ms) say when; without them the client waits for demand.
+ */
+export type ConnectionState =
+  | { readonly state: 'connecting'; readonly attempt: number }
+  | {
+      readonly state: 'open';
+      readonly attempt: number;
+      readonly id: string;
+      readonly pingTimeout: number;
+      readonly isAuthenticated: boolean;
+    }
+  | {
+      readonly state: 'closed';
+      readonly attempt: number;
+      readonly code?: number;
+      readonly reason?: string;
+      readonly retryAt?: number;
+      readonly retryIn?: number;
+    };
+
+/** Which states may follow which. A `closed` state may follow itself when its details change. */
+export const TRANSITIONS: Readonly<Record<ConnectionStatus, readonly ConnectionStatus[]>> = {
+  closed: ['connecting', 'closed'],
+  connecting: ['open', 'closed'],
+  open: ['closed'],
+};
+
+/**
+ * Applies a transition: returns `next` when it is allowed and changes something, `undefined` when it changes
+ * nothing, and throws a `RangeError` when the table forbids it.
+ */
+export function transition(
+  current: ConnectionState,
+  next: ConnectionState,
+): ConnectionState | undefined {
+  if (!TRANSITIONS[current.state].includes(next.state)) {
+    throw new RangeError(`Illegal connection state transition: ${current.state} -> ${next.state}`);
+  }
+  if (next.state === 'closed' && current.state === 'closed') {
+    const same =
+      current.code === next.code &&
+      current.reason === next.reason &&
+      current.retryAt === next.retryAt &&
+      current.attempt === next.attempt;
+    return same ? undefined : next;
+  }
+  return next;
+}

@@ -1,0 +1,207 @@
+import {
+  BehaviorSubject,
+  defer,
+  distinctUntilChanged,
+  retry,
+  tap,
+  timer,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import { ConnectionError, ProtocolError, type HandshakeError, type ScClientError } from '../errors';
+import { backoffDelay, type BackoffOptions } from './backoff-delay';
+import { transition, type ConnectionState } from './connection-state';
+import { openSession, type Session, type SessionContext } from './open-session';
+import { Outbox, type OutboxEntry } from './outbox';
+import { closeCodeOf, reconnectsAtOnce, shouldReconnect } from './should-reconnect';
+
+/** Computes the delay before reconnect attempt `attempt` (0-based) after `error` ended the connection. */
+export type ReconnectDelay = (attempt: number, error: ConnectionError | HandshakeError) => number;
+
+/** What the connection needs beyond one attempt's context. @internal */
+export interface ConnectionConfig
+  extends Omit<SessionContext, 'closeRequest' | 'dispatch' | 'report' | 'nextCid' | 'authToken'> {
+  readonly reconnect: boolean;
+  readonly maxAttempts: number;
+  readonly backoff: BackoffOptions;
+  readonly reconnectDelay: ReconnectDelay | undefined;
+  readonly outboxLimit: number;
+}
+
+/** The owner's side: packet handling and what happens when sessions start and end. @internal */
+export interface ConnectionHooks extends Pick<SessionContext, 'dispatch' | 'report' | 'nextCid' | 'authToken'> {
+  /** A session ended (or an attempt failed); calls sent on it must fail. */
+  onClosed(error: ConnectionError): void;
+  /** The client stopped reconnecting after `error`. */
+  onStopped(error: ScClientError): void;
+  /** A handshake succeeded; runs before the outbox is flushed. */
+  onSession(session: Session): void;
+}
+
+const DEFAULT_CLOSE = { code: 1000, reason: '' };
+
+/**
+ * The connection loop: one {@link openSession} attempt at a time, retried with backoff, exposing `state$` and
+ * holding the outbox. Opened by {@link Connection.demand}; stopped by {@link Connection.disconnect}.
+ * @internal
+ */
+export class Connection {
+  readonly #state: BehaviorSubject<ConnectionState>;
+  readonly state$: Observable<ConnectionState>;
+  readonly outbox: Outbox;
+  readonly #config: ConnectionConfig;
+  readonly #hooks: ConnectionHooks;
+  readonly #context: SessionContext;
+  readonly #scheduler: SchedulerLike;
+  #loop: Subscription | undefined;
+  #session: Session | undefined;
+  #attempt = 0;
+  #closeRequest = DEFAULT_CLOSE;
+
+  constructor(config: ConnectionConfig, hooks: ConnectionHooks) {
+    this.#config = config;
+    this.#hooks = hooks;
+    this.#scheduler = config.scheduler;
+    this.outbox = new Outbox(config.outboxLimit);
+    this.#state = new BehaviorSubject<ConnectionState>({ state: 'closed', attempt: 0 });
+    this.state$ = this.#state.asObservable().pipe(distinctUntilChanged());
+    this.#context = {
+      ...config,
+      dispatch: hooks.dispatch,
+      report: hooks.report,
+      nextCid: hooks.nextCid,
+      authToken: hooks.authToken,
+      closeRequest: () => this.#closeRequest,
+    };
+  }
+
+  /** The current state. */
+  get state(): ConnectionState {
+    return this.#state.getValue();
+  }
+
+  /** The open session, if any. */
+  get session(): Session | undefined {
+    return this.#session;
+  }
+
+  /** Starts the connection loop unless it runs. */
+  demand(): void {
+    if (this.#loop !== undefined || this.#state.closed) return;
+    const loop$ = defer(() => this.#attemptOnce()).pipe(
+      retry({ resetOnSuccess: true, delay: (error: unknown, count: number) => this.#retryDelay(error, count) }),
+    );
+    const loop = loop$.subscribe({
+      next: (session) => this.#opened(session),
+      error: (error: ScClientError) => {
+        this.#loop = undefined;
+        this.#setState({ state: 'closed', attempt: this.#attempt, ...this.#closeInfo(error) });
+        this.#hooks.onStopped(error);
+      },
+    });
+    // An attempt can fail for good synchronously, before `subscribe` returns.
+    if (!loop.closed) this.#loop = loop;
+  }
+
+  /** Sends `entry.frame` now if a session is open, else queues it. Returns `false` when the outbox is full. */
+  send(entry: OutboxEntry): boolean {
+    if (this.#session?.send(entry.frame)) {
+      entry.onSent?.();
+      return true;
+    }
+    if (!this.outbox.push(entry)) return false;
+    this.demand();
+    return true;
+  }
+
+  /** Closes the socket with `code` and stops reconnecting until the next demand. */
+  disconnect(code: number, reason: string): void {
+    const loop = this.#loop;
+    if (loop === undefined) {
+      if (this.state.state === 'closed' && this.state.retryAt === undefined) return;
+    } else {
+      this.#loop = undefined;
+      this.#closeRequest = { code, reason };
+      loop.unsubscribe();
+      this.#closeRequest = DEFAULT_CLOSE;
+    }
+    const wasOpen = this.#session !== undefined;
+    this.#session = undefined;
+    this.#setState({ state: 'closed', attempt: this.#attempt, code, reason });
+    if (wasOpen) this.#hooks.onClosed(new ConnectionError(code, reason, 'disconnect'));
+  }
+
+  /** Disconnects for good and completes `state$`. */
+  close(code: number, reason: string): void {
+    this.disconnect(code, reason);
+    this.#state.complete();
+  }
+
+  #attemptOnce(): Observable<Session> {
+    this.#attempt++;
+    this.#setState({ state: 'connecting', attempt: this.#attempt });
+    return openSession(this.#context).pipe(
+      tap({
+        error: (error: unknown) => {
+          this.#session = undefined;
+          if (error instanceof ConnectionError) this.#hooks.onClosed(error);
+        },
+      }),
+    );
+  }
+
+  #opened(session: Session): void {
+    this.#session = session;
+    const attempt = this.#attempt;
+    this.#attempt = 0;
+    this.#hooks.onSession(session);
+    this.outbox.flush(session.send);
+    if (this.#session !== session) return; // the socket closed while flushing
+    this.#setState({
+      state: 'open',
+      attempt,
+      id: session.id,
+      pingTimeout: session.pingTimeout,
+      isAuthenticated: session.isAuthenticated,
+    });
+  }
+
+  #retryDelay(error: unknown, count: number): Observable<number> {
+    const { reconnect, maxAttempts, backoff, reconnectDelay } = this.#config;
+    const n = count - 1;
+    if (!reconnect || !shouldReconnect(error) || n >= maxAttempts) throw error;
+    const cause = error as ConnectionError | HandshakeError;
+    const delay =
+      n === 0 && reconnectsAtOnce(cause)
+        ? 0
+        : Math.max(0, reconnectDelay ? reconnectDelay(n, cause) : backoffDelay(n, backoff));
+    this.#setState({
+      state: 'closed',
+      attempt: this.#attempt,
+      ...this.#closeInfo(cause),
+      retryAt: this.#scheduler.now() + delay,
+      retryIn: delay,
+    });
+    return timer(delay, this.#scheduler);
+  }
+
+  #closeInfo(error: unknown): { code?: number; reason?: string } {
+    const code = closeCodeOf(error);
+    if (code === undefined) return {};
+    return { code, reason: error instanceof ConnectionError ? error.reason : (error as Error).message };
+  }
+
+  #setState(next: ConnectionState): void {
+    if (this.#state.closed) return;
+    let changed: ConnectionState | undefined;
+    try {
+      changed = transition(this.state, next);
+    } catch (error) {
+      // An illegal transition is a bug; report it rather than leave the client in a state nobody can leave.
+      this.#hooks.report(new ProtocolError('illegal-transition', (error as Error).message));
+      changed = next;
+    }
+    if (changed) this.#state.next(changed);
+  }
+}

@@ -1,0 +1,197 @@
+import { Observable, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Codec } from '../codec/codec';
+import { CodecError, ConnectionError, HandshakeError, ProtocolError, type ScClientError } from '../errors';
+import {
+  PING_FRAMES,
+  ScEvent,
+  type HandshakeReply,
+  type ProtocolVersion,
+  type ResponsePacket,
+} from '../protocol/packets';
+import { hydrateError } from '../protocol/remote-error';
+import { WS_OPEN, type WebSocketConstructor, type WebSocketLike } from '../transport/web-socket';
+
+/** A connection whose handshake succeeded. Lives until its socket closes. */
+export interface Session {
+  /** The server's id for this socket. */
+  readonly id: string;
+  /** The liveness limit the server set, in ms. */
+  readonly pingTimeout: number;
+  /** Whether the handshake token was accepted. */
+  readonly isAuthenticated: boolean;
+  /** Why the handshake token was refused, when one was. */
+  readonly authError: Error | undefined;
+  /** Sends a frame; returns `false` (sending nothing) when the socket is no longer open. */
+  send(frame: string | Uint8Array): boolean;
+}
+
+/** What one connection attempt needs from its owner. @internal */
+export interface SessionContext {
+  readonly url: string;
+  readonly WebSocket: WebSocketConstructor;
+  readonly webSocketOptions: object | undefined;
+  readonly codec: Codec;
+  readonly protocolVersion: ProtocolVersion;
+  readonly connectTimeout: number;
+  readonly pingTimeoutDisabled: boolean;
+  readonly scheduler: SchedulerLike;
+  /** The next call id (shared with invokes: ids are unique per client). */
+  nextCid(): number;
+  /** The signed token to send in the handshake, or `null`. */
+  authToken(): string | null;
+  /** Handles one inbound packet that is not the handshake reply. */
+  dispatch(packet: unknown, session: Session | undefined): void;
+  /** Reports a diagnostic on `errors$`. */
+  report(error: ScClientError): void;
+  /** Close code and reason used when the attempt is unsubscribed (a deliberate close). */
+  closeRequest(): { code: number; reason: string };
+}
+
+const DEFAULT_PING_TIMEOUT = 30_000;
+const ignore = () => undefined;
+
+function isValidReply(data: unknown): data is HandshakeReply {
+  const reply = data as Partial<HandshakeReply> | null | undefined;
+  return typeof reply?.id === 'string' && typeof reply.pingTimeout === 'number';
+}
+
+/**
+ * One connection attempt: opens the WebSocket, sends `#handshake` first, applies the reply before the next frame,
+ * answers pings before the codec and watches liveness.
+ *
+ * Emits: one {@link Session} when the handshake succeeds.
+ * Completes: never.
+ * Errors: `ConnectionError` when the socket closes or cannot open (own closes: 4000 ping timeout, 4003 handshake
+ * timeout, 4007 connect timeout), `HandshakeError` when the server refuses the handshake.
+ * Teardown closes the socket with {@link SessionContext.closeRequest}.
+ * @internal
+ */
+export function openSession(ctx: SessionContext): Observable<Session> {
+  return new Observable<Session>((subscriber) => {
+    const { ping, pong } = PING_FRAMES[ctx.protocolVersion];
+    const { codec, scheduler } = ctx;
+    let session: Session | undefined;
+    let handshakeCid = -1;
+    let finished = false;
+    let lastSeen = scheduler.now();
+    let watchdog: Subscription | undefined;
+    let socket: WebSocketLike;
+
+    const detach = () => {
+      finished = true;
+      connectTimer.unsubscribe();
+      watchdog?.unsubscribe();
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      // Keep an error listener: `ws` throws an 'error' event that has none (closing a socket still connecting).
+      socket.onerror = ignore;
+    };
+    // The client ends the connection itself: it does not wait for the close handshake, which a dead peer never
+    // completes.
+    const abort = (code: number, reason: string, error?: ScClientError) => {
+      if (finished) return;
+      detach();
+      socket.close(code, reason);
+      subscriber.error(error ?? new ConnectionError(code, reason, session ? 'disconnect' : 'connectAbort'));
+    };
+    const send = (frame: string | Uint8Array) => {
+      if (socket.readyState !== WS_OPEN) return false;
+      socket.send(frame);
+      return true;
+    };
+
+    const onHandshakeReply = (packet: ResponsePacket) => {
+      connectTimer.unsubscribe();
+      const error = hydrateError(packet.error);
+      if (error) {
+        const status = error.details.statusCode;
+        const code = typeof status === 'number' && status >= 4000 && status <= 4999 ? status : 4008;
+        abort(code, `${error.remoteName}: ${error.message}`, new HandshakeError(error.message, code, error));
+        return;
+      }
+      let reply = packet.data;
+      if (!isValidReply(reply)) {
+        ctx.report(new ProtocolError('bad-handshake-reply', 'Handshake reply without a socket id or pingTimeout'));
+        reply = { id: '', pingTimeout: DEFAULT_PING_TIMEOUT, isAuthenticated: false };
+      }
+      const { id, pingTimeout, isAuthenticated, authError } = reply as HandshakeReply;
+      session = { id, pingTimeout, isAuthenticated: isAuthenticated === true, authError: hydrateError(authError), send };
+      if (!ctx.pingTimeoutDisabled) {
+        watchdog = scheduler.schedule(function (this: SchedulerAction<unknown>) {
+          const idle = scheduler.now() - lastSeen;
+          if (idle >= pingTimeout) abort(4000, 'Server ping timed out');
+          else this.schedule(undefined, pingTimeout - idle);
+        }, pingTimeout);
+      }
+      subscriber.next(session);
+    };
+
+    const onPacket = (packet: unknown) => {
+      if (session === undefined && (packet as ResponsePacket | null)?.rid === handshakeCid) {
+        onHandshakeReply(packet as ResponsePacket);
+      } else {
+        ctx.dispatch(packet, session);
+      }
+    };
+
+    const onFrame = (frame: unknown) => {
+      lastSeen = scheduler.now();
+      // Pings are text frames compared before decoding, and answered only once the handshake is done: a pong
+      // that reaches the server before our handshake makes it close the socket (4009).
+      if (frame === ping) {
+        if (session) send(pong);
+        return;
+      }
+      let decoded: unknown;
+      try {
+        decoded = codec.decode(frame as string | ArrayBuffer);
+      } catch (cause) {
+        ctx.report(
+          frame === PING_FRAMES[1].ping
+            ? new ProtocolError('unexpected-frame', "Received '#1': the server speaks protocol version 1")
+            : new CodecError(`The ${codec.name} codec could not decode a frame`, { cause }),
+        );
+        return;
+      }
+      if (Array.isArray(decoded)) {
+        for (let i = 0; i < decoded.length && !finished; i++) onPacket(decoded[i]);
+      } else {
+        onPacket(decoded);
+      }
+    };
+
+    const connectTimer = scheduler.schedule(() => {
+      if (socket.readyState === WS_OPEN) abort(4003, 'Handshake timed out');
+      else abort(4007, 'Connection establishment timed out');
+    }, ctx.connectTimeout);
+
+    try {
+      socket = ctx.webSocketOptions
+        ? new ctx.WebSocket(ctx.url, [], ctx.webSocketOptions as never)
+        : new ctx.WebSocket(ctx.url);
+    } catch (cause) {
+      connectTimer.unsubscribe();
+      subscriber.error(new ConnectionError(1006, 'Could not open the WebSocket', 'connectAbort', { cause }));
+      return undefined;
+    }
+    socket.binaryType = codec.binaryType ?? 'arraybuffer';
+    socket.onopen = () => {
+      handshakeCid = ctx.nextCid();
+      const authToken = ctx.authToken();
+      send(codec.encode({ event: ScEvent.handshake, data: { authToken }, cid: handshakeCid }));
+    };
+    socket.onmessage = (event) => onFrame(event.data);
+    socket.onerror = ignore; // a 'close' event always follows and carries the code
+    socket.onclose = ({ code, reason }) => {
+      if (finished) return;
+      detach();
+      subscriber.error(new ConnectionError(code, reason, session ? 'disconnect' : 'connectAbort'));
+    };
+
+    return () => {
+      if (finished) return;
+      const { code, reason } = ctx.closeRequest();
+      detach();
+      socket.close(code, reason);
+    };
+  });
+}

@@ -1,0 +1,27 @@
+import { ConnectionError, HandshakeError } from '../errors';
+
+/** Close codes after which a reconnect is attempted at once: ping timeouts (4000, 4001) and 1005. */
+const IMMEDIATE = new Set([4000, 4001, 1005]);
+
+/** The close code an error ended the connection with, or `undefined` when it is not a connection error. */
+export function closeCodeOf(err: unknown): number | undefined {
+  if (err instanceof ConnectionError) return err.closeCode;
+  if (err instanceof HandshakeError) return err.statusCode;
+  return undefined;
+}
+
+/**
+ * Whether the client reconnects after a connection ended with `err`. No after a server-sent 1000 (a deliberate
+ * `socket.disconnect()`), after any code of 4500 or above (the application's "do not come back"), or after an
+ * error that is not a connection error.
+ */
+export function shouldReconnect(err: unknown): boolean {
+  const code = closeCodeOf(err);
+  return code !== undefined && code !== 1000 && code < 4500;
+}
+
+/** Whether the first reconnect after `err` runs without delay (ping timeouts and 1005, as the official client). */
+export function reconnectsAtOnce(err: unknown): boolean {
+  const code = closeCodeOf(err);
+  return code !== undefined && IMMEDIATE.has(code);
+}

@@ -1,0 +1,203 @@
+/**
+ * Every error the client produces. Each class has a literal `name` (safe from minifiers) and a stable string
+ * `code`, so callers can `switch (err.code)` over {@link AnyScError}.
+ *
+ * @packageDocumentation
+ */
+
+/** The stable codes carried by {@link ScClientError} subclasses. */
+export type ScErrorCode =
+  | 'CONNECTION_CLOSED'
+  | 'HANDSHAKE_REJECTED'
+  | 'ACK_TIMEOUT'
+  | 'REMOTE_ERROR'
+  | 'CODEC_ERROR'
+  | 'CLIENT_CLOSED'
+  | 'OUTBOX_OVERFLOW'
+  | 'PROTOCOL_ERROR';
+
+/**
+ * Base class of every error produced by rx-socketcluster.
+ *
+ * @example
+ * ```ts
+ * client.errors$.subscribe((err) => console.warn(err.code, err.message));
+ * ```
+ */
+export abstract class ScClientError extends Error {
+  /** Stable, machine-readable code. */
+  abstract readonly code: ScErrorCode;
+}
+
+/** Whether a connection closed before its handshake completed (`connectAbort`) or after (`disconnect`). */
+export type ClosePhase = 'connectAbort' | 'disconnect';
+
+/**
+ * The WebSocket closed, or could not be opened.
+ *
+ * Errors the `invoke()` calls that were in flight on that connection, and the client's connection loop when it
+ * stops retrying. `closeCode` is the WebSocket close code (SocketCluster codes 4000 to 4009 included).
+ *
+ * @example
+ * ```ts
+ * client.invoke('save', doc).subscribe({
+ *   error: (err) => { if (err instanceof ConnectionError) retryLater(err.closeCode); },
+ * });
+ * ```
+ */
+export class ConnectionError extends ScClientError {
+  override readonly name = 'ConnectionError';
+  readonly code = 'CONNECTION_CLOSED';
+
+  /** WebSocket close code. */
+  readonly closeCode: number;
+  /** Close reason sent by the peer or chosen by the client. */
+  readonly reason: string;
+  /** `connectAbort` before the handshake reply, `disconnect` after it. */
+  readonly phase: ClosePhase;
+
+  constructor(closeCode: number, reason: string, phase: ClosePhase, options?: ErrorOptions) {
+    super(
+      `Connection ${phase === 'disconnect' ? 'lost' : 'failed'} (${closeCode}${reason ? `: ${reason}` : ''})`,
+      options,
+    );
+    this.closeCode = closeCode;
+    this.reason = reason;
+    this.phase = phase;
+  }
+}
+
+/**
+ * The server refused the `#handshake` (handshake middleware blocked it). `statusCode` is the close code the
+ * server asked for; codes of 4500 and above stop reconnection.
+ */
+export class HandshakeError extends ScClientError {
+  override readonly name = 'HandshakeError';
+  readonly code = 'HANDSHAKE_REJECTED';
+
+  /** The close code carried by the server's error (`statusCode`), 4008 when it named none. */
+  readonly statusCode: number;
+  /** The server's error, as sent. */
+  readonly remote: RemoteError;
+
+  constructor(message: string, statusCode: number, remote: RemoteError) {
+    super(message);
+    this.statusCode = statusCode;
+    this.remote = remote;
+  }
+}
+
+/** An `invoke()` got no answer within its timeout. */
+export class AckTimeoutError extends ScClientError {
+  override readonly name = 'AckTimeoutError';
+  readonly code = 'ACK_TIMEOUT';
+
+  /** The event (procedure) that was invoked. */
+  readonly event: string;
+  /** The timeout that passed, in milliseconds. */
+  readonly timeout: number;
+
+  constructor(event: string, timeout: number) {
+    super(`No response to '${event}' within ${timeout} ms`);
+    this.event = event;
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * The server answered an invoke with an error. The server's `name`, `message` and every other field it sent are
+ * kept: `remoteName`, `message` and `details`.
+ *
+ * @example
+ * ```ts
+ * client.invoke('sum', { a: 1 }).subscribe({
+ *   error: (err) => { if (err instanceof RemoteError && err.remoteName === 'BadArgs') showHint(); },
+ * });
+ * ```
+ */
+export class RemoteError extends ScClientError {
+  override readonly name = 'RemoteError';
+  readonly code = 'REMOTE_ERROR';
+
+  /** The server-side error's `name` (for example `SilentMiddlewareBlockedError`), `'Error'` if it sent none. */
+  readonly remoteName: string;
+  /** Every other field of the server's error object (for example `statusCode`, `isBadToken`, `type`). */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(message: string, remoteName: string, details: Readonly<Record<string, unknown>>) {
+    super(message);
+    this.remoteName = remoteName;
+    this.details = details;
+  }
+}
+
+/** A frame could not be decoded, or a value could not be encoded, by the codec. The codec's error is `cause`. */
+export class CodecError extends ScClientError {
+  override readonly name = 'CodecError';
+  readonly code = 'CODEC_ERROR';
+}
+
+/** The client was closed with `close()`; it cannot be used again. */
+export class ClientClosedError extends ScClientError {
+  override readonly name = 'ClientClosedError';
+  readonly code = 'CLIENT_CLOSED';
+
+  constructor() {
+    super('The client is closed');
+  }
+}
+
+/** The outbox (frames waiting for a connection) is full; the frame was not queued. */
+export class OutboxOverflowError extends ScClientError {
+  override readonly name = 'OutboxOverflowError';
+  readonly code = 'OUTBOX_OVERFLOW';
+
+  /** The event whose frame was refused. */
+  readonly event: string;
+  /** The outbox limit in force. */
+  readonly limit: number;
+
+  constructor(event: string, limit: number) {
+    super(`Outbox full (${limit} frames): '${event}' was not queued`);
+    this.event = event;
+    this.limit = limit;
+  }
+}
+
+/** What kind of protocol problem a {@link ProtocolError} reports. */
+export type ProtocolErrorKind =
+  | 'malformed-packet'
+  | 'unknown-rid'
+  | 'unhandled-event'
+  | 'unhandled-procedure'
+  | 'bad-handshake-reply'
+  | 'unexpected-frame'
+  | 'illegal-transition';
+
+/**
+ * The server sent something the client could not use: a packet of no known shape, a response to no pending call,
+ * an event nobody listens to, a malformed handshake reply. Reported on `errors$`; the connection goes on.
+ */
+export class ProtocolError extends ScClientError {
+  override readonly name = 'ProtocolError';
+  readonly code = 'PROTOCOL_ERROR';
+
+  /** What went wrong. */
+  readonly kind: ProtocolErrorKind;
+
+  constructor(kind: ProtocolErrorKind, message: string) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
+/** Union of every concrete error class, discriminated by `code`. */
+export type AnyScError =
+  | ConnectionError
+  | HandshakeError
+  | AckTimeoutError
+  | RemoteError
+  | CodecError
+  | ClientClosedError
+  | OutboxOverflowError
+  | ProtocolError;

@@ -1,0 +1,33 @@
+/**
+ * rx-socketcluster: an RxJS client for SocketCluster servers.
+ *
+ * @packageDocumentation
+ */
+export { createClient } from './client/create-client';
+export type { Client } from './client/client';
+export type { ClientOptions } from './client/options';
+export type { ScApi, UntypedApi } from './client/api';
+export type { Codec } from './codec/codec';
+export { jsonCodec } from './codec/json';
+export type { ConnectionState, ConnectionStatus } from './connection/connection-state';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './connection/backoff-delay';
+export type { ReconnectDelay } from './connection/connection';
+export type { InvokeOptions } from './rpc/invoke';
+export type { ProcedureRequest } from './rpc/procedure-request';
+export type { ProtocolVersion } from './protocol/packets';
+export type { WebSocketConstructor, WebSocketLike } from './transport/web-socket';
+export {
+  AckTimeoutError,
+  ClientClosedError,
+  CodecError,
+  ConnectionError,
+  HandshakeError,
+  OutboxOverflowError,
+  ProtocolError,
+  RemoteError,
+  ScClientError,
+  type AnyScError,
+  type ClosePhase,
+  type ProtocolErrorKind,
+  type ScErrorCode,
+} from './errors';

@@ -1,0 +1,101 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
+import { AckTimeoutError, type ScClientError } from '../errors';
+
+/** An invoke waiting for its response. @internal */
+export interface PendingCall {
+  readonly cid: number;
+  readonly event: string;
+  readonly timeout: number;
+  /** When it times out, on the scheduler's clock. */
+  readonly deadline: number;
+  /** Whether the frame reached an open socket (calls still in the outbox survive a disconnect). */
+  sent: boolean;
+  /** Delivers the response data. */
+  resolve(data: unknown): void;
+  /** Fails the call. */
+  fail(error: ScClientError): void;
+}
+
+/**
+ * The calls waiting for a response, by call id, with one timer for all their timeouts: it is armed for the
+ * earliest deadline and re-armed after each sweep. Answered calls do not touch the timer (arming a timer per call
+ * is what this avoids); a sweep that finds nothing left simply does not re-arm, and {@link CallRegistry.idle}
+ * stops it early when the connection goes away.
+ * @internal
+ */
+export class CallRegistry {
+  #calls = new Map<number, PendingCall>();
+  #timer: Subscription | undefined;
+  #timerAt = Infinity;
+
+  readonly #scheduler: SchedulerLike;
+
+  constructor(scheduler: SchedulerLike) {
+    this.#scheduler = scheduler;
+  }
+
+  /** Calls waiting. */
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  add(call: PendingCall): void {
+    this.#calls.set(call.cid, call);
+    if (call.deadline < this.#timerAt) this.#arm(call.deadline);
+  }
+
+  /** Removes and returns the call answered by `rid`, or `undefined` when none waits for it. */
+  take(rid: number): PendingCall | undefined {
+    const call = this.#calls.get(rid);
+    if (call !== undefined) this.remove(rid);
+    return call;
+  }
+
+  remove(cid: number): void {
+    this.#calls.delete(cid);
+  }
+
+  /** Stops the timer when no call is waiting, so that an idle client holds no timer. */
+  idle(): void {
+    if (this.#calls.size === 0) this.#disarm();
+  }
+
+  /** Fails the calls that match `filter` with `error`. */
+  failWhere(filter: (call: PendingCall) => boolean, error: ScClientError): void {
+    for (const call of [...this.#calls.values()]) {
+      if (filter(call)) {
+        this.#calls.delete(call.cid);
+        call.fail(error);
+      }
+    }
+    this.idle();
+  }
+
+  #arm(at: number): void {
+    this.#timer?.unsubscribe();
+    this.#timerAt = at;
+    this.#timer = this.#scheduler.schedule(() => this.#sweep(), Math.max(0, at - this.#scheduler.now()));
+  }
+
+  #disarm(): void {
+    this.#timer?.unsubscribe();
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+  }
+
+  #sweep(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = this.#scheduler.now();
+    let next = Infinity;
+    for (const call of [...this.#calls.values()]) {
+      if (call.deadline <= now) {
+        this.#calls.delete(call.cid);
+        call.fail(new AckTimeoutError(call.event, call.timeout));
+      } else if (call.deadline < next) {
+        next = call.deadline;
+      }
+    }
+    if (next !== Infinity && next < this.#timerAt) this.#arm(next);
+  }
+}

@@ -1,0 +1,119 @@
+import { Observable, Subject } from 'rxjs';
+import type { Codec } from '../codec/codec';
+import type { Session } from '../connection/open-session';
+import { ProtocolError, type ScClientError } from '../errors';
+import { hydrateError } from '../protocol/remote-error';
+import type { CallRegistry } from './call-registry';
+import { InboundRequest, type ProcedureRequest } from './procedure-request';
+
+/** Handles a reserved event (channels, auth) before user receivers see it. @internal */
+export type ReservedHandler = (data: unknown, cid: number | undefined, session: Session | undefined) => void;
+
+interface Dependencies {
+  readonly codec: Codec;
+  readonly calls: CallRegistry;
+  readonly report: (error: ScClientError) => void;
+  /** Opens the connection when a stream gets its first subscriber. */
+  readonly demand: () => void;
+}
+
+/**
+ * Routes inbound packets: responses to their pending call, transmits to the one Subject serving that event name,
+ * invokes to the one Subject serving that procedure. One `Map` lookup per packet, whatever the number of
+ * subscribers.
+ * @internal
+ */
+export class InboundRouter {
+  readonly #receivers = new Map<string, Subject<unknown>>();
+  readonly #procedures = new Map<string, Subject<ProcedureRequest>>();
+  readonly #reserved = new Map<string, ReservedHandler>();
+  readonly #deps: Dependencies;
+
+  constructor(deps: Dependencies) {
+    this.#deps = deps;
+  }
+
+  /** Routes one decoded packet. */
+  readonly dispatch = (packet: unknown, session: Session | undefined): void => {
+    const p = packet as { event?: unknown; data?: unknown; cid?: unknown; rid?: unknown; error?: unknown } | null;
+    if (p === null || typeof p !== 'object') {
+      this.#deps.report(new ProtocolError('malformed-packet', 'Received a packet that is not an object'));
+    } else if (typeof p.event === 'string') {
+      const cid = typeof p.cid === 'number' ? p.cid : undefined;
+      const reserved = this.#reserved.get(p.event);
+      if (reserved) reserved(p.data, cid, session);
+      else if (cid === undefined) this.#onTransmit(p.event, p.data);
+      else if (session) this.#onInvoke(p.event, p.data, cid, session);
+    } else if (typeof p.rid === 'number') {
+      this.#onResponse(p.rid, p.data, p.error);
+    } else {
+      this.#deps.report(new ProtocolError('malformed-packet', 'Received a packet with neither event nor rid'));
+    }
+  };
+
+  /** Registers the handler of a reserved event. */
+  handle(event: string, handler: ReservedHandler): void {
+    this.#reserved.set(event, handler);
+  }
+
+  /** The shared stream of transmits named `event`. */
+  receiver(event: string): Observable<unknown> {
+    return this.#stream(this.#receivers, event);
+  }
+
+  /** The shared stream of invokes named `name`. */
+  procedure(name: string): Observable<ProcedureRequest> {
+    return this.#stream(this.#procedures, name);
+  }
+
+  /** Completes every receiver and procedure stream. */
+  complete(): void {
+    for (const subject of [...this.#receivers.values(), ...this.#procedures.values()]) subject.complete();
+    this.#receivers.clear();
+    this.#procedures.clear();
+  }
+
+  #stream<T>(registry: Map<string, Subject<T>>, name: string): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      let subject = registry.get(name);
+      if (subject === undefined) registry.set(name, (subject = new Subject<T>()));
+      const subscription = subject.subscribe(subscriber);
+      this.#deps.demand();
+      const own = subject;
+      return () => {
+        subscription.unsubscribe();
+        if (!own.observed && registry.get(name) === own) registry.delete(name);
+      };
+    });
+  }
+
+  #onTransmit(event: string, data: unknown): void {
+    const subject = this.#receivers.get(event);
+    if (subject) subject.next(data);
+    else this.#deps.report(new ProtocolError('unhandled-event', `No receiver for the event '${event}'`));
+  }
+
+  #onInvoke(procedure: string, data: unknown, cid: number, session: Session): void {
+    const request = new InboundRequest(procedure, data, cid, session, this.#deps.codec);
+    const subject = this.#procedures.get(procedure);
+    if (subject) {
+      subject.next(request);
+      return;
+    }
+    // Answering at once fails the server's call now rather than after its ack timeout.
+    const error = new ProtocolError('unhandled-procedure', `No procedure '${procedure}' on this client`);
+    request.error({ name: 'UnhandledProcedureError', message: error.message });
+    this.#deps.report(error);
+  }
+
+  #onResponse(rid: number, data: unknown, error: unknown): void {
+    const call = this.#deps.calls.take(rid);
+    if (call === undefined) {
+      this.#deps.report(new ProtocolError('unknown-rid', `Response ${rid} matches no pending call`));
+      return;
+    }
+    const remote = hydrateError(error);
+    if (remote) call.fail(remote);
+    else call.resolve(data);
+  }
+}
