@@ -1,0 +1,21 @@
+import type { ConnectionState } from '../../lib';
+import { createClient } from '../../lib/client/create-client';
+import type { ClientOptions } from '../../lib/client/options';
+import type { ScClientError } from '../../lib/errors';
+import { fakeWebSocket } from './fake-web-socket';
+
+/** A client on a fake WebSocket, with its states and diagnostics recorded. */
+export function fakeClient(options: Partial<ClientOptions> = {}) {
+  const ws = fakeWebSocket();
+  const client = createClient({ url: 'ws://example.test/socketcluster/', WebSocket: ws.WebSocket, ...options });
+  const states: ConnectionState[] = [];
+  const errors: ScClientError[] = [];
+  client.state$.subscribe((s) => states.push(s));
+  client.errors$.subscribe((e) => errors.push(e));
+  /** Connects and completes the handshake; returns the socket. */
+  const open = () => {
+    client.connect();
+    return ws.last().handshake();
+  };
+  return { ws, client, states, errors, open };
+}
