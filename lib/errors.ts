@@ -131,7 +131,10 @@ export class RemoteError extends ScClientError {
   }
 }
 
-/** A frame could not be decoded, or a value could not be encoded, by the codec. The codec's error is `cause`. */
+/**
+ * An inbound frame could not be decoded by the codec; the codec's error is `cause`. Reported on `errors$`; the
+ * connection goes on. (Outbound data the codec cannot encode is a programmer error: a `TypeError` at the call.)
+ */
 export class CodecError extends ScClientError {
   override readonly name = 'CodecError';
   readonly code = 'CODEC_ERROR';

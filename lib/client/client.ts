@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { ConnectionState } from '../connection/connection-state';
-import type { ScClientError } from '../errors';
+import type { AnyScError } from '../errors';
 import type { InvokeOptions } from '../rpc/invoke';
 import type { ProcedureRequest } from '../rpc/procedure-request';
 import type { ApiPart, IsTyped, ScApi, UntypedApi } from './api';
@@ -53,15 +53,17 @@ export interface Client<Api extends ScApi = UntypedApi> {
   readonly state: ConnectionState;
 
   /**
-   * Diagnostics: problems that belong to no caller's stream (undecodable frames, responses to unknown calls,
-   * events nobody listens to, transmits refused by a full outbox).
+   * Diagnostics: problems that belong to no caller's stream. `CodecError` for a frame that does not decode;
+   * `ProtocolError` for a packet of no known shape, a response to a call id never issued, an event nobody listens
+   * to, a server invoke of a procedure nobody handles, a handshake reply without data, or a ping of the other
+   * protocol version; `OutboxOverflowError` for a transmit the full outbox refused.
    *
-   * - Emits: each problem as it happens, as an {@link ScClientError} with a stable `code`.
+   * - Emits: each problem as it happens, with a stable `code` to `switch` on.
    * - Completes: when the client is closed.
    * - Errors: never.
    * - Multicast: yes, hot; no replay.
    */
-  readonly errors$: Observable<ScClientError>;
+  readonly errors$: Observable<AnyScError>;
 
   /**
    * Invokes a procedure on the server and emits its answer.
@@ -69,8 +71,9 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Emits: the server's response data, once.
    * - Completes: right after that value.
    * - Errors: `RemoteError` when the server answers with an error; `AckTimeoutError` after the timeout;
-   *   `ConnectionError` when the connection drops after the call was sent; `OutboxOverflowError` when it cannot
-   *   be queued; `ClientClosedError` after `close()`.
+   *   `ConnectionError` when the connection drops after the call was sent, or when the client stops
+   *   reconnecting while the call waits to be sent (`HandshakeError` when that stop was a refused handshake);
+   *   `OutboxOverflowError` when it cannot be queued; `ClientClosedError` when the client is or gets closed.
    * - Multicast: no; cold, one request per subscription. Unsubscribing before the answer drops the call.
    *
    * Calls made while the connection is not open wait for the next handshake, bounded by their timeout. Throws a
@@ -98,6 +101,9 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Completes: when the client is closed.
    * - Errors: `ClientClosedError` when subscribed after `close()`.
    * - Multicast: yes; all subscribers share one dispatch entry. No replay. Subscribing opens the connection.
+   *
+   * Calls after `close()` are programmer errors: `transmit()` and `connect()` throw `ClientClosedError`, and the
+   * Observable methods error with it.
    */
   readonly receiver: Receiver<ApiPart<Api, 'receive'>>;
 

@@ -6,6 +6,7 @@ import {
   ConnectionError,
   HandshakeError,
   OutboxOverflowError,
+  type AnyScError,
   type ScClientError,
 } from '../errors';
 import { CallRegistry } from '../rpc/call-registry';
@@ -25,9 +26,9 @@ function checkCloseCode(code: number): void {
 
 class ScClient {
   readonly state$: Observable<ConnectionState>;
-  readonly errors$: Observable<ScClientError>;
+  readonly errors$: Observable<AnyScError>;
   readonly #options: ResolvedOptions;
-  readonly #errors = new Subject<ScClientError>();
+  readonly #errors = new Subject<AnyScError>();
   readonly #calls: CallRegistry;
   readonly #router: InboundRouter;
   readonly #connection: Connection;
@@ -38,7 +39,8 @@ class ScClient {
   constructor(options: ResolvedOptions) {
     this.#options = options;
     this.errors$ = this.#errors.asObservable();
-    const report = (error: ScClientError) => this.#errors.next(error);
+    // Every error the client reports is one of the concrete classes of AnyScError.
+    const report = (error: ScClientError) => this.#errors.next(error as AnyScError);
     const nextCid = () => ++this.#cid;
     this.#calls = new CallRegistry(options.scheduler);
     this.#router = new InboundRouter({
@@ -46,6 +48,7 @@ class ScClient {
       calls: this.#calls,
       report,
       demand: () => this.#connection.demand(),
+      lastCid: () => this.#cid,
     });
     this.#connection = new Connection(options, {
       dispatch: this.#router.dispatch,

@@ -85,6 +85,10 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   }
   const maxAttempts = options.maxAttempts ?? Infinity;
   if (!(maxAttempts >= 0)) throw new RangeError(`maxAttempts must be 0 or more, got ${maxAttempts}`);
+  const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+  for (const [name, value] of Object.entries(backoff)) {
+    if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`backoff.${name} must be a finite number >= 0`);
+  }
   const outboxLimit = options.outboxLimit ?? 1000;
   if (!(outboxLimit >= 0)) throw new RangeError(`outboxLimit must be 0 or more, got ${outboxLimit}`);
   return {
@@ -99,7 +103,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     scheduler: asyncScheduler,
     reconnect: options.reconnect ?? true,
     maxAttempts,
-    backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+    backoff,
     reconnectDelay: options.reconnectDelay,
     outboxLimit,
     authToken: options.authToken ?? null,

@@ -1,7 +1,8 @@
 /**
  * Reconnect delay settings. The delay before reconnect attempt `n` (0 for the first) is
- * `min(maxDelay, round((initialDelay + randomness * random()) * multiplier ** n))`: the formula of the official
- * client, with defaults that bring a dashboard back within about a second of a server restart.
+ * `min(maxDelay, round((initialDelay + randomness * random()) * multiplier ** n))`, the shape (and option names) of
+ * the official client's backoff, with defaults that bring a dashboard back within about a second of a server
+ * restart.
  */
 export interface BackoffOptions {
   /** Base delay of the first attempt, in ms. Default: 500. */

@@ -40,6 +40,12 @@ export interface ConnectionHooks extends Pick<SessionContext, 'dispatch' | 'repo
 }
 
 const DEFAULT_CLOSE = { code: 1000, reason: '' };
+const MAX_DELAY = 2 ** 31 - 1;
+
+// A custom delay function may return anything; timers take 0 to 2^31 - 1 ms. NaN falls back to the backoff.
+function clampDelay(ms: number, fallback: () => number): number {
+  return Number.isNaN(ms) ? fallback() : Math.min(MAX_DELAY, Math.max(0, ms));
+}
 
 /**
  * The connection loop: one {@link openSession} attempt at a time, retried with backoff, exposing `state$` and
@@ -58,6 +64,7 @@ export class Connection {
   #session: Session | undefined;
   #attempt = 0;
   #closeRequest = DEFAULT_CLOSE;
+  #closed = false;
 
   constructor(config: ConnectionConfig, hooks: ConnectionHooks) {
     this.#config = config;
@@ -88,7 +95,7 @@ export class Connection {
 
   /** Starts the connection loop unless it runs. */
   demand(): void {
-    if (this.#loop !== undefined || this.#state.closed) return;
+    if (this.#loop !== undefined || this.#closed) return;
     const loop$ = defer(() => this.#attemptOnce()).pipe(
       retry({ resetOnSuccess: true, delay: (error: unknown, count: number) => this.#retryDelay(error, count) }),
     );
@@ -110,9 +117,8 @@ export class Connection {
       entry.onSent?.();
       return true;
     }
-    if (!this.outbox.push(entry)) return false;
     this.demand();
-    return true;
+    return this.outbox.push(entry);
   }
 
   /** Closes the socket with `code` and stops reconnecting until the next demand. */
@@ -135,6 +141,7 @@ export class Connection {
   /** Disconnects for good and completes `state$`. */
   close(code: number, reason: string): void {
     this.disconnect(code, reason);
+    this.#closed = true;
     this.#state.complete();
   }
 
@@ -175,7 +182,9 @@ export class Connection {
     const delay =
       n === 0 && reconnectsAtOnce(cause)
         ? 0
-        : Math.max(0, reconnectDelay ? reconnectDelay(n, cause) : backoffDelay(n, backoff));
+        : reconnectDelay
+          ? clampDelay(reconnectDelay(n, cause), () => backoffDelay(n, backoff))
+          : backoffDelay(n, backoff);
     this.#setState({
       state: 'closed',
       attempt: this.#attempt,
@@ -189,11 +198,13 @@ export class Connection {
   #closeInfo(error: unknown): { code?: number; reason?: string } {
     const code = closeCodeOf(error);
     if (code === undefined) return {};
-    return { code, reason: error instanceof ConnectionError ? error.reason : (error as Error).message };
+    if (error instanceof ConnectionError) return { code, reason: error.reason };
+    const { remote } = error as HandshakeError;
+    return { code, reason: `${remote.remoteName}: ${remote.message}` };
   }
 
   #setState(next: ConnectionState): void {
-    if (this.#state.closed) return;
+    if (this.#closed) return;
     let changed: ConnectionState | undefined;
     try {
       changed = transition(this.state, next);

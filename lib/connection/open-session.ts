@@ -48,6 +48,16 @@ export interface SessionContext {
 }
 
 const DEFAULT_PING_TIMEOUT = 30_000;
+
+// A ping of the other protocol version means the client's `protocolVersion` does not match the server's.
+function mismatch(frame: unknown, version: ProtocolVersion): ProtocolError | undefined {
+  const other = version === 1 ? 2 : 1;
+  if (frame !== PING_FRAMES[other].ping) return undefined;
+  return new ProtocolError(
+    'unexpected-frame',
+    `Received a protocol ${other} ping: the server speaks protocol version ${other}, set protocolVersion: ${other}`,
+  );
+}
 const ignore = () => undefined;
 
 function isValidReply(data: unknown): data is HandshakeReply {
@@ -145,11 +155,7 @@ export function openSession(ctx: SessionContext): Observable<Session> {
       try {
         decoded = codec.decode(frame as string | ArrayBuffer);
       } catch (cause) {
-        ctx.report(
-          frame === PING_FRAMES[1].ping
-            ? new ProtocolError('unexpected-frame', "Received '#1': the server speaks protocol version 1")
-            : new CodecError(`The ${codec.name} codec could not decode a frame`, { cause }),
-        );
+        ctx.report(mismatch(frame, ctx.protocolVersion) ?? new CodecError(`The ${codec.name} codec could not decode a frame`, { cause }));
         return;
       }
       if (Array.isArray(decoded)) {

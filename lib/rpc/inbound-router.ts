@@ -1,7 +1,7 @@
 import { Observable, Subject } from 'rxjs';
 import type { Codec } from '../codec/codec';
 import type { Session } from '../connection/open-session';
-import { ProtocolError, type ScClientError } from '../errors';
+import { ClientClosedError, ProtocolError, type ScClientError } from '../errors';
 import { hydrateError } from '../protocol/remote-error';
 import type { CallRegistry } from './call-registry';
 import { InboundRequest, type ProcedureRequest } from './procedure-request';
@@ -15,6 +15,8 @@ interface Dependencies {
   readonly report: (error: ScClientError) => void;
   /** Opens the connection when a stream gets its first subscriber. */
   readonly demand: () => void;
+  /** The highest call id issued so far. */
+  readonly lastCid: () => number;
 }
 
 /**
@@ -28,6 +30,7 @@ export class InboundRouter {
   readonly #procedures = new Map<string, Subject<ProcedureRequest>>();
   readonly #reserved = new Map<string, ReservedHandler>();
   readonly #deps: Dependencies;
+  #closed = false;
 
   constructor(deps: Dependencies) {
     this.#deps = deps;
@@ -68,6 +71,7 @@ export class InboundRouter {
 
   /** Completes every receiver and procedure stream. */
   complete(): void {
+    this.#closed = true;
     for (const subject of [...this.#receivers.values(), ...this.#procedures.values()]) subject.complete();
     this.#receivers.clear();
     this.#procedures.clear();
@@ -75,6 +79,10 @@ export class InboundRouter {
 
   #stream<T>(registry: Map<string, Subject<T>>, name: string): Observable<T> {
     return new Observable<T>((subscriber) => {
+      if (this.#closed) {
+        subscriber.error(new ClientClosedError());
+        return undefined;
+      }
       let subject = registry.get(name);
       if (subject === undefined) registry.set(name, (subject = new Subject<T>()));
       const subscription = subject.subscribe(subscriber);
@@ -109,7 +117,10 @@ export class InboundRouter {
   #onResponse(rid: number, data: unknown, error: unknown): void {
     const call = this.#deps.calls.take(rid);
     if (call === undefined) {
-      this.#deps.report(new ProtocolError('unknown-rid', `Response ${rid} matches no pending call`));
+      // A late answer to a call that timed out or was unsubscribed is normal; an id never issued is not.
+      if (!(rid >= 1 && rid <= this.#deps.lastCid())) {
+        this.#deps.report(new ProtocolError('unknown-rid', `Response ${rid} matches no call this client made`));
+      }
       return;
     }
     const remote = hydrateError(error);

@@ -19,7 +19,8 @@ export interface ProcedureRequest<Req = unknown, Res = unknown> {
   readonly answered: boolean;
   /** Answers with `result`. Throws a `TypeError` when the codec cannot encode it. */
   end(result?: Res): void;
-  /** Answers with an error; the server receives `{ name, message, ...fields }`. */
+  /** Answers with an error; the server receives `{ name, message, ...fields }`. Throws a `TypeError` when the
+   * codec cannot encode the error's fields. */
   error(error: unknown): void;
 }
 
@@ -45,15 +46,24 @@ export class InboundRequest<Req, Res> implements ProcedureRequest<Req, Res> {
   }
 
   end(result?: Res): void {
-    if (this.#answered) return;
-    const frame = this.#codec.encode({ rid: this.#rid, data: result });
-    this.#answered = true;
-    this.#session.send(frame);
+    this.#answer({ rid: this.#rid, data: result });
   }
 
   error(error: unknown): void {
+    this.#answer({ rid: this.#rid, error: dehydrateError(error) });
+  }
+
+  // Encode before marking the request answered: a result the codec refuses throws at the caller, who can still
+  // answer with an error.
+  #answer(packet: object): void {
     if (this.#answered) return;
+    let frame: string | Uint8Array;
+    try {
+      frame = this.#codec.encode(packet);
+    } catch (cause) {
+      throw new TypeError(`The answer to '${this.procedure}' cannot be encoded: ${String(cause)}`, { cause });
+    }
     this.#answered = true;
-    this.#session.send(this.#codec.encode({ rid: this.#rid, error: dehydrateError(error) }));
+    this.#session.send(frame);
   }
 }

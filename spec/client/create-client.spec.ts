@@ -63,6 +63,14 @@ describe('transmit()', () => {
     client.close();
   });
 
+  it('still opens the connection when the outbox refuses a frame', () => {
+    const { client, ws, errors } = fakeClient({ outboxLimit: 0 });
+    client.transmit('a');
+    expect(errors).toEqual([new OutboxOverflowError('a', 0)]);
+    expect(ws.sockets).toHaveLength(1);
+    client.close();
+  });
+
   it('reports overflow on errors$ instead of throwing', () => {
     const { client, errors } = fakeClient({ outboxLimit: 2 });
     client.transmit('a');
@@ -112,5 +120,18 @@ describe('close()', () => {
     expect(() => client.transmit('x')).toThrow(ClientClosedError);
     expect(() => client.connect()).toThrow(ClientClosedError);
     expect(client.state.state).toBe('closed');
+  });
+
+  it('fails Observables made before close() and subscribed after it, opening nothing', () => {
+    const { client, ws } = fakeClient();
+    const events$ = client.receiver('e');
+    const requests$ = client.procedure('p');
+    const call$ = client.invoke('x');
+    client.close();
+    const errors: unknown[] = [];
+    for (const stream$ of [events$, requests$, call$]) stream$.subscribe({ error: (e) => errors.push(e) });
+    expect(errors).toEqual([new ClientClosedError(), new ClientClosedError(), new ClientClosedError()]);
+    expect(ws.sockets).toHaveLength(0);
+    expect(client.state).toEqual({ state: 'closed', attempt: 0 });
   });
 });

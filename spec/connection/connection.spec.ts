@@ -352,6 +352,16 @@ describe('liveness', () => {
     client.close();
   });
 
+  it('reports a protocol 2 ping on a protocol 1 client as a ProtocolError', () => {
+    const { ws, client, errors } = setup({ protocolVersion: 1 });
+    client.connect();
+    ws.last().handshake().receive('');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'PROTOCOL_ERROR', kind: 'unexpected-frame' });
+    expect(ws.last().sent.at(-1)).not.toBe('');
+    client.close();
+  });
+
   it('reports a protocol 1 ping on a protocol 2 client as a ProtocolError', () => {
     const { ws, client, errors } = setup();
     client.connect();

@@ -93,6 +93,25 @@ describe('procedure()', () => {
     client.close();
   });
 
+  it('throws TypeError when the result cannot be encoded, leaving the request open for an error answer', () => {
+    const { client, open } = fakeClient();
+    let thrown: unknown;
+    client.procedure('bad').subscribe((request) => {
+      try {
+        request.end({ big: 1n });
+      } catch (error) {
+        thrown = error;
+        expect(request.answered).toBe(false);
+        request.error(new Error('could not encode the result'));
+      }
+    });
+    const socket = open();
+    socket.receive({ event: 'bad', cid: 4 });
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect(socket.packets.at(-1)).toEqual({ rid: 4, error: { name: 'Error', message: 'could not encode the result' } });
+    client.close();
+  });
+
   it('answers an invoke of a procedure nobody handles with an error at once, and reports it', () => {
     const { client, open, errors } = fakeClient();
     const socket = open();

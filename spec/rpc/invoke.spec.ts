@@ -85,7 +85,7 @@ describe('invoke()', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
-  it('drops the pending call when unsubscribed before the answer', () => {
+  it('drops the pending call when unsubscribed before the answer, and ignores the late answer', () => {
     const { client, open, errors } = fakeClient();
     const socket = open();
     const values: unknown[] = [];
@@ -94,7 +94,20 @@ describe('invoke()', () => {
     subscription.unsubscribe();
     socket.receive({ rid: cid, data: 'late' });
     expect(values).toEqual([]);
-    expect(errors).toMatchObject([{ code: 'PROTOCOL_ERROR', kind: 'unknown-rid' }]);
+    expect(errors).toEqual([]);
+    client.close();
+  });
+
+  it('reports a response to a call id it never issued', () => {
+    const { client, open, errors } = fakeClient();
+    const socket = open();
+    socket.receive({ rid: 999, data: 'what?' });
+    socket.receive({ rid: 0, data: 'what?' });
+    expect(errors).toMatchObject([
+      { code: 'PROTOCOL_ERROR', kind: 'unknown-rid' },
+      { code: 'PROTOCOL_ERROR', kind: 'unknown-rid' },
+    ]);
+    expect(client.state.state).toBe('open');
     client.close();
   });
 
