@@ -6,7 +6,7 @@
 export { createClient } from './client/create-client';
 export type { Client } from './client/client';
 export type { ClientOptions } from './client/options';
-export type { ScApi, UntypedApi } from './client/api';
+export type { ScApi, UntypedApi, ValidApi } from './client/api';
 export type { Codec } from './codec/codec';
 export { jsonCodec } from './codec/json';
 export type { ConnectionState, ConnectionStatus } from './connection/connection-state';

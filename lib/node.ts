@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import WebSocket from 'ws';
-import type { ScApi, UntypedApi } from './client/api';
+import type { ScApi, UntypedApi, ValidApi } from './client/api';
 import type { Client } from './client/client';
 import { createClient as createBaseClient } from './client/create-client';
 import type { ClientOptions } from './client/options';
@@ -24,7 +24,7 @@ export * from './index';
  * const client = createClient({ url: 'ws://localhost:8000/socketcluster/' });
  * ```
  */
-export function createClient<Api extends ScApi = UntypedApi>(options: ClientOptions): Client<Api> {
+export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(options: ClientOptions): Client<Api> {
   return createBaseClient<Api>({
     ...options,
     WebSocket: options.WebSocket ?? (WebSocket as unknown as WebSocketConstructor),

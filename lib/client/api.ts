@@ -15,17 +15,33 @@
  * ```
  */
 export interface ScApi {
-  /** Procedures the server answers: `invoke(name, request)` yields `response`. */
-  invoke?: Record<string, { request: unknown; response: unknown }>;
-  /** Events the client sends with `transmit(name, data)`. */
-  transmit?: Record<string, unknown>;
-  /** Events the server transmits to the client: `receiver(name)` yields them. */
-  receive?: Record<string, unknown>;
-  /** Procedures the server invokes on the client: `procedure(name)` yields requests, answered with `response`. */
-  procedure?: Record<string, { request: unknown; response: unknown }>;
-  /** Channels and the type of their messages (used by channel APIs). */
-  channels?: Record<string, unknown>;
+  /** Procedures the server answers, `{ [name]: { request; response } }`: `invoke(name, request)` yields `response`. */
+  invoke?: object;
+  /** Events the client sends, `{ [name]: data }`: `transmit(name, data)`. */
+  transmit?: object;
+  /** Events the server transmits to the client, `{ [name]: data }`: `receiver(name)` yields them. */
+  receive?: object;
+  /**
+   * Procedures the server invokes on the client, `{ [name]: { request; response } }`: `procedure(name)` yields
+   * requests, answered with `response`.
+   */
+  procedure?: object;
+  /** Channels and the type of their messages, `{ [name]: message }`. */
+  channels?: object;
 }
+
+// The parts are typed `object` rather than `Record<string, ...>` so that interfaces, which have no implicit index
+// signature, can describe them; ValidApi then checks the entries.
+
+/**
+ * Checks the entries of an API description: every `invoke` and `procedure` entry must be `{ request; response }`.
+ * `createClient<Api>()` requires `Api` to satisfy it.
+ */
+export type ValidApi<Api> = {
+  [P in keyof Api]: P extends 'invoke' | 'procedure'
+    ? { [K in keyof Api[P]]: { request: unknown; response: unknown } }
+    : Api[P];
+};
 
 /** The API of a client created without a type argument: every name allowed, every payload `unknown`. */
 export interface UntypedApi extends ScApi {
@@ -38,10 +54,16 @@ export interface UntypedApi extends ScApi {
 
 /** The map of one part of an API, or `never` when the API leaves the part out. */
 export type ApiPart<Api extends ScApi, Part extends keyof ScApi> = Api[Part] extends infer M
-  ? M extends Record<string, unknown>
+  ? M extends object
     ? M
     : never
   : never;
 
-/** Whether a part of the API is typed (declared with specific names rather than left out or open). */
-export type IsTyped<M> = [M] extends [never] ? false : string extends keyof M ? false : true;
+/** Whether a part of the API is typed: declared with specific names, rather than left out, empty or open. */
+export type IsTyped<M> = [M] extends [never]
+  ? false
+  : [keyof M] extends [never]
+    ? false
+    : string extends keyof M
+      ? false
+      : true;

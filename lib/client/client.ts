@@ -5,18 +5,20 @@ import type { InvokeOptions } from '../rpc/invoke';
 import type { ProcedureRequest } from '../rpc/procedure-request';
 import type { ApiPart, IsTyped, ScApi, UntypedApi } from './api';
 
+/** The data argument, optional when the payload type admits `undefined` (or is `void`), then `Rest`. */
+type DataArgs<T, Rest extends unknown[]> = undefined extends T ? [data?: T, ...Rest] : [data: T, ...Rest];
+
 type Invoke<M> =
   IsTyped<M> extends true
     ? <K extends keyof M & string>(
         event: K,
-        data: M[K] extends { request: infer Req } ? Req : never,
-        options?: InvokeOptions,
+        ...args: DataArgs<M[K] extends { request: infer Req } ? Req : never, [options?: InvokeOptions]>
       ) => Observable<M[K] extends { response: infer Res } ? Res : never>
     : <R = unknown>(event: string, data?: unknown, options?: InvokeOptions) => Observable<R>;
 
 type Transmit<M> =
   IsTyped<M> extends true
-    ? <K extends keyof M & string>(event: K, data: M[K]) => void
+    ? <K extends keyof M & string>(event: K, ...args: DataArgs<M[K], []>) => void
     : (event: string, data?: unknown) => void;
 
 type Receiver<M> =

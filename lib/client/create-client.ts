@@ -14,7 +14,7 @@ import { checkEvent, encodeEvent } from '../rpc/encode-packet';
 import { InboundRouter } from '../rpc/inbound-router';
 import { createInvoke, type InvokeDependencies, type InvokeOptions } from '../rpc/invoke';
 import type { ProcedureRequest } from '../rpc/procedure-request';
-import type { ScApi, UntypedApi } from './api';
+import type { ScApi, UntypedApi, ValidApi } from './api';
 import type { Client } from './client';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
 
@@ -151,6 +151,6 @@ class ScClient {
  * ```
  * @see {@link Client}
  */
-export function createClient<Api extends ScApi = UntypedApi>(options: ClientOptions): Client<Api> {
+export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(options: ClientOptions): Client<Api> {
   return new ScClient(resolveOptions(options)) as unknown as Client<Api>;
 }

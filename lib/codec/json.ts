@@ -61,8 +61,7 @@ export function jsonCodec(): Codec {
   return {
     name: 'json',
     encode(packet: unknown): string {
-      const data = (packet as { data?: unknown } | null)?.data;
-      if (Array.isArray(packet) ? containsBinary(packet, 0) : containsBinary(data, 0)) {
+      if (containsBinary(packet, 0)) {
         return JSON.stringify(packet, binaryReplacer);
       }
       return JSON.stringify(packet);

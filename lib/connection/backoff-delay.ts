@@ -42,5 +42,7 @@ export function backoffDelay(
   random: () => number = Math.random,
 ): number {
   const base = options.initialDelay + options.randomness * random();
-  return Math.min(options.maxDelay, Math.round(base * options.multiplier ** attempt));
+  const delay = Math.round(base * options.multiplier ** attempt);
+  // 0 * Infinity (a zero base after very many attempts) is NaN.
+  return Number.isNaN(delay) ? 0 : Math.min(options.maxDelay, delay);
 }

@@ -63,6 +63,8 @@ export class CallRegistry {
   /** Fails the calls that match `filter` with `error`. */
   failWhere(filter: (call: PendingCall) => boolean, error: ScClientError): void {
     for (const call of [...this.#calls.values()]) {
+      // A failure handler may have removed later calls (forkJoin unsubscribes its siblings): skip those.
+      if (this.#calls.get(call.cid) !== call) continue;
       if (filter(call)) {
         this.#calls.delete(call.cid);
         call.fail(error);
@@ -89,6 +91,7 @@ export class CallRegistry {
     const now = this.#scheduler.now();
     let next = Infinity;
     for (const call of [...this.#calls.values()]) {
+      if (this.#calls.get(call.cid) !== call) continue;
       if (call.deadline <= now) {
         this.#calls.delete(call.cid);
         call.fail(new AckTimeoutError(call.event, call.timeout));

@@ -16,11 +16,15 @@ export class FakeWebSocket implements WebSocketLike {
   /** The close code and reason, when the client closed the socket. */
   closedWith: { code?: number; reason?: string } | undefined;
 
-  constructor(
-    readonly url: string,
-    readonly protocols?: string | string[],
-    readonly options?: unknown,
-  ) {}
+  readonly url: string;
+  readonly protocols: string | string[] | undefined;
+  readonly options: unknown;
+
+  constructor(url: string, protocols?: string | string[], options?: unknown) {
+    this.url = url;
+    this.protocols = protocols;
+    this.options = options;
+  }
 
   send(data: string | ArrayBufferLike | ArrayBufferView): void {
     if (this.readyState !== 1) throw new Error('send() on a socket that is not open');

@@ -1,0 +1,173 @@
+import {
+  AckTimeoutError,
+  ClientClosedError,
+  CodecError,
+  ConnectionError,
+  HandshakeError,
+  OutboxOverflowError,
+  ProtocolError,
+  RemoteError,
+  ScClientError,
+  type AnyScError,
+  type ScErrorCode,
+} from '../lib/errors';
+
+const remote = new RemoteError('blocked', 'HandshakeBlocked', { statusCode: 4501 });
+
+const cases: [string, ScErrorCode, () => AnyScError][] = [
+  ['ConnectionError', 'CONNECTION_CLOSED', () => new ConnectionError(1006, 'gone', 'disconnect')],
+  ['HandshakeError', 'HANDSHAKE_REJECTED', () => new HandshakeError('rejected', 4501, remote)],
+  ['AckTimeoutError', 'ACK_TIMEOUT', () => new AckTimeoutError('sum', 100)],
+  ['RemoteError', 'REMOTE_ERROR', () => new RemoteError('nope', 'MyError', {})],
+  ['CodecError', 'CODEC_ERROR', () => new CodecError('bad frame')],
+  ['ClientClosedError', 'CLIENT_CLOSED', () => new ClientClosedError()],
+  ['OutboxOverflowError', 'OUTBOX_OVERFLOW', () => new OutboxOverflowError('chat', 2)],
+  ['ProtocolError', 'PROTOCOL_ERROR', () => new ProtocolError('unknown-rid', 'no call 9')],
+];
+
+describe('error classes', () => {
+  it.each(cases)('%s has its literal name and the code %s', (name, code, make) => {
+    const error = make();
+    expect(error.name).toBe(name);
+    expect(error.code).toBe(code);
+  });
+
+  it.each(cases)('%s is an ScClientError and an Error', (_name, _code, make) => {
+    const error = make();
+    expect(error).toBeInstanceOf(ScClientError);
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it.each(cases)('%s keeps its name through toString and a stack', (name, _code, make) => {
+    const error = make();
+    expect(String(error)).toBe(`${name}: ${error.message}`);
+    expect(error.stack).toEqual(expect.any(String));
+  });
+
+  it.each(cases)('%s keeps name and code as own properties (they survive serialisation)', (name, code, make) => {
+    const error = make();
+    expect(Object.keys(error)).toEqual(expect.arrayContaining(['name', 'code']));
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name, code });
+  });
+
+  it('gives every class a distinct code', () => {
+    const codes = cases.map(([, code]) => code);
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+
+  it('lets a switch over code narrow AnyScError', () => {
+    const summary = (error: AnyScError): string => {
+      switch (error.code) {
+        case 'CONNECTION_CLOSED':
+          return `close ${error.closeCode}`;
+        case 'HANDSHAKE_REJECTED':
+          return `status ${error.statusCode}`;
+        case 'ACK_TIMEOUT':
+          return `timeout ${error.event}`;
+        case 'REMOTE_ERROR':
+          return `remote ${error.remoteName}`;
+        case 'OUTBOX_OVERFLOW':
+          return `full ${error.limit}`;
+        case 'PROTOCOL_ERROR':
+          return `protocol ${error.kind}`;
+        case 'CODEC_ERROR':
+        case 'CLIENT_CLOSED':
+          return error.code;
+      }
+    };
+    expect(cases.map(([, , make]) => summary(make()))).toEqual([
+      'close 1006',
+      'status 4501',
+      'timeout sum',
+      'remote MyError',
+      'CODEC_ERROR',
+      'CLIENT_CLOSED',
+      'full 2',
+      'protocol unknown-rid',
+    ]);
+  });
+});
+
+describe('ConnectionError', () => {
+  it('sets closeCode, reason and phase', () => {
+    const error = new ConnectionError(4000, 'Server ping timed out', 'disconnect');
+    expect(error).toMatchObject({ closeCode: 4000, reason: 'Server ping timed out', phase: 'disconnect' });
+  });
+
+  it('says "lost" after the handshake, with code and reason', () => {
+    expect(new ConnectionError(1006, 'Socket hung up', 'disconnect').message).toBe(
+      'Connection lost (1006: Socket hung up)',
+    );
+  });
+
+  it('says "failed" before the handshake', () => {
+    expect(new ConnectionError(4007, 'Connect timed out', 'connectAbort').message).toBe(
+      'Connection failed (4007: Connect timed out)',
+    );
+  });
+
+  it('leaves the reason out of the message when it is empty', () => {
+    expect(new ConnectionError(1006, '', 'disconnect').message).toBe('Connection lost (1006)');
+    expect(new ConnectionError(1005, '', 'connectAbort').message).toBe('Connection failed (1005)');
+  });
+
+  it('passes a cause through', () => {
+    const cause = new Error('ECONNREFUSED');
+    expect(new ConnectionError(1006, '', 'connectAbort', { cause }).cause).toBe(cause);
+  });
+});
+
+describe('HandshakeError', () => {
+  it('sets message, statusCode and the remote error', () => {
+    const error = new HandshakeError('rejected', 4501, remote);
+    expect(error.message).toBe('rejected');
+    expect(error.statusCode).toBe(4501);
+    expect(error.remote).toBe(remote);
+  });
+});
+
+describe('AckTimeoutError', () => {
+  it('sets event and timeout and names both in the message', () => {
+    const error = new AckTimeoutError('sum', 2500);
+    expect(error).toMatchObject({ event: 'sum', timeout: 2500 });
+    expect(error.message).toBe("No response to 'sum' within 2500 ms");
+  });
+});
+
+describe('RemoteError', () => {
+  it('sets message, remoteName and details', () => {
+    const details = { statusCode: 4500, isBadToken: true };
+    const error = new RemoteError('jwt expired', 'AuthTokenExpiredError', details);
+    expect(error).toMatchObject({ message: 'jwt expired', remoteName: 'AuthTokenExpiredError', details });
+  });
+});
+
+describe('CodecError', () => {
+  it('takes a message and carries the codec error as cause', () => {
+    const cause = new SyntaxError('Unexpected token');
+    const error = new CodecError('Undecodable frame', { cause });
+    expect(error.message).toBe('Undecodable frame');
+    expect(error.cause).toBe(cause);
+  });
+});
+
+describe('ClientClosedError', () => {
+  it('has a fixed message', () => {
+    expect(new ClientClosedError().message).toBe('The client is closed');
+  });
+});
+
+describe('OutboxOverflowError', () => {
+  it('sets event and limit and names both in the message', () => {
+    const error = new OutboxOverflowError('chat', 1000);
+    expect(error).toMatchObject({ event: 'chat', limit: 1000 });
+    expect(error.message).toBe("Outbox full (1000 frames): 'chat' was not queued");
+  });
+});
+
+describe('ProtocolError', () => {
+  it('sets kind and message', () => {
+    const error = new ProtocolError('malformed-packet', 'packet of no known shape');
+    expect(error).toMatchObject({ kind: 'malformed-packet', message: 'packet of no known shape' });
+  });
+});
