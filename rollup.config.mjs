@@ -1,0 +1,145 @@
+// Build of rx-socketcluster (STYLE.md §11):
+//   1. ESM + CJS from one input map, shared code in chunks, dependencies external;
+//   2. one minified browser ESM bundle with only rxjs external (no `ws`, no Node globals);
+//   3. bundled declarations with rollup-plugin-dts, twice: `.d.mts` for `import`, `.d.cts` for `require`.
+// The paths must match the "exports" map in package.json.
+import { readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+const input = { index: 'lib/index.ts', node: 'lib/node.ts' };
+
+/** Runtime dependencies and the rxjs peer: never bundled into the Node builds. */
+const external = [/^rxjs(\/|$)/, /^jose(\/|$)/, /^msgpackr(\/|$)/, /^ws(\/|$)/];
+
+/** Every file this build wrote, across all configs (the CLI runs them in order). */
+const written = new Set();
+
+/**
+ * Records what each config writes; with `prune`, then deletes every other file under dist/ (stale hashed chunks
+ * of an earlier build, `.d.ts` or tsc leftovers). dist/ is not wiped up front, so a concurrent reader of the
+ * package (a demo, the dist check) does not find it missing mid-build.
+ */
+function distFiles({ prune = false } = {}) {
+  return {
+    name: 'dist-files',
+    writeBundle(options, bundle) {
+      for (const fileName of Object.keys(bundle)) written.add(resolve(options.dir, fileName));
+    },
+    closeBundle() {
+      if (!prune || process.env.ROLLUP_WATCH === 'true') return;
+      const entries = readdirSync('dist', { recursive: true, withFileTypes: true });
+      for (const entry of entries) {
+        const file = resolve(join(entry.parentPath, entry.name));
+        if (!entry.isDirectory() && !written.has(file)) rmSync(file, { force: true });
+      }
+      const dirs = entries.filter((e) => e.isDirectory()).map((e) => resolve(join(e.parentPath, e.name)));
+      for (const dir of dirs.sort((a, b) => b.length - a.length)) {
+        if (readdirSync(dir).length === 0) rmdirSync(dir);
+      }
+    },
+  };
+}
+
+/**
+ * TypeScript → JavaScript only. Declarations come from rollup-plugin-dts; type errors are `npm run typecheck`'s
+ * job (the plugin would only repeat them as warnings), so nothing is written outside Rollup's own output.
+ * `outDir` must lie inside Rollup's `dir` (the plugin checks) and at the same depth as lib/, or the sources in the
+ * maps come out one level off: so every JavaScript build writes to `dir: 'dist'`.
+ */
+function ts() {
+  return typescript({
+    tsconfig: './tsconfig.json',
+    outDir: 'dist',
+    declaration: false,
+    declarationMap: false,
+    sourceMap: true,
+    // lib/ is not published: the maps carry the sources themselves.
+    inlineSources: true,
+    noEmitOnError: false,
+    noCheck: true,
+  });
+}
+
+/**
+ * Fails the build on warnings that mean a broken package: an import that is neither in lib/ nor external (it would
+ * be left as a bare import the package cannot satisfy), or a name a module does not export.
+ */
+function onwarn(warning, warn) {
+  if (['UNRESOLVED_IMPORT', 'MISSING_EXPORT'].includes(warning.code)) {
+    throw new Error(`rollup: ${warning.message}`);
+  }
+  warn(warning);
+}
+
+const common = {
+  sourcemap: true,
+  generatedCode: 'es2015',
+  hoistTransitiveImports: false,
+};
+
+export default [
+  {
+    input,
+    external,
+    onwarn,
+    plugins: [ts(), distFiles()],
+    output: [
+      {
+        ...common,
+        dir: 'dist',
+        format: 'es',
+        entryFileNames: '[name].mjs',
+        chunkFileNames: 'shared-[hash].mjs',
+      },
+      {
+        ...common,
+        dir: 'dist',
+        format: 'cjs',
+        entryFileNames: '[name].cjs',
+        chunkFileNames: 'shared-[hash].cjs',
+        exports: 'named',
+        // `import WebSocket from 'ws'` → `require('ws')` itself (ws has no `__esModule` flag).
+        interop: 'default',
+      },
+    ],
+  },
+  {
+    input: { 'rx-socketcluster.min': 'lib/index.ts' },
+    external: [/^rxjs(\/|$)/],
+    onwarn,
+    plugins: [
+      nodeResolve({
+        browser: true,
+        exportConditions: ['browser', 'import', 'default'],
+        preferBuiltins: false,
+      }),
+      ts(),
+      terser({ ecma: 2020, module: true, format: { comments: false } }),
+      distFiles(),
+    ],
+    // `dir` stays dist/ and the file name carries browser/: see ts().
+    output: {
+      ...common,
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: 'browser/[name].mjs',
+      chunkFileNames: 'browser/shared-[hash].mjs',
+    },
+  },
+  ...['mts', 'cts'].map((ext, i, all) => ({
+    input,
+    external,
+    onwarn,
+    plugins: [dts({ tsconfig: './tsconfig.json' }), distFiles({ prune: i === all.length - 1 })],
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: `[name].d.${ext}`,
+      chunkFileNames: `shared-[hash].d.${ext}`,
+    },
+  })),
+];

@@ -1,0 +1,269 @@
+#!/usr/bin/env node
+// Smoke test of the built package (run `npm run build` first): plain Node, no jest, a real socketcluster-server v20.
+//
+// For each way a user loads the package (ESM `import`, CJS `require`, both through the package's own "exports" map
+// with the `node` condition, plus the browser bundle given `ws` explicitly) it creates a client, invokes a
+// procedure, receives a server-pushed event, restarts the server on the same port, checks that the client
+// reconnects by itself and can invoke again, and closes it. One line per check; exit 0 on success, 1 on failure.
+// The process must end by itself: a handle left open by the client is reported as a failure.
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const socketClusterServer = require('socketcluster-server');
+const WebSocket = require('ws');
+
+/** Whole run, and time allowed after the last check for the process to exit by itself. */
+const DEADLINE_MS = 20_000;
+const EXIT_GRACE_MS = 3_000;
+/** Bound on each single wait (connect, invoke, reconnect). */
+const STEP_MS = 5_000;
+
+let passed = 0;
+
+function ok(message) {
+  passed += 1;
+  console.log(`ok ${passed} - ${message}`);
+}
+
+function fail(message) {
+  console.error(`not ok - ${message}`);
+  console.error(`check:dist: ${passed} passed, 1 failed`);
+  process.exit(1);
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const deadline = setTimeout(() => fail(`did not finish within ${DEADLINE_MS / 1000} s`), DEADLINE_MS);
+deadline.unref();
+
+// ---------------------------------------------------------------------------------------------- the server
+
+/**
+ * Starts socketcluster-server on 127.0.0.1 with a procedure `sum` ({a, b} → a + b) and a procedure `push`
+ * that transmits `{event, data}` to the calling socket before answering.
+ */
+async function startServer(port = 0) {
+  const httpServer = http.createServer();
+  const agServer = socketClusterServer.attach(httpServer, { authKey: 'check-dist-only', pingInterval: 1000 });
+  const warnings = [];
+
+  void (async () => {
+    for await (const { warning } of agServer.listener('warning')) warnings.push(warning);
+  })();
+  void (async () => {
+    for await (const { error } of agServer.listener('error')) warnings.push(error);
+  })();
+  void (async () => {
+    for await (const { socket } of agServer.listener('connection')) {
+      void (async () => {
+        for await (const req of socket.procedure('sum')) {
+          const { a, b } = req.data ?? {};
+          if (typeof a === 'number' && typeof b === 'number') req.end(a + b);
+          else req.error(Object.assign(new Error('a and b must be numbers'), { name: 'BadArgs' }));
+        }
+      })();
+      void (async () => {
+        for await (const req of socket.procedure('push')) {
+          socket.transmit(req.data.event, req.data.data);
+          req.end(true);
+        }
+      })();
+    }
+  })();
+
+  httpServer.listen(port, '127.0.0.1');
+  await once(httpServer, 'listening');
+  if (!agServer.isReady) await agServer.listener('ready').once();
+  const actualPort = httpServer.address().port;
+
+  return {
+    port: actualPort,
+    url: `ws://127.0.0.1:${actualPort}/socketcluster/`,
+    warnings,
+    async stop() {
+      agServer.closeAllListeners();
+      await agServer.close(); // terminates the sockets: clients see 1006
+      httpServer.closeAllConnections();
+      await new Promise((resolve, reject) => httpServer.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- the checks
+
+/**
+ * Runs the scenario against one build of the package.
+ *
+ * @param {string} label how it was loaded
+ * @param {{ createClient: Function }} pkg the loaded module
+ * @param {typeof import('rxjs')} rx the rxjs instance matching that module system
+ * @param {{ server: Awaited<ReturnType<typeof startServer>> }} ctx the current server (replaced on restart)
+ * @param {object} extraOptions more client options
+ */
+async function scenario(label, pkg, rx, ctx, extraOptions = {}) {
+  const { filter, firstValueFrom, timeout, throwError } = rx;
+  assert(typeof pkg.createClient === 'function', `${label}: createClient is not exported`);
+  for (const name of ['RemoteError', 'AckTimeoutError', 'ConnectionError', 'jsonCodec', 'backoffDelay']) {
+    assert(pkg[name] !== undefined, `${label}: ${name} is not exported`);
+  }
+
+  const client = pkg.createClient({ url: ctx.server.url, ...extraOptions });
+  try {
+    const within = (what) =>
+      timeout({ first: STEP_MS, with: () => throwError(() => new Error(`${label}: ${what} timed out`)) });
+    const openState = () =>
+      firstValueFrom(
+        client.state$.pipe(
+          filter((s) => s.state === 'open'),
+          within('open state'),
+        ),
+      );
+
+    const sum = await firstValueFrom(client.invoke('sum', { a: 2, b: 3 }, { timeout: STEP_MS }));
+    assert(sum === 5, `${label}: sum returned ${JSON.stringify(sum)}, expected 5`);
+    const first = await openState();
+    ok(`${label}: invoke('sum', {a: 2, b: 3}) → 5 (socket ${first.id})`);
+
+    const remote = await firstValueFrom(client.invoke('sum', { a: 'x' }, { timeout: STEP_MS })).then(
+      () => undefined,
+      (err) => err,
+    );
+    assert(
+      remote instanceof pkg.RemoteError,
+      `${label}: a server error should reject with RemoteError, got ${remote}`,
+    );
+    ok(`${label}: a server-side error arrives as RemoteError (${remote.message})`);
+
+    const event = firstValueFrom(client.receiver('news').pipe(within('receiver')));
+    await firstValueFrom(client.invoke('push', { event: 'news', data: { n: 42 } }, { timeout: STEP_MS }));
+    const news = await event;
+    assert(news?.n === 42, `${label}: receiver got ${JSON.stringify(news)}, expected {n: 42}`);
+    ok(`${label}: receiver('news') got the server-pushed event`);
+
+    // Restart the server on the same port; the client must notice and come back by itself.
+    const closed = firstValueFrom(
+      client.state$.pipe(
+        filter((s) => s.state === 'closed'),
+        within('closed state'),
+      ),
+    );
+    const port = ctx.server.port;
+    await ctx.server.stop();
+    const down = await closed;
+    ctx.server = await startServer(port);
+    const reopened = await firstValueFrom(
+      client.state$.pipe(
+        filter((s) => s.state === 'open'),
+        timeout({
+          first: 10_000,
+          with: () => throwError(() => new Error(`${label}: no reconnect within 10 s`)),
+        }),
+      ),
+    );
+    assert(reopened.id !== first.id, `${label}: expected a new socket id after the restart`);
+    ok(
+      `${label}: reconnected by itself after a server restart (closed with ${down.code}, now ${reopened.id})`,
+    );
+
+    const again = await firstValueFrom(client.invoke('sum', { a: 3, b: 4 }, { timeout: STEP_MS }));
+    assert(again === 7, `${label}: sum after reconnect returned ${JSON.stringify(again)}, expected 7`);
+    ok(`${label}: invoke after the reconnect → 7`);
+
+    let completed = false;
+    const watcher = client.state$.subscribe({ complete: () => (completed = true) });
+    client.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    watcher.unsubscribe();
+    assert(completed, `${label}: state$ did not complete after close()`);
+    ok(`${label}: close() completes state$`);
+  } finally {
+    client.close();
+  }
+}
+
+/** The files the "exports" map points at must exist, with a types file first in each condition. */
+function checkExportsMap() {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const targets = [];
+  const walk = (node, path) => {
+    if (typeof node === 'string') return targets.push([path, node]);
+    const keys = Object.keys(node);
+    if (keys.includes('types')) {
+      assert(keys[0] === 'types', `package.json exports ${path}: "types" must come first`);
+    }
+    for (const key of keys) walk(node[key], `${path}.${key}`);
+  };
+  walk(pkg.exports, 'exports');
+  for (const [path, target] of targets) {
+    assert(existsSync(join(root, target)), `${path} → ${target} does not exist (run npm run build)`);
+  }
+  for (const field of ['main', 'module', 'types']) {
+    if (pkg[field]) {
+      assert(existsSync(join(root, pkg[field])), `package.json ${field} → ${pkg[field]} does not exist`);
+    }
+  }
+  ok(`package.json "exports": all ${targets.length} targets exist`);
+}
+
+/** The browser bundle may import only rxjs, and must not touch Node's globals. */
+function checkBrowserBundle(file) {
+  assert(existsSync(file), `${file} does not exist (run npm run build)`);
+  const code = readFileSync(file, 'utf8');
+  const imports = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)].map((m) => m[1]);
+  const foreign = imports.filter((spec) => !/^rxjs(\/|$)/.test(spec));
+  assert(foreign.length === 0, `browser bundle imports ${foreign.join(', ')}`);
+  const nodeGlobals = [
+    ...code.matchAll(/(?<![\w$.])(Buffer|process|global|require|__dirname|__filename)(?![\w$])/g),
+  ];
+  assert(
+    nodeGlobals.length === 0,
+    `browser bundle mentions Node globals: ${[...new Set(nodeGlobals.map((m) => m[1]))].join(', ')}`,
+  );
+  ok(`browser bundle: imports only rxjs, no Node globals (${(code.length / 1024).toFixed(1)} KiB minified)`);
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+const ctx = { server: await startServer() };
+try {
+  checkExportsMap();
+
+  const esmPath = fileURLToPath(import.meta.resolve('rx-socketcluster'));
+  const esm = await import('rx-socketcluster');
+  ok(`esm: import('rx-socketcluster') → ${esmPath.slice(root.length + 1)}`);
+  await scenario('esm', esm, await import('rxjs'), ctx);
+
+  const cjsPath = require.resolve('rx-socketcluster');
+  const cjs = require('rx-socketcluster');
+  assert(cjs !== esm && cjs.createClient !== esm.createClient, 'cjs: require() returned the ESM build');
+  ok(`cjs: require('rx-socketcluster') → ${cjsPath.slice(root.length + 1)}`);
+  await scenario('cjs', cjs, require('rxjs'), ctx);
+
+  const browserFile = join(root, 'dist/browser/rx-socketcluster.min.mjs');
+  checkBrowserBundle(browserFile);
+  const browser = await import(pathToFileURL(browserFile).href);
+  await scenario('browser bundle + ws', browser, await import('rxjs'), ctx, { WebSocket });
+} catch (err) {
+  for (const warning of ctx.server.warnings) {
+    console.error(`  server warning: ${warning?.message ?? warning}`);
+  }
+  fail(err instanceof Error ? err.message : String(err));
+} finally {
+  await ctx.server.stop();
+}
+
+console.log(`check:dist: ${passed} passed, 0 failed`);
+// Everything is closed: the event loop should now empty. If it doesn't, something leaked a handle.
+setTimeout(() => {
+  fail(
+    `the process did not exit by itself; active resources: ${process.getActiveResourcesInfo().join(', ')}`,
+  );
+}, EXIT_GRACE_MS).unref();
