@@ -78,8 +78,11 @@ export interface ResolvedOptions extends ConnectionConfig {
  * @internal
  */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  // Plain-JS callers can pass anything: these checks guard what the types already promise.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- runtime check of untyped input
   if (options === null || typeof options !== 'object') throw new TypeError('createClient needs an options object');
   const protocolVersion = options.protocolVersion ?? 2;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- runtime check of untyped input
   if (protocolVersion !== 1 && protocolVersion !== 2) {
     throw new RangeError(`protocolVersion must be 1 or 2, got ${String(protocolVersion)}`);
   }

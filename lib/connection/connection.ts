@@ -101,7 +101,9 @@ export class Connection {
     );
     const loop = loop$.subscribe({
       next: (session) => this.#opened(session),
-      error: (error: ScClientError) => {
+      error: (err: unknown) => {
+        // The attempt fails only with ConnectionError or HandshakeError; retry rethrows them as they are.
+        const error = err as ScClientError;
         this.#loop = undefined;
         this.#setState({ state: 'closed', attempt: this.#attempt, ...this.#closeInfo(error) });
         this.#hooks.onStopped(error);
@@ -163,7 +165,7 @@ export class Connection {
     const attempt = this.#attempt;
     this.#attempt = 0;
     this.#hooks.onSession(session);
-    this.outbox.flush(session.send);
+    this.outbox.flush((frame) => session.send(frame));
     if (this.#session !== session) return; // the socket closed while flushing
     this.#setState({
       state: 'open',

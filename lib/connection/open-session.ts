@@ -123,8 +123,10 @@ export function openSession(ctx: SessionContext): Observable<Session> {
         ctx.report(new ProtocolError('bad-handshake-reply', 'Handshake reply without a socket id or pingTimeout'));
         reply = { id: '', pingTimeout: DEFAULT_PING_TIMEOUT, isAuthenticated: false };
       }
-      const { id, pingTimeout, isAuthenticated, authError } = reply as HandshakeReply;
-      session = { id, pingTimeout, isAuthenticated: isAuthenticated === true, authError: hydrateError(authError), send };
+      const { id, pingTimeout, authError } = reply as HandshakeReply;
+      // Only a literal `true` from the server means authenticated.
+      const isAuthenticated = (reply as { isAuthenticated?: unknown }).isAuthenticated === true;
+      session = { id, pingTimeout, isAuthenticated, authError: hydrateError(authError), send };
       if (!ctx.pingTimeoutDisabled) {
         watchdog = scheduler.schedule(function (this: SchedulerAction<unknown>) {
           const idle = scheduler.now() - lastSeen;

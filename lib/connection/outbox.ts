@@ -44,8 +44,9 @@ export class Outbox {
   flush(send: (frame: string | Uint8Array) => boolean): void {
     const queue = this.#queue;
     let sent = 0;
-    while (sent < queue.length && send(queue[sent]!.frame)) {
-      queue[sent]!.onSent?.();
+    for (const entry of queue) {
+      if (!send(entry.frame)) break;
+      entry.onSent?.();
       sent++;
     }
     queue.splice(0, sent);

@@ -7,7 +7,13 @@ import { RemoteError } from '../errors';
  */
 export function hydrateError(wire: unknown): RemoteError | undefined {
   if (wire == null) return undefined;
-  if (typeof wire !== 'object') return new RemoteError(String(wire), 'Error', {});
+  if (typeof wire !== 'object') {
+    const message =
+      typeof wire === 'string' || typeof wire === 'number' || typeof wire === 'boolean'
+        ? `${wire}`
+        : 'Invalid error message format';
+    return new RemoteError(message, 'Error', {});
+  }
   const { message, name, ...details } = wire as Record<string, unknown>;
   return new RemoteError(
     typeof message === 'string' ? message : 'Invalid error message format',

@@ -253,6 +253,7 @@ describe('API maps written as nested interfaces, and void payloads', () => {
     const client = track(createClient<NestedApi>({ url, WebSocket: InertWebSocket }));
     const pong$ = client.invoke('ping');
     expect(expectType<Equal<typeof pong$, Observable<'pong'>>>(true)).toBe(true);
+    expect(pong$).toBeInstanceOf(Observable);
     const check = () => {
       client.transmit('heartbeat');
       client.transmit('typing', { room: 'a' });

@@ -57,7 +57,7 @@ describe('transition', () => {
         { state: 'closed', attempt: 0, code: 1000, reason: '' },
       ];
       for (let i = 1; i < path.length; i++) {
-        expect(transition(path[i - 1], path[i])).toBe(path[i]);
+        expect(transition(path[i - 1]!, path[i]!)).toBe(path[i]);
       }
     });
   });

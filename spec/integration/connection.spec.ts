@@ -11,7 +11,7 @@ let client: Client | undefined;
 afterEach(async () => {
   client?.close();
   client = undefined;
-  await server?.stop();
+  await server.stop();
 });
 
 function record(c: Client): ConnectionState[] {

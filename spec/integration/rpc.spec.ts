@@ -51,7 +51,7 @@ describe('invoke()', () => {
 
   it('sends binary data in the sc-formatter base64 form and gets Uint8Array back', async () => {
     const bytes = new Uint8Array([0, 1, 2, 250, 255]);
-    const answer = (await firstValueFrom(client.invoke('echo', { bytes }))) as { bytes: Uint8Array };
+    const answer = await firstValueFrom(client.invoke<{ bytes: Uint8Array }>('echo', { bytes }));
     expect(answer.bytes).toBeInstanceOf(Uint8Array);
     expect([...answer.bytes]).toEqual([0, 1, 2, 250, 255]);
   });

@@ -135,7 +135,7 @@ describe('CallRegistry', () => {
       const c = call(7, 1_234, 'sum');
       registry.add(c);
       jest.advanceTimersByTime(1_234);
-      const error = c.fail.mock.calls[0][0];
+      const error = c.fail.mock.calls[0]![0];
       expect(error).toBeInstanceOf(AckTimeoutError);
       expect(error).toBeInstanceOf(ScClientError);
       expect(error).toMatchObject({
@@ -153,8 +153,8 @@ describe('CallRegistry', () => {
       registry.add(a);
       registry.add(b);
       jest.advanceTimersByTime(100);
-      const errA = a.fail.mock.calls[0][0];
-      const errB = b.fail.mock.calls[0][0];
+      const errA = a.fail.mock.calls[0]![0];
+      const errB = b.fail.mock.calls[0]![0];
       expect(errA).not.toBe(errB);
       expect(errA).toMatchObject({ event: 'a' });
       expect(errB).toMatchObject({ event: 'b' });
@@ -258,7 +258,7 @@ describe('CallRegistry', () => {
       expect(jest.getTimerCount()).toBe(1);
       jest.advanceTimersByTime(1_000);
       expect(queued.fail).toHaveBeenCalledTimes(1);
-      expect(queued.fail.mock.calls[0][0]).toBeInstanceOf(AckTimeoutError);
+      expect(queued.fail.mock.calls[0]![0]).toBeInstanceOf(AckTimeoutError);
       expect(sent.fail).toHaveBeenCalledTimes(1);
     });
 
