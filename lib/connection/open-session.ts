@@ -59,10 +59,25 @@ function mismatch(frame: unknown, version: ProtocolVersion): ProtocolError | und
   );
 }
 const ignore = () => undefined;
+const MAX_TIMER = 2 ** 31 - 1;
+const MAX_REASON_BYTES = 123;
+
+// WebSocket close reasons are limited to 123 UTF-8 bytes (a longer one throws); a server's error message can be
+// longer. Closing is best effort: the connection is being abandoned either way.
+function closeSocket(socket: WebSocketLike, code: number, reason: string): void {
+  let text = reason;
+  while (new TextEncoder().encode(text).length > MAX_REASON_BYTES) text = text.slice(0, -1);
+  try {
+    socket.close(code, text);
+  } catch {
+    // Nothing more to do for a socket that refuses to close.
+  }
+}
 
 function isValidReply(data: unknown): data is HandshakeReply {
   const reply = data as Partial<HandshakeReply> | null | undefined;
-  return typeof reply?.id === 'string' && typeof reply.pingTimeout === 'number';
+  const pingTimeout = reply?.pingTimeout;
+  return typeof reply?.id === 'string' && typeof pingTimeout === 'number' && pingTimeout > 0 && pingTimeout < Infinity;
 }
 
 /**
@@ -100,7 +115,7 @@ export function openSession(ctx: SessionContext): Observable<Session> {
     const abort = (code: number, reason: string, error?: ScClientError) => {
       if (finished) return;
       detach();
-      socket.close(code, reason);
+      closeSocket(socket, code, reason);
       subscriber.error(error ?? new ConnectionError(code, reason, session ? 'disconnect' : 'connectAbort'));
     };
     const send = (frame: string | Uint8Array) => {
@@ -120,10 +135,11 @@ export function openSession(ctx: SessionContext): Observable<Session> {
       }
       let reply = packet.data;
       if (!isValidReply(reply)) {
-        ctx.report(new ProtocolError('bad-handshake-reply', 'Handshake reply without a socket id or pingTimeout'));
+        ctx.report(new ProtocolError('bad-handshake-reply', 'Handshake reply without a socket id or a valid pingTimeout'));
         reply = { id: '', pingTimeout: DEFAULT_PING_TIMEOUT, isAuthenticated: false };
       }
-      const { id, pingTimeout, authError } = reply as HandshakeReply;
+      const { id, authError } = reply as HandshakeReply;
+      const pingTimeout = Math.min((reply as HandshakeReply).pingTimeout, MAX_TIMER);
       // Only a literal `true` from the server means authenticated.
       const isAuthenticated = (reply as { isAuthenticated?: unknown }).isAuthenticated === true;
       session = { id, pingTimeout, isAuthenticated, authError: hydrateError(authError), send };
@@ -199,7 +215,7 @@ export function openSession(ctx: SessionContext): Observable<Session> {
       if (finished) return;
       const { code, reason } = ctx.closeRequest();
       detach();
-      socket.close(code, reason);
+      closeSocket(socket, code, reason);
     };
   });
 }

@@ -1,21 +1,9 @@
 import { firstValueFrom } from 'rxjs';
 import type { ConnectionState } from '../../lib';
-import { createClient } from '../../lib/client/create-client';
-import type { ClientOptions } from '../../lib/client/options';
-import { ConnectionError, HandshakeError, type ScClientError } from '../../lib/errors';
-import { fakeWebSocket } from '../support/fake-web-socket';
+import { ConnectionError, HandshakeError } from '../../lib/errors';
+import { fakeClient as setup } from '../support/fake-client';
 
 // The connection loop through the public API, on a fake WebSocket and jest's fake clock.
-
-function setup(options: Partial<ClientOptions> = {}) {
-  const ws = fakeWebSocket();
-  const client = createClient({ url: 'ws://example.test/socketcluster/', WebSocket: ws.WebSocket, ...options });
-  const states: ConnectionState[] = [];
-  const errors: ScClientError[] = [];
-  client.state$.subscribe((s) => states.push(s));
-  client.errors$.subscribe((e) => errors.push(e));
-  return { ws, client, states, errors, names: () => states.map((s) => s.state) };
-}
 
 beforeEach(() => {
   jest.useFakeTimers({ now: 1_000_000 });
@@ -368,6 +356,21 @@ describe('liveness', () => {
     ws.last().handshake().receive('#1');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'PROTOCOL_ERROR', kind: 'unexpected-frame' });
+    client.close();
+  });
+});
+
+describe('closing the socket', () => {
+  it('cuts a close reason longer than WebSocket allows (123 bytes)', () => {
+    const { ws, client, states } = setup();
+    client.connect();
+    const socket = ws.last();
+    socket.open();
+    socket.receive({ rid: socket.handshakeCid, error: { name: 'Blocked', message: 'é'.repeat(200), statusCode: 4600 } });
+    const reason = socket.closedWith!.reason!;
+    expect(new TextEncoder().encode(reason).length).toBeLessThanOrEqual(123);
+    expect(reason.startsWith('Blocked: éé')).toBe(true);
+    expect(states.at(-1)).toMatchObject({ state: 'closed', code: 4600 });
     client.close();
   });
 });

@@ -156,6 +156,17 @@ describe('bad input', () => {
     client.close();
   });
 
+  it('reports a handshake reply with an unusable pingTimeout and watches with 30 s instead', () => {
+    const { client, ws, errors } = fakeClient();
+    client.connect();
+    const socket = ws.last();
+    socket.open();
+    socket.receive({ rid: socket.handshakeCid, data: { id: 's', pingTimeout: -5, isAuthenticated: false } });
+    expect(errors).toMatchObject([{ code: 'PROTOCOL_ERROR', kind: 'bad-handshake-reply' }]);
+    expect(client.state).toMatchObject({ state: 'open', pingTimeout: 30_000 });
+    client.close();
+  });
+
   it('reports a handshake reply without data and still opens', () => {
     const { client, ws, errors } = fakeClient();
     client.connect();
