@@ -14,7 +14,9 @@ export type ScErrorCode =
   | 'CODEC_ERROR'
   | 'CLIENT_CLOSED'
   | 'OUTBOX_OVERFLOW'
-  | 'PROTOCOL_ERROR';
+  | 'PROTOCOL_ERROR'
+  | 'CHANNEL_SUBSCRIBE_REJECTED'
+  | 'CHANNEL_KICKED_OUT';
 
 /**
  * Base class of every error produced by rx-socketcluster.
@@ -175,6 +177,7 @@ export type ProtocolErrorKind =
   | 'unhandled-procedure'
   | 'bad-handshake-reply'
   | 'unexpected-frame'
+  | 'unknown-channel'
   | 'illegal-transition';
 
 /**
@@ -194,6 +197,50 @@ export class ProtocolError extends ScClientError {
   }
 }
 
+/**
+ * The server refused a channel subscription (its subscribe middleware blocked it, or the broker failed). Errors that
+ * channel's Observable; it is not retried unless the caller asks (for example with `retry`).
+ *
+ * @example
+ * ```ts
+ * client.channel('admin').subscribe({
+ *   error: (err) => { if (err instanceof ChannelSubscribeError) console.warn(err.remote.remoteName); },
+ * });
+ * ```
+ */
+export class ChannelSubscribeError extends ScClientError {
+  override readonly name = 'ChannelSubscribeError';
+  readonly code = 'CHANNEL_SUBSCRIBE_REJECTED';
+  /** The channel. */
+  readonly channel: string;
+  /** The server's error. */
+  readonly remote: RemoteError;
+
+  constructor(channel: string, remote: RemoteError) {
+    super(`Subscription to '${channel}' refused: ${remote.message}`);
+    this.channel = channel;
+    this.remote = remote;
+  }
+}
+
+/** The server kicked the client out of a channel (`socket.kickOut()`). Errors that channel's Observable. */
+export class ChannelKickOutError extends ScClientError {
+  override readonly name = 'ChannelKickOutError';
+  readonly code = 'CHANNEL_KICKED_OUT';
+  /** The channel. */
+  readonly channel: string;
+  /** The message the server gave, if any. */
+  readonly kickOutMessage: unknown;
+
+  constructor(channel: string, kickOutMessage: unknown) {
+    super(
+      `Kicked out of '${channel}'${typeof kickOutMessage === 'string' && kickOutMessage ? `: ${kickOutMessage}` : ''}`,
+    );
+    this.channel = channel;
+    this.kickOutMessage = kickOutMessage;
+  }
+}
+
 /** Union of every concrete error class, discriminated by `code`. */
 export type AnyScError =
   | ConnectionError
@@ -203,4 +250,6 @@ export type AnyScError =
   | CodecError
   | ClientClosedError
   | OutboxOverflowError
-  | ProtocolError;
+  | ProtocolError
+  | ChannelSubscribeError
+  | ChannelKickOutError;

@@ -7,6 +7,8 @@ export { createClient } from './client/create-client';
 export type { Client } from './client/client';
 export type { ClientOptions } from './client/options';
 export type { ScApi, UntypedApi, ValidApi } from './client/api';
+export type { ChannelOptions } from './channels/channel-registry';
+export type { ChannelState, ChannelStateChange } from './channels/channel-state';
 export type { Codec } from './codec/codec';
 export { jsonCodec } from './codec/json';
 export type { ConnectionState, ConnectionStatus } from './connection/connection-state';
@@ -18,6 +20,8 @@ export type { ProtocolVersion } from './protocol/packets';
 export type { WebSocketConstructor, WebSocketLike } from './transport/web-socket';
 export {
   AckTimeoutError,
+  ChannelKickOutError,
+  ChannelSubscribeError,
   ClientClosedError,
   CodecError,
   ConnectionError,

@@ -1,5 +1,7 @@
 import {
   AckTimeoutError,
+  ChannelKickOutError,
+  ChannelSubscribeError,
   ClientClosedError,
   CodecError,
   ConnectionError,
@@ -23,6 +25,8 @@ const cases: [string, ScErrorCode, () => AnyScError][] = [
   ['ClientClosedError', 'CLIENT_CLOSED', () => new ClientClosedError()],
   ['OutboxOverflowError', 'OUTBOX_OVERFLOW', () => new OutboxOverflowError('chat', 2)],
   ['ProtocolError', 'PROTOCOL_ERROR', () => new ProtocolError('unknown-rid', 'no call 9')],
+  ['ChannelSubscribeError', 'CHANNEL_SUBSCRIBE_REJECTED', () => new ChannelSubscribeError('admin', remote)],
+  ['ChannelKickOutError', 'CHANNEL_KICKED_OUT', () => new ChannelKickOutError('room', 'bye')],
 ];
 
 describe('error classes', () => {
@@ -70,6 +74,10 @@ describe('error classes', () => {
           return `full ${error.limit}`;
         case 'PROTOCOL_ERROR':
           return `protocol ${error.kind}`;
+        case 'CHANNEL_SUBSCRIBE_REJECTED':
+          return `refused ${error.channel} ${error.remote.remoteName}`;
+        case 'CHANNEL_KICKED_OUT':
+          return `kicked ${error.channel} ${String(error.kickOutMessage)}`;
         case 'CODEC_ERROR':
         case 'CLIENT_CLOSED':
           return error.code;
@@ -84,7 +92,18 @@ describe('error classes', () => {
       'CLIENT_CLOSED',
       'full 2',
       'protocol unknown-rid',
+      'refused admin HandshakeBlocked',
+      'kicked room bye',
     ]);
+  });
+});
+
+describe('channel errors', () => {
+  it('carry the channel and the server error or kick-out message', () => {
+    const refused = new ChannelSubscribeError('admin', remote);
+    expect(refused).toMatchObject({ channel: 'admin', remote, message: "Subscription to 'admin' refused: blocked" });
+    expect(new ChannelKickOutError('room', 'bye').message).toBe("Kicked out of 'room': bye");
+    expect(new ChannelKickOutError('room', undefined)).toMatchObject({ message: "Kicked out of 'room'", kickOutMessage: undefined });
   });
 });
 

@@ -29,6 +29,8 @@ jest.mock('ws', () => fakeSocketClass((url) => mockWsUrls.push(url)));
 
 const RUNTIME_EXPORTS = [
   'AckTimeoutError',
+  'ChannelKickOutError',
+  'ChannelSubscribeError',
   'ClientClosedError',
   'CodecError',
   'ConnectionError',

@@ -1,4 +1,6 @@
 import type { Observable } from 'rxjs';
+import type { ChannelOptions } from '../channels/channel-registry';
+import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
 import type { ConnectionState } from '../connection/connection-state';
 import type { AnyScError } from '../errors';
 import type { InvokeOptions } from '../rpc/invoke';
@@ -34,6 +36,21 @@ type Procedure<M> =
         M[K] extends { request: infer Req; response: infer Res } ? ProcedureRequest<Req, Res> : never
       >
     : <T = unknown, R = unknown>(name: string) => Observable<ProcedureRequest<T, R>>;
+
+type Channel<M> =
+  IsTyped<M> extends true
+    ? <K extends keyof M & string>(name: K, options?: ChannelOptions) => Observable<M[K]>
+    : <T = unknown>(name: string, options?: ChannelOptions) => Observable<T>;
+
+type Publish<M> =
+  IsTyped<M> extends true
+    ? <K extends keyof M & string>(name: K, ...args: DataArgs<M[K], [options?: InvokeOptions]>) => Observable<void>
+    : (name: string, data?: unknown, options?: InvokeOptions) => Observable<void>;
+
+type TransmitPublish<M> =
+  IsTyped<M> extends true
+    ? <K extends keyof M & string>(name: K, ...args: DataArgs<M[K], []>) => void
+    : (name: string, data?: unknown) => void;
 
 /**
  * A SocketCluster client. Create it with {@link createClient}; it is inert until something needs the connection.
@@ -120,6 +137,69 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Multicast: yes; every subscriber sees every request, the first answer wins. Subscribing opens the connection.
    */
   readonly procedure: Procedure<ApiPart<Api, 'procedure'>>;
+
+  /**
+   * The messages published to a channel. The first subscriber sends one `#subscribe`; further subscribers share
+   * it; when the last one leaves (after `options.linger` ms, if set) the client sends `#unsubscribe`. The options
+   * of the first subscriber apply. While the connection is down the channel is `pending`; it is subscribed again
+   * after every handshake, highest `priority` first, `waitForAuth` channels only once authenticated.
+   *
+   * - Emits: the data of each message published to the channel, including the client's own publishes (a
+   *   subscribed publisher receives its message before the publish is acknowledged).
+   * - Completes: when the client is closed.
+   * - Errors: `ChannelSubscribeError` when the server refuses the subscription; `ChannelKickOutError` when the
+   *   server kicks the client out; `ClientClosedError` when subscribed after `close()`. A lost connection is not
+   *   an error. Nothing is retried unless the caller asks (for example with `retry`).
+   * - Multicast: yes; one subscription per name shared by all subscribers. No replay. Subscribing opens the
+   *   connection.
+   *
+   * @example
+   * ```ts
+   * client.channel<ChatMessage>('room:lobby').subscribe((msg) => render(msg));
+   * ```
+   */
+  readonly channel: Channel<ApiPart<Api, 'channels'>>;
+
+  /**
+   * Publishes `data` to a channel and waits for the server's acknowledgement (the message was accepted and
+   * fanned out, not necessarily delivered).
+   *
+   * - Emits: `undefined` once, on the acknowledgement.
+   * - Completes: right after.
+   * - Errors: as {@link Client.invoke}: `RemoteError` when the server refuses the publish (middleware, or client
+   *   publish disabled), `AckTimeoutError`, `ConnectionError`, `OutboxOverflowError`, `ClientClosedError`.
+   * - Multicast: no; cold, one publish per subscription.
+   */
+  readonly publish: Publish<ApiPart<Api, 'channels'>>;
+
+  /** Publishes `data` to a channel without waiting for an acknowledgement (a `transmit` of `#publish`). */
+  readonly transmitPublish: TransmitPublish<ApiPart<Api, 'channels'>>;
+
+  /**
+   * Every change of any channel's state.
+   *
+   * - Emits: `{ channel, state, previous }` on each change.
+   * - Completes: when the client is closed.
+   * - Errors: never.
+   * - Multicast: yes, hot; no replay.
+   */
+  readonly channelChanges$: Observable<ChannelStateChange>;
+
+  /** The current state of a channel: `unsubscribed` for a channel the client does not hold. */
+  channelState(name: string): ChannelState;
+
+  /**
+   * The state of one channel.
+   *
+   * - Emits: the current state on subscription, then each change.
+   * - Completes: when the client is closed.
+   * - Errors: never.
+   * - Multicast: each subscriber gets its own view of the shared change stream.
+   */
+  channelState$(name: string): Observable<ChannelState>;
+
+  /** The channels the client holds now, with their states (for dashboards and debugging). */
+  channels(): { readonly name: string; readonly state: ChannelState }[];
 
   /** Opens the connection now rather than on first demand. Throws `ClientClosedError` after `close()`. */
   connect(): void;

@@ -1,4 +1,6 @@
-import { Subject, throwError, type Observable } from 'rxjs';
+import { Subject, map, throwError, type Observable } from 'rxjs';
+import { ChannelRegistry, type ChannelOptions } from '../channels/channel-registry';
+import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
 import { Connection } from '../connection/connection';
 import type { ConnectionState } from '../connection/connection-state';
 import {
@@ -9,6 +11,7 @@ import {
   type AnyScError,
   type ScClientError,
 } from '../errors';
+import { ScEvent } from '../protocol/packets';
 import { CallRegistry } from '../rpc/call-registry';
 import { checkEvent, encodeEvent } from '../rpc/encode-packet';
 import { InboundRouter } from '../rpc/inbound-router';
@@ -33,6 +36,7 @@ class ScClient {
   readonly #router: InboundRouter;
   readonly #connection: Connection;
   readonly #invokeDeps: InvokeDependencies;
+  readonly #channels: ChannelRegistry;
   #cid = 0;
   #closed = false;
 
@@ -57,6 +61,7 @@ class ScClient {
       authToken: () => this.#options.authToken,
       onClosed: (error) => {
         this.#calls.failWhere((call) => call.sent, error);
+        this.#channels.suspend();
       },
       onStopped: (error) => {
         // Nothing will carry the queued calls now: fail them rather than leave them to their timeout.
@@ -66,9 +71,22 @@ class ScClient {
           report(error);
         }
       },
-      onSession: () => undefined,
+      onSession: () => this.#channels.onSession(),
     });
     this.state$ = this.#connection.state$;
+    this.#channels = new ChannelRegistry({
+      codec: options.codec,
+      calls: this.#calls,
+      scheduler: options.scheduler,
+      nextCid,
+      session: () => this.#connection.session,
+      isAuthenticated: () => this.#connection.session?.isAuthenticated ?? false,
+      demand: () => this.#connection.demand(),
+      report,
+    });
+    this.#router.handle(ScEvent.publish, this.#channels.onPublish);
+    this.#router.handle(ScEvent.kickOut, this.#channels.onKickOut);
+    this.channelChanges$ = this.#channels.changes$;
     this.#invokeDeps = {
       codec: options.codec,
       calls: this.#calls,
@@ -106,6 +124,36 @@ class ScClient {
     return this.#closed ? throwError(() => new ClientClosedError()) : this.#router.procedure(name);
   };
 
+  readonly channel = (name: string, options?: ChannelOptions): Observable<unknown> => {
+    checkEvent(name, 'channel');
+    return this.#channels.channel(name, options);
+  };
+
+  readonly publish = (channel: string, data?: unknown, options?: InvokeOptions): Observable<void> => {
+    checkEvent(channel, 'channel');
+    return createInvoke(this.#invokeDeps, ScEvent.publish, { channel, data }, options).pipe(map(() => undefined));
+  };
+
+  readonly transmitPublish = (channel: string, data?: unknown): void => {
+    checkEvent(channel, 'channel');
+    this.transmit(ScEvent.publish, { channel, data });
+  };
+
+  readonly channelChanges$: Observable<ChannelStateChange>;
+
+  channelState(name: string): ChannelState {
+    return this.#channels.state(name);
+  }
+
+  channelState$(name: string): Observable<ChannelState> {
+    checkEvent(name, 'channel');
+    return this.#channels.state$(name);
+  }
+
+  channels(): { readonly name: string; readonly state: ChannelState }[] {
+    return this.#channels.list();
+  }
+
   connect(): void {
     if (this.#closed) throw new ClientClosedError();
     this.#connection.demand();
@@ -120,6 +168,7 @@ class ScClient {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#channels.complete();
     this.#calls.failWhere(() => true, new ClientClosedError());
     this.#connection.outbox.drain();
     this.#connection.close(1000, 'Client closed');

@@ -1,0 +1,273 @@
+import {
+  Observable,
+  Subject,
+  defer,
+  distinctUntilChanged,
+  filter,
+  map,
+  startWith,
+  type SchedulerLike,
+  type Subscriber,
+  type Subscription,
+} from 'rxjs';
+import type { Codec } from '../codec/codec';
+import type { Session } from '../connection/open-session';
+import {
+  ChannelKickOutError,
+  ChannelSubscribeError,
+  ClientClosedError,
+  ProtocolError,
+  RemoteError,
+  type ScClientError,
+} from '../errors';
+import { ScEvent } from '../protocol/packets';
+import type { CallRegistry } from '../rpc/call-registry';
+import { encodeEvent } from '../rpc/encode-packet';
+import { isChannelTransition, type ChannelState, type ChannelStateChange } from './channel-state';
+
+/** Options of one channel, set by its first subscriber. */
+export interface ChannelOptions {
+  /** Subscribe only while the socket is authenticated (after reconnects too). Default: false. */
+  waitForAuth?: boolean;
+  /** Order of re-subscription after a reconnect: higher first. Default: 0. */
+  priority?: number;
+  /** Data sent with `#subscribe`, for the server's subscribe middleware. Default: none. */
+  data?: unknown;
+  /** Keep the subscription this many ms after the last subscriber leaves. Default: 0 (release at once). */
+  linger?: number;
+}
+
+/** @internal */
+export interface ChannelDependencies {
+  readonly codec: Codec;
+  readonly calls: CallRegistry;
+  readonly scheduler: SchedulerLike;
+  nextCid(): number;
+  session(): Session | undefined;
+  isAuthenticated(): boolean;
+  demand(): void;
+  report(error: ScClientError): void;
+}
+
+// One record per held channel, kept small: a subscribed channel with one subscriber is the budgeted unit.
+class ChannelRecord {
+  state: ChannelState = 'unsubscribed';
+  subscribers: readonly Subscriber<unknown>[] = [];
+  /** Call id of the `#subscribe` in flight; 0 when none. */
+  cid = 0;
+  linger: Subscription | undefined = undefined;
+  readonly name: string;
+  readonly options: ChannelOptions | undefined;
+
+  constructor(name: string, options: ChannelOptions | undefined) {
+    this.name = name;
+    this.options = options;
+  }
+}
+
+/**
+ * The channels the client holds: one `#subscribe` per name however many subscribers, `#unsubscribe` when the last
+ * leaves (after the optional linger), re-subscription in priority order after every handshake, and delivery of
+ * `#publish` / `#kickOut` to the right subscribers through one `Map` lookup.
+ * @internal
+ */
+export class ChannelRegistry {
+  readonly #records = new Map<string, ChannelRecord>();
+  readonly #changes = new Subject<ChannelStateChange>();
+  readonly #deps: ChannelDependencies;
+  #closed = false;
+  readonly changes$: Observable<ChannelStateChange> = this.#changes.asObservable();
+
+  constructor(deps: ChannelDependencies) {
+    this.#deps = deps;
+  }
+
+  /** The cold, shared Observable of the messages published to `name`. */
+  channel(name: string, options: ChannelOptions | undefined): Observable<unknown> {
+    return new Observable<unknown>((subscriber) => {
+      if (this.#closed) {
+        subscriber.error(new ClientClosedError());
+        return undefined;
+      }
+      let record = this.#records.get(name);
+      if (record === undefined) {
+        record = new ChannelRecord(name, options);
+        this.#records.set(name, record);
+        record.subscribers = [subscriber];
+        this.#setState(record, 'pending');
+        this.#request(record);
+        this.#deps.demand();
+      } else {
+        record.linger?.unsubscribe();
+        record.linger = undefined;
+        record.subscribers = [...record.subscribers, subscriber];
+      }
+      const held = record;
+      return () => this.#leave(held, subscriber);
+    });
+  }
+
+  /** The current state of `name`. */
+  state(name: string): ChannelState {
+    return this.#records.get(name)?.state ?? 'unsubscribed';
+  }
+
+  /** The state of `name` now and at every change. */
+  state$(name: string): Observable<ChannelState> {
+    return defer(() =>
+      this.changes$.pipe(
+        filter((change) => change.channel === name),
+        map((change) => change.state),
+        startWith(this.state(name)),
+        distinctUntilChanged(),
+      ),
+    );
+  }
+
+  /** Every held channel and its state. */
+  list(): { readonly name: string; readonly state: ChannelState }[] {
+    return Array.from(this.#records.values(), ({ name, state }) => ({ name, state }));
+  }
+
+  /** Subscribes every pending channel on a new session, highest priority first. */
+  onSession(): void {
+    const pending = [...this.#records.values()].filter((r) => r.state === 'pending' && r.cid === 0);
+    pending.sort((a, b) => (b.options?.priority ?? 0) - (a.options?.priority ?? 0));
+    for (const record of pending) this.#request(record);
+  }
+
+  /** The connection closed: every channel waits for the next session. */
+  suspend(): void {
+    for (const record of this.#records.values()) {
+      record.cid = 0;
+      this.#setState(record, 'pending');
+    }
+  }
+
+  /** Handles an inbound `#publish`: the message goes to the subscribers of that channel only. */
+  readonly onPublish = (data: unknown): void => {
+    const packet = data as { channel?: unknown; data?: unknown } | null | undefined;
+    const record = this.#find(packet?.channel, ScEvent.publish);
+    if (record === undefined) return;
+    const message = packet?.data;
+    for (const subscriber of record.subscribers) subscriber.next(message);
+  };
+
+  /** Handles an inbound `#kickOut`: the channel is dropped and its Observable errors. */
+  readonly onKickOut = (data: unknown): void => {
+    const packet = data as { channel?: unknown; message?: unknown } | null | undefined;
+    const record = this.#find(packet?.channel, ScEvent.kickOut);
+    if (record === undefined) return;
+    this.#drop(record, new ChannelKickOutError(record.name, packet?.message));
+  };
+
+  /** Completes every channel stream and the change stream. */
+  complete(): void {
+    this.#closed = true;
+    const records = [...this.#records.values()];
+    this.#records.clear();
+    for (const record of records) {
+      record.linger?.unsubscribe();
+      for (const subscriber of record.subscribers) subscriber.complete();
+    }
+    this.#changes.complete();
+  }
+
+  #find(channel: unknown, event: string): ChannelRecord | undefined {
+    if (typeof channel !== 'string') {
+      this.#deps.report(new ProtocolError('malformed-packet', `Received ${event} without a channel name`));
+      return undefined;
+    }
+    const record = this.#records.get(channel);
+    if (record === undefined) {
+      this.#deps.report(new ProtocolError('unknown-channel', `Received ${event} for '${channel}', a channel not held`));
+    }
+    return record;
+  }
+
+  #leave(record: ChannelRecord, subscriber: Subscriber<unknown>): void {
+    if (this.#records.get(record.name) !== record) return;
+    record.subscribers = record.subscribers.filter((s) => s !== subscriber);
+    if (record.subscribers.length > 0) return;
+    const linger = record.options?.linger ?? 0;
+    if (linger > 0) record.linger = this.#deps.scheduler.schedule(() => this.#release(record), linger);
+    else this.#release(record);
+  }
+
+  // The last subscriber left: undo the subscription on the server. A `#subscribe` still in flight is undone when
+  // it settles (see #request), so no subscription is left behind.
+  #release(record: ChannelRecord): void {
+    record.linger = undefined;
+    this.#records.delete(record.name);
+    const wasSubscribed = record.state === 'subscribed';
+    this.#setState(record, 'unsubscribed');
+    if (wasSubscribed) this.#sendUnsubscribe(record.name, this.#deps.session());
+  }
+
+  #drop(record: ChannelRecord, error: ScClientError): void {
+    this.#records.delete(record.name);
+    record.linger?.unsubscribe();
+    record.cid = 0;
+    this.#setState(record, 'unsubscribed');
+    const subscribers = record.subscribers;
+    record.subscribers = [];
+    for (const subscriber of subscribers) subscriber.error(error);
+  }
+
+  #request(record: ChannelRecord): void {
+    const session = this.#deps.session();
+    if (session === undefined || record.cid !== 0) return;
+    if (record.options?.waitForAuth && !this.#deps.isAuthenticated()) return;
+    const { name, options } = record;
+    const cid = this.#deps.nextCid();
+    const payload: { channel: string; data?: unknown; waitForAuth?: true } = { channel: name };
+    if (options?.data !== undefined) payload.data = options.data;
+    if (options?.waitForAuth) payload.waitForAuth = true;
+    if (!session.send(encodeEvent(this.#deps.codec, ScEvent.subscribe, payload, cid))) return;
+    record.cid = cid;
+    // Subscribes have no ack timeout: they wait for the answer or for the connection to drop.
+    this.#deps.calls.add({
+      cid,
+      event: ScEvent.subscribe,
+      timeout: Infinity,
+      deadline: Infinity,
+      sent: true,
+      resolve: () => this.#settled(record, cid, session),
+      fail: (error) => this.#refused(record, cid, error),
+    });
+  }
+
+  #settled(record: ChannelRecord, cid: number, session: Session): void {
+    if (record.cid !== cid) return;
+    record.cid = 0;
+    if (record.state === 'unsubscribed') {
+      // Released while in flight: undo it, unless a newer record for the name now relies on the subscription.
+      if (!this.#records.has(record.name)) this.#sendUnsubscribe(record.name, session);
+      return;
+    }
+    this.#setState(record, 'subscribed');
+  }
+
+  #refused(record: ChannelRecord, cid: number, error: ScClientError): void {
+    if (record.cid !== cid) return;
+    record.cid = 0;
+    // A lost connection leaves the channel pending for the next session; only the server's refusal is final.
+    if (!(error instanceof RemoteError) || record.state === 'unsubscribed') return;
+    if (record.options?.waitForAuth && !this.#deps.isAuthenticated()) return;
+    this.#drop(record, new ChannelSubscribeError(record.name, error));
+  }
+
+  #sendUnsubscribe(name: string, session: Session | undefined): void {
+    session?.send(encodeEvent(this.#deps.codec, ScEvent.unsubscribe, name));
+  }
+
+  #setState(record: ChannelRecord, state: ChannelState): void {
+    const previous = record.state;
+    if (previous === state) return;
+    if (!isChannelTransition(previous, state)) {
+      this.#deps.report(new ProtocolError('illegal-transition', `Channel '${record.name}': ${previous} -> ${state}`));
+    }
+    record.state = state;
+    if (this.#changes.observed) this.#changes.next({ channel: record.name, state, previous });
+  }
+}
