@@ -1,15 +1,16 @@
 // rx-socketcluster demo: `npm run demo`
 //
 // Starts a SocketCluster v20 server inside this process, connects an rx-socketcluster client to it and walks
-// through a short scripted session: connection states, RPC both ways, a remote error, server-pushed events, and a
-// server restart the client survives on its own. Every line is stamped with the time since start.
+// through a short scripted session: connection states, RPC both ways, a remote error, server-pushed events, a chat
+// between two clients on a pub/sub channel, and a server restart that the clients and their channel survive on
+// their own. Every line is stamped with the time since start.
 //
 // Exits 0 when every step worked, 1 with the reason otherwise (or if the whole run takes over 30 s).
 
 import http from 'node:http';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
-import { filter, firstValueFrom, take, tap, throwError, timeout, toArray } from 'rxjs';
+import { Subject, filter, firstValueFrom, skipWhile, take, tap, throwError, timeout, toArray } from 'rxjs';
 // The package imports itself by name: Node resolves it through package.json "exports" (node → dist/node.mjs),
 // exactly as it would in an application that installed it.
 import { createClient, RemoteError } from 'rx-socketcluster';
@@ -136,6 +137,13 @@ async function startServer(port = 0) {
       serveSocket(socket);
     }
   })();
+  // Channels need no server code: client publishes are allowed by default and the server passes each message to
+  // every subscriber. This listener only makes the subscriptions visible in the log.
+  void (async () => {
+    for await (const { socket, channel } of agServer.listener('subscription')) {
+      serverLog(`socket ${socket.id} subscribed to ${channel}`);
+    }
+  })();
 
   httpServer.listen(port, '127.0.0.1');
   await once(httpServer, 'listening'); // rejects on 'error', e.g. EADDRINUSE
@@ -154,6 +162,77 @@ async function startServer(port = 0) {
       serverLog('stopped');
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The chat: two clients on one channel
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The channel of the chat part. */
+const ROOM = 'room:lobby';
+
+/**
+ * Subscribes each client of `members` ({ name: client }) to ROOM, printing its channel state changes and every
+ * message it receives. Returns what the script needs to drive the conversation and to wait for it.
+ */
+function joinChat(members) {
+  // Every delivery, as { to, msg }, so that the script can wait until a message has reached everyone.
+  const deliveries = new Subject();
+  const names = Object.keys(members);
+  for (const [name, client] of Object.entries(members)) {
+    // channelState$ emits the current state ('unsubscribed' before the first subscriber), then each change.
+    client.channelState$(ROOM).subscribe((state) => log(`${name}: channelState$ → ${state}`));
+    // The first subscriber sends #subscribe (and opens the connection if need be). The stream survives connection
+    // losses and completes when the client is closed.
+    client.channel(ROOM).subscribe({
+      next: (msg) => {
+        log(`${name} received from ${msg.from}: "${msg.text}"`);
+        deliveries.next({ to: name, msg });
+      },
+      error: (err) => log(`${name}: channel error ${err.code}: ${err.message}`),
+    });
+  }
+
+  /** Resolves when every member's channel becomes `subscribed` (after being anything else first, if `again`). */
+  const subscribed = (what, again = false) =>
+    Promise.all(
+      names.map((name) =>
+        waitFor(
+          members[name].channelState$(ROOM).pipe(
+            skipWhile((state) => again && state === 'subscribed'),
+            filter((state) => state === 'subscribed'),
+          ),
+          `${name}'s channel to be ${what}`,
+        ),
+      ),
+    );
+
+  /**
+   * `from` publishes `text` to ROOM; resolves once every member, `from` included, has received it. With `publish`
+   * the client waits for the server's acknowledgement (a subscribed publisher receives its own message before it);
+   * with `transmitPublish` nothing is acknowledged.
+   */
+  const say = async (from, text, method = 'publish') => {
+    const reachedEveryone = waitFor(
+      deliveries.pipe(
+        filter(({ msg }) => msg.from === from && msg.text === text),
+        take(names.length),
+        toArray(),
+      ),
+      `"${text}" to reach everyone`,
+    );
+    log(`${from} says "${text}" (${method})`);
+    if (method === 'publish') {
+      await waitFor(members[from].publish(ROOM, { from, text }), `the acknowledgement of ${from}'s publish`);
+      log(`${from}: the server acknowledged the publish`);
+    } else {
+      members[from].transmitPublish(ROOM, { from, text });
+    }
+    const receivers = (await reachedEveryone).map(({ to }) => to);
+    log(`"${text}" from ${from} reached: ${receivers.join(', ')}`);
+  };
+
+  return { subscribed, say };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -210,9 +289,19 @@ async function main() {
   const relayed = await waitFor(client.invoke('askMe', { question: 'Restart the server?' }), 'the answer to askMe');
   log('askMe answered with what the client said:', relayed);
 
-  step('Server restart: stop it, start a new one on the same port, let the client reconnect');
-  // Nothing below tells the client to reconnect: it notices the dropped socket and retries on its own schedule.
+  step(`Channels: the client above (alice) and a second client (bob) chat on '${ROOM}'`);
+  const bob = createClient({ url: `ws://127.0.0.1:${server.port}/socketcluster/` });
+  bob.errors$.subscribe((e) => log('bob errors$ →', e.code, e.message));
+  const chat = joinChat({ alice: client, bob });
+  await chat.subscribed('subscribed');
+  await chat.say('alice', 'Hi bob!');
+  await chat.say('bob', 'Hi alice, loud and clear.', 'transmitPublish');
+
+  step('Server restart: stop it, start a new one on the same port, let the clients reconnect');
+  // Nothing below tells the clients to reconnect or to subscribe again: each notices the dropped socket and
+  // retries on its own schedule; its channel goes back to 'pending' and is subscribed again after the handshake.
   const dropped = waitFor(client.state$.pipe(filter((s) => s.state === 'closed')), 'the client to notice');
+  const resubscribed = chat.subscribed('subscribed again', true);
   // A new socket id proves this is a new connection, not the old 'open' state replayed.
   const reopened = waitFor(
     client.state$.pipe(filter((s) => s.state === 'open' && s.id !== firstOpen.id)),
@@ -228,8 +317,13 @@ async function main() {
   log('sum {a: 40, b: 2} after the restart answered', sumAfter);
   if (sumAfter !== 42) throw new Error(`sum should be 42, got ${sumAfter}`);
 
-  step('Close the client and the server');
-  client.close(); // closes the socket, completes every stream, leaves no timer behind
+  await resubscribed;
+  log('channels() → alice:', JSON.stringify(client.channels()), 'bob:', JSON.stringify(bob.channels()));
+  await chat.say('bob', 'Still there after the restart?');
+
+  step('Close the clients and the server');
+  client.close(); // closes the socket, completes every stream (channels included), leaves no timer behind
+  bob.close();
   await server.stop();
 }
 

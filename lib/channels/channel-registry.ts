@@ -37,6 +37,19 @@ export interface ChannelOptions {
   linger?: number;
 }
 
+const MAX_LINGER = 2 ** 31 - 1;
+
+/**
+ * Throws for invalid channel options (a `linger` that is not a number of ms between 0 and 2^31 - 1).
+ * @internal
+ */
+export function checkChannelOptions(options: ChannelOptions | undefined): void {
+  const linger = options?.linger;
+  if (linger !== undefined && !(linger >= 0 && linger <= MAX_LINGER)) {
+    throw new RangeError(`linger must be between 0 and ${MAX_LINGER} ms, got ${linger}`);
+  }
+}
+
 /** @internal */
 export interface ChannelDependencies {
   readonly codec: Codec;
@@ -73,6 +86,8 @@ class ChannelRecord {
  */
 export class ChannelRegistry {
   readonly #records = new Map<string, ChannelRecord>();
+  /** Channels released whose `#unsubscribe` the server has not answered yet: their late messages are expected. */
+  readonly #leaving = new Map<string, number>();
   readonly #changes = new Subject<ChannelStateChange>();
   readonly #deps: ChannelDependencies;
   #closed = false;
@@ -96,12 +111,12 @@ export class ChannelRegistry {
         record.subscribers = [subscriber];
         this.#setState(record, 'pending');
         this.#request(record);
-        this.#deps.demand();
       } else {
         record.linger?.unsubscribe();
         record.linger = undefined;
         record.subscribers = [...record.subscribers, subscriber];
       }
+      this.#deps.demand();
       const held = record;
       return () => this.#leave(held, subscriber);
     });
@@ -179,7 +194,7 @@ export class ChannelRegistry {
       return undefined;
     }
     const record = this.#records.get(channel);
-    if (record === undefined) {
+    if (record === undefined && !this.#leaving.has(channel)) {
       this.#deps.report(new ProtocolError('unknown-channel', `Received ${event} for '${channel}', a channel not held`));
     }
     return record;
@@ -257,8 +272,27 @@ export class ChannelRegistry {
     this.#drop(record, new ChannelSubscribeError(record.name, error));
   }
 
+  // Sent as an invoke: its answer tells when the server has stopped delivering, and until then the messages still
+  // in flight for the channel are dropped quietly rather than reported.
   #sendUnsubscribe(name: string, session: Session | undefined): void {
-    session?.send(encodeEvent(this.#deps.codec, ScEvent.unsubscribe, name));
+    if (session === undefined) return;
+    const cid = this.#deps.nextCid();
+    if (!session.send(encodeEvent(this.#deps.codec, ScEvent.unsubscribe, name, cid))) return;
+    this.#leaving.set(name, (this.#leaving.get(name) ?? 0) + 1);
+    const done = () => {
+      const left = (this.#leaving.get(name) ?? 1) - 1;
+      if (left > 0) this.#leaving.set(name, left);
+      else this.#leaving.delete(name);
+    };
+    this.#deps.calls.add({
+      cid,
+      event: ScEvent.unsubscribe,
+      timeout: Infinity,
+      deadline: Infinity,
+      sent: true,
+      resolve: done,
+      fail: done,
+    });
   }
 
   #setState(record: ChannelRecord, state: ChannelState): void {

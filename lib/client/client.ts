@@ -144,14 +144,17 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * of the first subscriber apply. While the connection is down the channel is `pending`; it is subscribed again
    * after every handshake, highest `priority` first, `waitForAuth` channels only once authenticated.
    *
-   * - Emits: the data of each message published to the channel, including the client's own publishes (a
-   *   subscribed publisher receives its message before the publish is acknowledged).
+   * - Emits: the data of each message published to the channel, including the client's own publishes (with a
+   *   v20 server that has no outbound middleware, a subscribed publisher receives its message before the publish
+   *   is acknowledged).
    * - Completes: when the client is closed.
    * - Errors: `ChannelSubscribeError` when the server refuses the subscription; `ChannelKickOutError` when the
    *   server kicks the client out; `ClientClosedError` when subscribed after `close()`. A lost connection is not
    *   an error. Nothing is retried unless the caller asks (for example with `retry`).
-   * - Multicast: yes; one subscription per name shared by all subscribers. No replay. Subscribing opens the
-   *   connection.
+   * - Multicast: yes; one subscription per name shared by all subscribers. No replay. Every subscription opens
+   *   the connection if it is closed.
+   *
+   * Throws a `TypeError` for an empty channel name and a `RangeError` for a `linger` outside 0 to 2^31 - 1 ms.
    *
    * @example
    * ```ts

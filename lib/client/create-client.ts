@@ -1,5 +1,5 @@
 import { Subject, map, throwError, type Observable } from 'rxjs';
-import { ChannelRegistry, type ChannelOptions } from '../channels/channel-registry';
+import { ChannelRegistry, checkChannelOptions, type ChannelOptions } from '../channels/channel-registry';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
 import { Connection } from '../connection/connection';
 import type { ConnectionState } from '../connection/connection-state';
@@ -126,6 +126,7 @@ class ScClient {
 
   readonly channel = (name: string, options?: ChannelOptions): Observable<unknown> => {
     checkEvent(name, 'channel');
+    checkChannelOptions(options);
     return this.#channels.channel(name, options);
   };
 
@@ -142,6 +143,7 @@ class ScClient {
   readonly channelChanges$: Observable<ChannelStateChange>;
 
   channelState(name: string): ChannelState {
+    checkEvent(name, 'channel');
     return this.#channels.state(name);
   }
 

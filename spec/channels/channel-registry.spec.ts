@@ -37,7 +37,7 @@ describe('channel()', () => {
     subB.unsubscribe();
     expect(unsubscribes(socket)).toEqual([]);
     subC.unsubscribe();
-    expect(unsubscribes(socket)).toEqual([{ event: '#unsubscribe', data: 'news' }]);
+    expect(unsubscribes(socket)).toEqual([{ event: '#unsubscribe', data: 'news', cid: expect.any(Number) }]);
     expect(subscribes(socket)).toHaveLength(1);
     expect(client.channelState('news')).toBe('unsubscribed');
     client.close();
@@ -143,7 +143,7 @@ describe('channel()', () => {
       client.channel('x').subscribe().unsubscribe();
       expect(unsubscribes(socket)).toEqual([]);
       ack(socket, subscribes(socket)[0]!);
-      expect(unsubscribes(socket)).toEqual([{ event: '#unsubscribe', data: 'x' }]);
+      expect(unsubscribes(socket)).toEqual([{ event: '#unsubscribe', data: 'x', cid: expect.any(Number) }]);
       client.close();
     });
 
@@ -185,7 +185,40 @@ describe('channel()', () => {
     expect(subscribes(socket)).toHaveLength(1);
     expect(unsubscribes(socket)).toEqual([]);
     jest.advanceTimersByTime(1);
-    expect(unsubscribes(socket)).toEqual([{ event: '#unsubscribe', data: 'feed' }]);
+    expect(unsubscribes(socket)).toEqual([{ event: '#unsubscribe', data: 'feed', cid: expect.any(Number) }]);
+    client.close();
+  });
+
+  it('drops messages still in flight for a released channel quietly until the server answers #unsubscribe', () => {
+    const { client, open, errors } = fakeClient();
+    const socket = open();
+    const subscription = client.channel('news').subscribe();
+    ack(socket, subscribes(socket)[0]!);
+    subscription.unsubscribe();
+    socket.receive({ event: '#publish', data: { channel: 'news', data: 'late' } });
+    expect(errors).toEqual([]);
+    socket.receive({ rid: unsubscribes(socket)[0]!.cid });
+    socket.receive({ event: '#publish', data: { channel: 'news', data: 'stray' } });
+    expect(errors).toMatchObject([{ code: 'PROTOCOL_ERROR', kind: 'unknown-channel' }]);
+    client.close();
+  });
+
+  it('opens the connection for every new subscriber, not only the first', () => {
+    const { client, open, ws } = fakeClient();
+    open();
+    client.channel('news').subscribe();
+    client.disconnect();
+    client.channel('news').subscribe();
+    expect(ws.sockets).toHaveLength(2);
+    client.close();
+  });
+
+  it('throws RangeError for a linger outside 0 to 2^31 - 1 ms', () => {
+    const { client } = fakeClient();
+    expect(() => client.channel('a', { linger: Infinity })).toThrow(RangeError);
+    expect(() => client.channel('a', { linger: -1 })).toThrow(RangeError);
+    expect(() => client.channel('a', { linger: Number.NaN })).toThrow(RangeError);
+    expect(() => client.channelState('')).toThrow(TypeError);
     client.close();
   });
 
