@@ -16,7 +16,11 @@ export type ScErrorCode =
   | 'OUTBOX_OVERFLOW'
   | 'PROTOCOL_ERROR'
   | 'CHANNEL_SUBSCRIBE_REJECTED'
-  | 'CHANNEL_KICKED_OUT';
+  | 'CHANNEL_KICKED_OUT'
+  | 'AUTH_TOKEN_INVALID'
+  | 'AUTH_TOKEN_EXPIRED'
+  | 'TOKEN_STORE_FAILED'
+  | 'AUTH_REFRESH_FAILED';
 
 /**
  * Base class of every error produced by rx-socketcluster.
@@ -241,6 +245,61 @@ export class ChannelKickOutError extends ScClientError {
   }
 }
 
+/**
+ * A token the client was given or found cannot be used: it is not a well-formed JWT, or it failed the configured
+ * verification. The token itself is never part of the message. The token is not sent, stored or trusted.
+ */
+export class AuthTokenInvalidError extends ScClientError {
+  override readonly name = 'AuthTokenInvalidError';
+  readonly code = 'AUTH_TOKEN_INVALID';
+  /** Where the token came from. */
+  readonly source: 'store' | 'server' | 'authenticate';
+
+  constructor(source: 'store' | 'server' | 'authenticate', reason: string, options?: ErrorOptions) {
+    super(`Unusable auth token from ${source === 'store' ? 'the token store' : source === 'server' ? 'the server' : 'authenticate()'}: ${reason}`, options);
+    this.source = source;
+  }
+}
+
+/** A token's `exp` has passed; it is not sent. */
+export class AuthTokenExpiredError extends ScClientError {
+  override readonly name = 'AuthTokenExpiredError';
+  readonly code = 'AUTH_TOKEN_EXPIRED';
+  /** When the token expired, in epoch ms. */
+  readonly expiredAt: number;
+
+  constructor(expiredAt: number) {
+    super(`The auth token expired at ${new Date(expiredAt).toISOString()}`);
+    this.expiredAt = expiredAt;
+  }
+}
+
+/** The token store failed to load, save or remove the token; its error is `cause`. */
+export class TokenStoreError extends ScClientError {
+  override readonly name = 'TokenStoreError';
+  readonly code = 'TOKEN_STORE_FAILED';
+  /** The operation that failed. */
+  readonly operation: 'load' | 'save' | 'remove';
+
+  constructor(operation: 'load' | 'save' | 'remove', options?: ErrorOptions) {
+    super(`The token store failed to ${operation} the auth token`, options);
+    this.operation = operation;
+  }
+}
+
+/** One attempt of the `refreshToken` function (or of authenticating its result) failed; it is retried. */
+export class AuthRefreshError extends ScClientError {
+  override readonly name = 'AuthRefreshError';
+  readonly code = 'AUTH_REFRESH_FAILED';
+  /** 1 for the first failed attempt since the refresh began. */
+  readonly attempt: number;
+
+  constructor(attempt: number, options?: ErrorOptions) {
+    super(`Refreshing the auth token failed (attempt ${attempt}); retrying`, options);
+    this.attempt = attempt;
+  }
+}
+
 /** Union of every concrete error class, discriminated by `code`. */
 export type AnyScError =
   | ConnectionError
@@ -252,4 +311,8 @@ export type AnyScError =
   | OutboxOverflowError
   | ProtocolError
   | ChannelSubscribeError
-  | ChannelKickOutError;
+  | ChannelKickOutError
+  | AuthTokenInvalidError
+  | AuthTokenExpiredError
+  | TokenStoreError
+  | AuthRefreshError;

@@ -7,6 +7,9 @@ export { createClient } from './client/create-client';
 export type { Client } from './client/client';
 export type { ClientOptions } from './client/options';
 export type { ScApi, UntypedApi, ValidApi } from './client/api';
+export type { AuthenticateResult, AuthenticatedState, RefreshToken } from './auth/auth-controller';
+export type { AuthState, TokenClaims, TokenVerifier } from './auth/auth-state';
+export { localStorageTokenStore, memoryTokenStore, type StorageLike, type TokenStore } from './auth/token-store';
 export type { ChannelOptions } from './channels/channel-registry';
 export type { ChannelState, ChannelStateChange } from './channels/channel-state';
 export type { Codec } from './codec/codec';
@@ -20,6 +23,9 @@ export type { ProtocolVersion } from './protocol/packets';
 export type { WebSocketConstructor, WebSocketLike } from './transport/web-socket';
 export {
   AckTimeoutError,
+  AuthRefreshError,
+  AuthTokenExpiredError,
+  AuthTokenInvalidError,
   ChannelKickOutError,
   ChannelSubscribeError,
   ClientClosedError,
@@ -30,6 +36,7 @@ export {
   ProtocolError,
   RemoteError,
   ScClientError,
+  TokenStoreError,
   type AnyScError,
   type ClosePhase,
   type ProtocolErrorKind,

@@ -1,5 +1,9 @@
 import {
   AckTimeoutError,
+  AuthRefreshError,
+  AuthTokenExpiredError,
+  AuthTokenInvalidError,
+  TokenStoreError,
   ChannelKickOutError,
   ChannelSubscribeError,
   ClientClosedError,
@@ -27,6 +31,10 @@ const cases: [string, ScErrorCode, () => AnyScError][] = [
   ['ProtocolError', 'PROTOCOL_ERROR', () => new ProtocolError('unknown-rid', 'no call 9')],
   ['ChannelSubscribeError', 'CHANNEL_SUBSCRIBE_REJECTED', () => new ChannelSubscribeError('admin', remote)],
   ['ChannelKickOutError', 'CHANNEL_KICKED_OUT', () => new ChannelKickOutError('room', 'bye')],
+  ['AuthTokenInvalidError', 'AUTH_TOKEN_INVALID', () => new AuthTokenInvalidError('store', 'not a JWT')],
+  ['AuthTokenExpiredError', 'AUTH_TOKEN_EXPIRED', () => new AuthTokenExpiredError(0)],
+  ['TokenStoreError', 'TOKEN_STORE_FAILED', () => new TokenStoreError('save')],
+  ['AuthRefreshError', 'AUTH_REFRESH_FAILED', () => new AuthRefreshError(2)],
 ];
 
 describe('error classes', () => {
@@ -78,6 +86,14 @@ describe('error classes', () => {
           return `refused ${error.channel} ${error.remote.remoteName}`;
         case 'CHANNEL_KICKED_OUT':
           return `kicked ${error.channel} ${String(error.kickOutMessage)}`;
+        case 'AUTH_TOKEN_INVALID':
+          return `invalid from ${error.source}`;
+        case 'AUTH_TOKEN_EXPIRED':
+          return `expired ${error.expiredAt}`;
+        case 'TOKEN_STORE_FAILED':
+          return `store ${error.operation}`;
+        case 'AUTH_REFRESH_FAILED':
+          return `refresh ${error.attempt}`;
         case 'CODEC_ERROR':
         case 'CLIENT_CLOSED':
           return error.code;
@@ -94,6 +110,10 @@ describe('error classes', () => {
       'protocol unknown-rid',
       'refused admin HandshakeBlocked',
       'kicked room bye',
+      'invalid from store',
+      'expired 0',
+      'store save',
+      'refresh 2',
     ]);
   });
 });

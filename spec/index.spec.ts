@@ -29,6 +29,9 @@ jest.mock('ws', () => fakeSocketClass((url) => mockWsUrls.push(url)));
 
 const RUNTIME_EXPORTS = [
   'AckTimeoutError',
+  'AuthRefreshError',
+  'AuthTokenExpiredError',
+  'AuthTokenInvalidError',
   'ChannelKickOutError',
   'ChannelSubscribeError',
   'ClientClosedError',
@@ -40,9 +43,12 @@ const RUNTIME_EXPORTS = [
   'ProtocolError',
   'RemoteError',
   'ScClientError',
+  'TokenStoreError',
   'backoffDelay',
   'createClient',
   'jsonCodec',
+  'localStorageTokenStore',
+  'memoryTokenStore',
 ];
 
 const url = 'ws://example.test/socketcluster/';

@@ -1,4 +1,6 @@
 import type { Observable } from 'rxjs';
+import type { AuthenticateResult } from '../auth/auth-controller';
+import type { AuthState } from '../auth/auth-state';
 import type { ChannelOptions } from '../channels/channel-registry';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
 import type { ConnectionState } from '../connection/connection-state';
@@ -203,6 +205,43 @@ export interface Client<Api extends ScApi = UntypedApi> {
 
   /** The channels the client holds now, with their states (for dashboards and debugging). */
   channels(): { readonly name: string; readonly state: ChannelState }[];
+
+  /**
+   * The client's authentication: `unauthenticated`, or `authenticated` with the signed token, its decoded claims
+   * and its expiry (`expiresAt`, epoch ms) when it has one.
+   *
+   * - Emits: the current state on subscription, then every change (a new token is a change).
+   * - Completes: when the client is closed.
+   * - Errors: never.
+   * - Multicast: yes; replays the current state to each subscriber. Subscribing does not open the connection.
+   */
+  readonly authState$: Observable<AuthState>;
+
+  /** The current authentication state, synchronously. */
+  readonly authState: AuthState;
+
+  /**
+   * Sends `#authenticate` with a signed token (after the handshake). When the server accepts it the client is
+   * authenticated with it and stores it; when it does not, the client is unauthenticated and the store is left
+   * alone (the server may also send `#removeAuthToken`, which clears it).
+   *
+   * - Emits: the server's answer, `{ isAuthenticated, authError? }`, once.
+   * - Completes: right after.
+   * - Errors: `AuthTokenInvalidError` when the token is not a JWT or fails the configured verification (nothing is
+   *   sent); `RemoteError` when the server rejects the token (for example `AuthTokenExpiredError` by name);
+   *   `AckTimeoutError`, `ConnectionError`, `ClientClosedError` as for `invoke`.
+   * - Multicast: no; cold, one `#authenticate` per subscription.
+   *
+   * Throws a `TypeError` for a token that is not a non-empty string.
+   */
+  authenticate(token: string): Observable<AuthenticateResult>;
+
+  /**
+   * Signs out: sends `#removeAuthToken` when connected, removes the token from the store and becomes
+   * `unauthenticated`. Channels stay subscribed (the server does not drop them either). Throws
+   * `ClientClosedError` after `close()`.
+   */
+  deauthenticate(): void;
 
   /** Opens the connection now rather than on first demand. Throws `ClientClosedError` after `close()`. */
   connect(): void;

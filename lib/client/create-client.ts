@@ -1,4 +1,6 @@
 import { Subject, map, throwError, type Observable } from 'rxjs';
+import { AuthController, type AuthenticateResult } from '../auth/auth-controller';
+import type { AuthState } from '../auth/auth-state';
 import { ChannelRegistry, checkChannelOptions, type ChannelOptions } from '../channels/channel-registry';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
 import { Connection } from '../connection/connection';
@@ -37,6 +39,7 @@ class ScClient {
   readonly #connection: Connection;
   readonly #invokeDeps: InvokeDependencies;
   readonly #channels: ChannelRegistry;
+  readonly #auth: AuthController;
   #cid = 0;
   #closed = false;
 
@@ -58,7 +61,8 @@ class ScClient {
       dispatch: this.#router.dispatch,
       report,
       nextCid,
-      authToken: () => this.#options.authToken,
+      authToken: () => this.#auth.handshakeToken(),
+      beforeAttempt: () => this.#auth.prepare(),
       onClosed: (error) => {
         this.#calls.failWhere((call) => call.sent, error);
         this.#channels.suspend();
@@ -71,7 +75,11 @@ class ScClient {
           report(error);
         }
       },
-      onSession: () => this.#channels.onSession(),
+      onSession: (session) => {
+        // Authentication first: waitForAuth channels need its verdict.
+        this.#auth.onSession(session);
+        this.#channels.onSession();
+      },
     });
     this.state$ = this.#connection.state$;
     this.#channels = new ChannelRegistry({
@@ -80,10 +88,31 @@ class ScClient {
       scheduler: options.scheduler,
       nextCid,
       session: () => this.#connection.session,
-      isAuthenticated: () => this.#connection.session?.isAuthenticated ?? false,
+      isAuthenticated: () => this.#auth.state.state === 'authenticated',
       demand: () => this.#connection.demand(),
       report,
     });
+    this.#auth = new AuthController(
+      {
+        store: options.tokenStore,
+        key: options.authTokenKey,
+        verify: options.verifyToken,
+        refresh: options.refreshToken,
+        refreshMargin: options.refreshMargin,
+        backoff: options.backoff,
+        scheduler: options.scheduler,
+        codec: options.codec,
+      },
+      {
+        report,
+        session: () => this.#connection.session,
+        invoke: (event, data) => createInvoke(this.#invokeDeps, event, data, undefined),
+        onAuthenticated: () => this.#channels.onSession(),
+      },
+    );
+    this.authState$ = this.#auth.state$;
+    this.#router.handle(ScEvent.setAuthToken, this.#auth.onSetAuthToken);
+    this.#router.handle(ScEvent.removeAuthToken, this.#auth.onRemoveAuthToken);
     this.#router.handle(ScEvent.publish, this.#channels.onPublish);
     this.#router.handle(ScEvent.kickOut, this.#channels.onKickOut);
     this.channelChanges$ = this.#channels.changes$;
@@ -142,6 +171,23 @@ class ScClient {
 
   readonly channelChanges$: Observable<ChannelStateChange>;
 
+  readonly authState$: Observable<AuthState>;
+
+  get authState(): AuthState {
+    return this.#auth.state;
+  }
+
+  authenticate(token: string): Observable<AuthenticateResult> {
+    if (typeof token !== 'string' || token === '') throw new TypeError('authenticate() needs a signed token');
+    if (this.#closed) return throwError(() => new ClientClosedError());
+    return this.#auth.authenticate(token);
+  }
+
+  deauthenticate(): void {
+    if (this.#closed) throw new ClientClosedError();
+    this.#auth.deauthenticate();
+  }
+
   channelState(name: string): ChannelState {
     checkEvent(name, 'channel');
     return this.#channels.state(name);
@@ -175,6 +221,7 @@ class ScClient {
     this.#connection.outbox.drain();
     this.#connection.close(1000, 'Client closed');
     this.#router.complete();
+    this.#auth.dispose();
     this.#errors.complete();
   }
 }

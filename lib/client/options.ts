@@ -1,4 +1,7 @@
 import { asyncScheduler } from 'rxjs';
+import type { RefreshToken } from '../auth/auth-controller';
+import type { TokenVerifier } from '../auth/auth-state';
+import { defaultTokenKey, defaultTokenStore, type TokenStore } from '../auth/token-store';
 import type { Codec } from '../codec/codec';
 import { jsonCodec } from '../codec/json';
 import { DEFAULT_BACKOFF, type BackoffOptions } from '../connection/backoff-delay';
@@ -39,8 +42,22 @@ export interface ClientOptions {
   reconnectDelay?: ReconnectDelay;
   /** Most frames (transmits and invokes) held while no connection is open. Default: 1000. */
   outboxLimit?: number;
-  /** The signed token sent in the handshake, when the application has one. Default: none. */
-  authToken?: string | null;
+  /**
+   * Where the signed auth token is kept between connections. Default: `localStorage` in browsers (memory where it
+   * is unusable, as in Safari's private mode), memory in Node.
+   */
+  tokenStore?: TokenStore;
+  /** The token's key in the store. Default: `socketcluster.authToken.<host>:<port>`, as the official client. */
+  authTokenKey?: string;
+  /**
+   * Verifies tokens before their claims are trusted (see `jwtVerifier` in `rx-socketcluster/verify`). Default:
+   * none; claims are decoded, not verified (the server verifies every token it is sent).
+   */
+  verifyToken?: TokenVerifier;
+  /** Fetches a new token shortly before the current one expires; the client then authenticates with it. */
+  refreshToken?: RefreshToken;
+  /** How long before `exp` the refresh runs, in ms (at most half the token's lifetime). Default: 60000. */
+  refreshMargin?: number;
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
@@ -69,7 +86,11 @@ function normalizeUrl(url: string): string {
 /** Options with every default applied. @internal */
 export interface ResolvedOptions extends ConnectionConfig {
   readonly ackTimeout: number;
-  readonly authToken: string | null;
+  readonly tokenStore: TokenStore;
+  readonly authTokenKey: string;
+  readonly verifyToken: TokenVerifier | undefined;
+  readonly refreshToken: RefreshToken | undefined;
+  readonly refreshMargin: number;
 }
 
 /**
@@ -94,8 +115,9 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   }
   const outboxLimit = options.outboxLimit ?? 1000;
   if (!(outboxLimit >= 0)) throw new RangeError(`outboxLimit must be 0 or more, got ${outboxLimit}`);
+  const url = normalizeUrl(options.url);
   return {
-    url: normalizeUrl(options.url),
+    url,
     WebSocket: resolveWebSocket(options.WebSocket),
     webSocketOptions: options.webSocketOptions,
     codec: options.codec ?? jsonCodec(),
@@ -109,6 +131,10 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     backoff,
     reconnectDelay: options.reconnectDelay,
     outboxLimit,
-    authToken: options.authToken ?? null,
+    tokenStore: options.tokenStore ?? defaultTokenStore(),
+    authTokenKey: options.authTokenKey ?? defaultTokenKey(url),
+    verifyToken: options.verifyToken,
+    refreshToken: options.refreshToken,
+    refreshMargin: checkDuration('refreshMargin', options.refreshMargin ?? 60_000),
   };
 }

@@ -1,9 +1,12 @@
 import {
   BehaviorSubject,
+  catchError,
+  concat,
   defer,
   distinctUntilChanged,
   retry,
   tap,
+  throwError,
   timer,
   type Observable,
   type SchedulerLike,
@@ -31,6 +34,8 @@ export interface ConnectionConfig
 
 /** The owner's side: packet handling and what happens when sessions start and end. @internal */
 export interface ConnectionHooks extends Pick<SessionContext, 'dispatch' | 'report' | 'nextCid' | 'authToken'> {
+  /** Work before each attempt opens its socket (loading the auth token). Errors fail the attempt with 4003. */
+  beforeAttempt(): Observable<never>;
   /** A session ended (or an attempt failed); calls sent on it must fail. */
   onClosed(error: ConnectionError): void;
   /** The client stopped reconnecting after `error`. */
@@ -150,7 +155,12 @@ export class Connection {
   #attemptOnce(): Observable<Session> {
     this.#attempt++;
     this.#setState({ state: 'connecting', attempt: this.#attempt });
-    return openSession(this.#context).pipe(
+    const prepared$ = this.#hooks.beforeAttempt().pipe(
+      catchError((cause: unknown) =>
+        throwError(() => new ConnectionError(4003, 'Could not load the auth token', 'connectAbort', { cause })),
+      ),
+    );
+    return concat(prepared$, openSession(this.#context)).pipe(
       tap({
         error: (error: unknown) => {
           this.#session = undefined;

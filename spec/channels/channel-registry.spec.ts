@@ -1,6 +1,8 @@
 import type { ChannelStateChange } from '../../lib';
 import { ChannelKickOutError, ChannelSubscribeError, ProtocolError } from '../../lib/errors';
+import { memoryTokenStore } from '../../lib/auth/token-store';
 import { fakeClient } from '../support/fake-client';
+import { FAKE_TOKEN_KEY, fakeJwt } from '../support/jwt';
 import type { FakeWebSocket } from '../support/fake-web-socket';
 
 // Channels through the public API, on a fake WebSocket and jest's fake clock.
@@ -89,12 +91,14 @@ describe('channel()', () => {
   });
 
   it('subscribes a waitForAuth channel only on an authenticated connection', () => {
-    const { client, ws } = fakeClient({ reconnectDelay: () => 10 });
+    const store = memoryTokenStore();
+    const { client, ws } = fakeClient({ reconnectDelay: () => 10, tokenStore: store });
     client.channel('private', { waitForAuth: true }).subscribe();
     const first = ws.last().handshake({ isAuthenticated: false });
     expect(subscribes(first)).toEqual([]);
     expect(client.channelState('private')).toBe('pending');
     first.serverClose(1006);
+    void store.save(FAKE_TOKEN_KEY, fakeJwt({ sub: 'ann' }));
     jest.advanceTimersByTime(10);
     const second = ws.last().handshake({ isAuthenticated: true });
     expect(subscribes(second)[0]!.data).toEqual({ channel: 'private', waitForAuth: true });

@@ -1,7 +1,9 @@
 import { firstValueFrom } from 'rxjs';
 import type { ConnectionState } from '../../lib';
 import { ConnectionError, HandshakeError } from '../../lib/errors';
+import { memoryTokenStore } from '../../lib/auth/token-store';
 import { fakeClient as setup } from '../support/fake-client';
+import { FAKE_TOKEN_KEY, fakeJwt } from '../support/jwt';
 
 // The connection loop through the public API, on a fake WebSocket and jest's fake clock.
 
@@ -37,14 +39,13 @@ describe('opening', () => {
   });
 
   it('sends #handshake with a cid first, and goes connecting -> open on the reply', () => {
-    const { ws, client, states } = setup({ authToken: 'signed.jwt.token' });
+    const token = fakeJwt({ sub: 'ann' });
+    const { ws, client, states } = setup({ tokenStore: memoryTokenStore({ [FAKE_TOKEN_KEY]: token }) });
     client.connect();
     const socket = ws.last();
     expect(socket.binaryType).toBe('arraybuffer');
     socket.open();
-    expect(socket.packets).toEqual([
-      { event: '#handshake', data: { authToken: 'signed.jwt.token' }, cid: expect.any(Number) },
-    ]);
+    expect(socket.packets).toEqual([{ event: '#handshake', data: { authToken: token }, cid: expect.any(Number) }]);
     socket.handshake({ id: 'abc', pingTimeout: 5000, isAuthenticated: true });
     expect(states).toEqual([
       { state: 'closed', attempt: 0 },

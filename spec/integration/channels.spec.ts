@@ -5,6 +5,7 @@ import {
   ProtocolError,
   RemoteError,
   createClient,
+  memoryTokenStore,
   type AnyScError,
   type ChannelState,
   type Client,
@@ -66,6 +67,11 @@ function ag(server: TestServer): Server {
 }
 
 /** A client of `server` that retries quickly; its `errors$` is recorded (see {@link errorsOf}). */
+/** A token store holding `token` under the default key for this server. */
+function storeWith(server: TestServer, token: string) {
+  return memoryTokenStore({ [`socketcluster.authToken.127.0.0.1:${server.port}`]: token });
+}
+
 function connect(server: TestServer, options: Partial<ClientOptions> = {}): Client {
   const client = createClient({ url: server.url, reconnectDelay: () => 20, ...options });
   const errors: AnyScError[] = [];
@@ -369,7 +375,7 @@ describe('waitForAuth', () => {
   it('stays pending when the handshake token is refused', async () => {
     const server = await start();
     const forged = await ag(server).auth.signToken({ username: 'mallory' }, 'not-the-server-key');
-    const client = connect(server, { authToken: forged });
+    const client = connect(server, { tokenStore: storeWith(server, forged) });
     client.channel('private', { waitForAuth: true }).subscribe();
     client.channel('public').subscribe();
     await waitForChannel(client, 'public', 'subscribed');
@@ -387,7 +393,7 @@ describe('waitForAuth', () => {
       action.allow();
     });
     const token = await ag(server).auth.signToken({ username: 'ann' }, ag(server).signatureKey);
-    const client = connect(server, { authToken: token });
+    const client = connect(server, { tokenStore: storeWith(server, token) });
     const states = recordStates(client, 'private');
     const received: unknown[] = [];
     client.channel('private', { waitForAuth: true }).subscribe((m) => received.push(m));
