@@ -144,8 +144,11 @@ export class ChannelRegistry {
     return Array.from(this.#records.values(), ({ name, state }) => ({ name, state }));
   }
 
-  /** Subscribes every pending channel on a new session, highest priority first. */
-  onSession(): void {
+  /**
+   * Requests every pending channel that can be subscribed now, highest priority first: after each handshake, and
+   * when the client becomes authenticated (for `waitForAuth` channels).
+   */
+  subscribePending(): void {
     const pending = [...this.#records.values()].filter((r) => r.state === 'pending' && r.cid === 0);
     pending.sort((a, b) => (b.options?.priority ?? 0) - (a.options?.priority ?? 0));
     for (const record of pending) this.#request(record);

@@ -78,7 +78,7 @@ class ScClient {
       onSession: (session) => {
         // Authentication first: waitForAuth channels need its verdict.
         this.#auth.onSession(session);
-        this.#channels.onSession();
+        this.#channels.subscribePending();
       },
     });
     this.state$ = this.#connection.state$;
@@ -107,7 +107,7 @@ class ScClient {
         report,
         session: () => this.#connection.session,
         invoke: (event, data) => createInvoke(this.#invokeDeps, event, data, undefined),
-        onAuthenticated: () => this.#channels.onSession(),
+        onAuthenticated: () => this.#channels.subscribePending(),
       },
     );
     this.authState$ = this.#auth.state$;
