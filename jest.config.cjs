@@ -1,11 +1,20 @@
-/** Two projects: fast unit tests on a fake WebSocket, and integration tests on a real server. */
+/**
+ * Three projects: fast unit tests on a fake WebSocket; the integration suite against a real server with the default
+ * JSON codec; and the same integration suite again with MessagePack, the server running sc-codec-min-bin and the
+ * client our msgpack codec (spec/support/msgpack-node.ts stands in for lib/node there).
+ */
 const common = {
   testEnvironment: 'node',
   transform: {
     '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/spec/tsconfig.json' }],
   },
-  // jose is ESM-only; let ts-jest turn it into CommonJS for the test runtime.
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  // jose (and uuid, under socketcluster-client) are ESM-only; let ts-jest turn them into CommonJS for the tests.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|uuid)/)'],
+};
+
+const integration = {
+  ...common,
+  testMatch: ['<rootDir>/spec/integration/**/*.spec.ts'],
 };
 
 module.exports = {
@@ -16,10 +25,14 @@ module.exports = {
       testMatch: ['<rootDir>/spec/**/*.spec.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/spec/integration/'],
     },
+    { ...integration, displayName: 'integration' },
     {
-      ...common,
-      displayName: 'integration',
-      testMatch: ['<rootDir>/spec/integration/**/*.spec.ts'],
+      ...integration,
+      displayName: 'integration-msgpack',
+      // Tests that pin a codec of their own (interop with the official client) run in one project only.
+      testPathIgnorePatterns: ['/node_modules/', '\\.json-only\\.spec\\.ts$'],
+      setupFiles: ['<rootDir>/spec/support/use-msgpack.ts'],
+      moduleNameMapper: { '^\\.\\./\\.\\./lib/node$': '<rootDir>/spec/support/msgpack-node.ts' },
     },
   ],
 };

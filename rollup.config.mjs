@@ -10,7 +10,12 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
-const input = { index: 'lib/index.ts', node: 'lib/node.ts', verify: 'lib/verify.ts' };
+const input = {
+  index: 'lib/index.ts',
+  node: 'lib/node.ts',
+  verify: 'lib/verify.ts',
+  'codec/msgpack': 'lib/codec/msgpack.ts',
+};
 
 /** Runtime dependencies and the rxjs peer: never bundled into the Node builds. */
 const external = [/^rxjs(\/|$)/, /^jose(\/|$)/, /^msgpackr(\/|$)/, /^ws(\/|$)/];

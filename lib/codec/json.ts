@@ -68,7 +68,13 @@ export function jsonCodec(): Codec {
     },
     decode(frame: string | ArrayBuffer | Uint8Array): unknown {
       const text = typeof frame === 'string' ? frame : (decoder ??= new TextDecoder()).decode(frame);
-      const value: unknown = JSON.parse(text);
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        // V8's message quotes the frame, which may carry a token: report the fact, not the content.
+        throw new SyntaxError(`A frame of ${text.length} characters is not valid JSON`);
+      }
       return text.includes(BASE64_MARK) ? unwrapBinary(value) : value;
     },
   };

@@ -49,7 +49,7 @@ describe('invoke()', () => {
     expect(client.state.state).toBe('open');
   });
 
-  it('sends binary data in the sc-formatter base64 form and gets Uint8Array back', async () => {
+  it('round-trips binary data, which comes back as Uint8Array (base64 form in JSON, bin in MessagePack)', async () => {
     const bytes = new Uint8Array([0, 1, 2, 250, 255]);
     const answer = await firstValueFrom(client.invoke<{ bytes: Uint8Array }>('echo', { bytes }));
     expect(answer.bytes).toBeInstanceOf(Uint8Array);

@@ -47,15 +47,17 @@ export interface TestServerOptions {
 /**
  * Starts a real socketcluster-server v20 in this process on 127.0.0.1 (port 0 unless told), with a fixed
  * `authKey`, fast pings, and the procedures the suite relies on: `echo`, `sum`, `fail`, `slow`, `pushMe`,
- * `callMe` and `kick`.
+ * `callMe`, `kick` and `login`.
  */
 export async function startTestServer(setup: TestServerOptions = {}): Promise<TestServer> {
   const httpServer = http.createServer();
+  const codecEngine = setup.options?.codecEngine ?? defaultCodecEngine();
   const agServer = socketClusterServer.attach(httpServer, {
     authKey: 'test-only-secret',
     pingInterval: 200,
     pingTimeout: 1000,
     ...setup.options,
+    ...(codecEngine ? { codecEngine } : {}),
   });
   const frames: string[] = [];
   const sockets: ServerSocket[] = [];
@@ -64,7 +66,7 @@ export async function startTestServer(setup: TestServerOptions = {}): Promise<Te
   void (async () => {
     for await (const { socket } of agServer.listener('handshake')) {
       socket.socket.on('message', (data: Buffer, isBinary: boolean) => {
-        frames.push(isBinary ? `<binary ${data.length}>` : data.toString());
+        frames.push(isBinary ? binaryFrameAsJson(codecEngine as ServerCodec | undefined, data) : data.toString());
       });
     }
   })();
@@ -95,6 +97,33 @@ export async function startTestServer(setup: TestServerOptions = {}): Promise<Te
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
+}
+
+interface ServerCodec {
+  decode(frame: Uint8Array): unknown;
+}
+
+/** The server codec of the integration-msgpack project: sc-codec-min-bin, as deployments use it. */
+function defaultCodecEngine(): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS package without types
+  return process.env.RX_SC_TEST_CODEC === 'msgpack' ? require('sc-codec-min-bin') : undefined;
+}
+
+/**
+ * A binary frame as the JSON text the same packet would have been with the JSON codec, so that tests read frames
+ * the same way whatever the codec. MessagePack turns a missing `data` or `error` into `nil`; those are dropped.
+ */
+function binaryFrameAsJson(codec: ServerCodec | undefined, data: Buffer): string {
+  if (!codec) return `<binary ${data.length}>`;
+  const strip = (packet: unknown) => {
+    if (packet !== null && typeof packet === 'object' && !Array.isArray(packet)) {
+      const record = packet as Record<string, unknown>;
+      for (const key of ['data', 'error']) if (record[key] === null) delete record[key];
+    }
+    return packet;
+  };
+  const decoded = codec.decode(data);
+  return JSON.stringify(Array.isArray(decoded) ? decoded.map(strip) : strip(decoded));
 }
 
 function loop(stream: AsyncIterable<unknown>, handle: (item: any) => void): void { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -130,5 +159,13 @@ function serveDefaults(socket: ServerSocket): void {
     const { code, reason } = req.data as { code: number; reason?: string };
     req.end();
     setTimeout(() => socket.disconnect(code, reason), 10);
+  });
+  // `login` with `{ payload, options }`: the server signs the payload and sends `#setAuthToken` (before answering).
+  loop(socket.procedure('login'), (req) => {
+    const { payload, options } = (req.data ?? {}) as { payload?: object; options?: object };
+    socket.setAuthToken(payload ?? {}, options).then(
+      () => req.end(),
+      (error: Error) => req.error(error),
+    );
   });
 }
