@@ -1,27 +1,21 @@
 import {
   BehaviorSubject,
-  EMPTY,
   Subscription,
   catchError,
   defer,
-  distinctUntilChanged,
   from,
   ignoreElements,
   map,
   of,
-  retry,
   switchMap,
-  take,
   throwError,
-  timer,
   type Observable,
   type SchedulerLike,
 } from 'rxjs';
 import type { Codec } from '../codec/codec';
-import { backoffDelay, type BackoffOptions } from '../connection/backoff-delay';
+import type { BackoffOptions } from '../connection/backoff-delay';
 import type { Session } from '../connection/open-session';
 import {
-  AuthRefreshError,
   AuthTokenExpiredError,
   AuthTokenInvalidError,
   ProtocolError,
@@ -32,14 +26,11 @@ import { ScEvent } from '../protocol/packets';
 import { hydrateError } from '../protocol/remote-error';
 import { authenticated, UNAUTHENTICATED, type AuthState, type TokenClaims, type TokenVerifier } from './auth-state';
 import { decodeToken } from './decode-token';
+import { refreshBeforeExpiry, type AuthenticatedState, type Candidate, type RefreshToken } from './token-refresh';
+
 import { TokenWriter } from './token-writer';
 import type { TokenStore } from './token-store';
 
-/** The authenticated state, as handed to a `refreshToken` function. */
-export type AuthenticatedState = Extract<AuthState, { state: 'authenticated' }>;
-
-/** Fetches a new signed token for the current one (from your auth service, say). */
-export type RefreshToken = (current: AuthenticatedState) => Observable<string> | Promise<string>;
 
 /** The server's answer to `authenticate()`. */
 export interface AuthenticateResult {
@@ -70,10 +61,6 @@ export interface AuthDependencies {
   onAuthenticated(): void;
 }
 
-interface Candidate {
-  readonly token: string;
-  readonly claims: TokenClaims;
-}
 
 function isBadToken(error: Error | undefined): boolean {
   return error instanceof RemoteError && error.details.isBadToken === true;
@@ -103,16 +90,20 @@ export class AuthController {
     this.#config = config;
     this.#deps = deps;
     this.#writer = new TokenWriter(config.store, config.key, (error) => deps.report(error));
-    const refresh = config.refresh;
-    if (refresh) {
-      this.#refresh = this.#state
-        .pipe(
-          map((s) => (s.state === 'authenticated' && s.expiresAt !== undefined ? s : undefined)),
-          distinctUntilChanged((a, b) => a?.token === b?.token),
-          switchMap((s) => (s ? timer(this.#refreshDelay(s), config.scheduler).pipe(switchMap(() => this.#refreshOnce(s, refresh))) : EMPTY)),
-        )
-        .subscribe();
-    }
+    this.#refresh = config.refresh
+      ? refreshBeforeExpiry(this.state$, {
+          refresh: config.refresh,
+          margin: config.refreshMargin,
+          backoff: config.backoff,
+          scheduler: config.scheduler,
+          check: (token) => this.#claims(token, 'authenticate').pipe(map((claims) => ({ token, claims }))),
+          exchange: (candidate, onRefused) => {
+            this.#newest = candidate;
+            return this.exchange(candidate, onRefused);
+          },
+          report: (error) => deps.report(error),
+        })
+      : undefined;
   }
 
   get state(): AuthState {
@@ -172,7 +163,8 @@ export class AuthController {
         this.#answer(cid, session);
       } else {
         this.#answer(cid, session, { name: 'AuthTokenInvalidError', message: 'The client could not use the token' });
-        this.#sendRemove(session);
+        // The server now holds a token the client refuses: sign out on both sides rather than disagree.
+        this.deauthenticate();
       }
     });
     this.#checks.add(check);
@@ -180,6 +172,7 @@ export class AuthController {
 
   /** Handles the server's `#removeAuthToken`. */
   readonly onRemoveAuthToken = (_data: unknown, cid: number | undefined, session: Session | undefined): void => {
+    this.#newest = undefined;
     this.#writer.remove();
     this.#set(UNAUTHENTICATED);
     this.#answer(cid, session);
@@ -188,21 +181,33 @@ export class AuthController {
   /** Sends `#authenticate` with `token`; stores it only when the server accepts it. */
   authenticate(token: string): Observable<AuthenticateResult> {
     return defer(() => this.#claims(token, 'authenticate')).pipe(
-      switchMap((claims) =>
-        this.#deps.invoke(ScEvent.authenticate, token).pipe(
-          map((reply): AuthenticateResult => {
-            const answer = reply as { isAuthenticated?: unknown; authError?: unknown } | null | undefined;
-            const accepted = answer?.isAuthenticated === true;
-            if (accepted) this.#accept({ token, claims }, true);
-            else this.#set(UNAUTHENTICATED);
-            const authError = hydrateError(answer?.authError);
-            return authError ? { isAuthenticated: accepted, authError } : { isAuthenticated: accepted };
-          }),
-        ),
-      ),
+      switchMap((claims) => this.exchange({ token, claims })),
+    );
+  }
+
+  /**
+   * Sends `#authenticate` for a checked token. `onRefused` runs when the server refuses it, before the state
+   * changes (a refresh reports the failure there: the state change ends the refresh).
+   */
+  exchange(candidate: Candidate, onRefused?: (reason: Error) => void): Observable<AuthenticateResult> {
+    return this.#deps.invoke(ScEvent.authenticate, candidate.token).pipe(
+      map((reply): AuthenticateResult => {
+        const answer = reply as { isAuthenticated?: unknown; authError?: unknown } | null | undefined;
+        const authError = hydrateError(answer?.authError);
+        if (answer?.isAuthenticated === true) {
+          this.#accept(candidate, true);
+          return { isAuthenticated: true };
+        }
+        onRefused?.(authError ?? new Error('The server did not accept the token'));
+        this.#set(UNAUTHENTICATED);
+        return authError ? { isAuthenticated: false, authError } : { isAuthenticated: false };
+      }),
       catchError((error: unknown) => {
         // The server refused the token; timeouts and lost connections leave the state as it was.
-        if (error instanceof RemoteError) this.#set(UNAUTHENTICATED);
+        if (error instanceof RemoteError) {
+          onRefused?.(error);
+          this.#set(UNAUTHENTICATED);
+        }
         return throwError(() => error);
       }),
     );
@@ -224,6 +229,8 @@ export class AuthController {
   }
 
   #accept(candidate: Candidate, save: boolean): void {
+    // Whatever token is accepted now supersedes a refreshed one still waiting for the server.
+    this.#newest = undefined;
     if (save) this.#writer.save(candidate.token);
     const wasAuthenticated = this.state.state === 'authenticated';
     this.#set(authenticated(candidate.token, candidate.claims));
@@ -283,40 +290,5 @@ export class AuthController {
 
   #sendRemove(session: Session | undefined): void {
     session?.send(this.#config.codec.encode({ event: ScEvent.removeAuthToken }));
-  }
-
-  // Refresh `refreshMargin` before expiry, but never earlier than half-way through the token's life, so that a
-  // short-lived token does not trigger a refresh loop.
-  #refreshDelay(state: AuthenticatedState): number {
-    const now = this.#config.scheduler.now();
-    const expiresAt = state.expiresAt ?? now;
-    const issuedAt = typeof state.claims.iat === 'number' ? state.claims.iat * 1000 : now;
-    const margin = Math.min(this.#config.refreshMargin, Math.max(0, (expiresAt - issuedAt) / 2));
-    return Math.max(0, expiresAt - margin - now);
-  }
-
-  #refreshOnce(state: AuthenticatedState, refresh: RefreshToken): Observable<never> {
-    return defer(() => from(refresh(state))).pipe(
-      take(1),
-      switchMap((token) => {
-        if (typeof token !== 'string' || token === '') throw new TypeError('refreshToken produced no token');
-        return this.#claims(token, 'authenticate').pipe(
-          switchMap((claims) => {
-            this.#newest = { token, claims };
-            return this.authenticate(token);
-          }),
-        );
-      }),
-      map((result) => {
-        if (!result.isAuthenticated) throw result.authError ?? new Error('The server did not accept the new token');
-      }),
-      retry({
-        delay: (error: unknown, attempt: number) => {
-          this.#deps.report(new AuthRefreshError(attempt, { cause: error }));
-          return timer(backoffDelay(attempt - 1, this.#config.backoff), this.#config.scheduler);
-        },
-      }),
-      ignoreElements(),
-    );
   }
 }

@@ -79,6 +79,12 @@ export function localStorageTokenStore(storage?: StorageLike): TokenStore {
       try {
         target.setItem(key, token);
       } catch {
+        // A full quota: keep the token in memory, and drop the older one so that load() does not prefer it.
+        try {
+          target.removeItem(key);
+        } catch {
+          // The storage refuses everything; memory alone holds the token.
+        }
         return fallback.save(key, token);
       }
     },

@@ -1,5 +1,5 @@
 import { asyncScheduler } from 'rxjs';
-import type { RefreshToken } from '../auth/auth-controller';
+import type { RefreshToken } from '../auth/token-refresh';
 import type { TokenVerifier } from '../auth/auth-state';
 import { defaultTokenKey, defaultTokenStore, type TokenStore } from '../auth/token-store';
 import type { Codec } from '../codec/codec';

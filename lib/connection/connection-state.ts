@@ -18,6 +18,8 @@ export type ConnectionState =
       readonly id: string;
       readonly pingTimeout: number;
       readonly isAuthenticated: boolean;
+      /** Why the server refused the handshake token, when it did (for example `AuthTokenExpiredError`). */
+      readonly authError?: Error;
     }
   | {
       readonly state: 'closed';

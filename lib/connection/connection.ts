@@ -183,6 +183,7 @@ export class Connection {
       id: session.id,
       pingTimeout: session.pingTimeout,
       isAuthenticated: session.isAuthenticated,
+      ...(session.authError ? { authError: session.authError } : {}),
     });
   }
 

@@ -1,4 +1,4 @@
-import { of, throwError } from 'rxjs';
+import { EMPTY, of, throwError } from 'rxjs';
 import type { AuthState } from '../../lib';
 import { memoryTokenStore, type TokenStore } from '../../lib/auth/token-store';
 import { AckTimeoutError, AuthTokenExpiredError, AuthTokenInvalidError, RemoteError } from '../../lib/errors';
@@ -75,6 +75,14 @@ describe('the handshake token', () => {
     expect(errors[0]).toMatchObject({ source: 'store' });
     expect(states.at(-1)).toEqual({ state: 'unauthenticated' });
     expect(client.state.state).toBe('open');
+    client.close();
+  });
+
+  it('shows why the server refused it in the open state', () => {
+    const { client, ws } = authClient(memoryTokenStore({ [KEY]: fakeJwt({ username: 'ann' }) }));
+    client.connect();
+    ws.last().handshake({ isAuthenticated: false, authError: { name: 'AuthTokenNotBeforeError', message: 'jwt not active', isBadToken: false } });
+    expect(client.state).toMatchObject({ state: 'open', isAuthenticated: false, authError: { remoteName: 'AuthTokenNotBeforeError' } });
     client.close();
   });
 
@@ -322,6 +330,58 @@ describe('refresh', () => {
     expect(store.load(KEY)).toBe(second);
     client.close();
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('reports a refreshed token the server refuses, and ends unauthenticated', async () => {
+    const first = fakeJwt({ username: 'ann', iat: inSeconds(0), exp: inSeconds(600) });
+    const second = fakeJwt({ username: 'ann', iat: inSeconds(540), exp: inSeconds(1200) });
+    const { client, ws, errors } = authClient(memoryTokenStore({ [KEY]: first }), {
+      pingTimeoutDisabled: true,
+      refreshToken: () => of(second),
+    });
+    client.connect();
+    const socket = ws.last().handshake({ isAuthenticated: true });
+    await jest.advanceTimersByTimeAsync(540_000);
+    const request = socket.packets.at(-1)!;
+    socket.receive({ rid: request.cid, error: { name: 'AuthTokenInvalidError', message: 'invalid signature', isBadToken: true } });
+    expect(errors).toMatchObject([{ code: 'AUTH_REFRESH_FAILED', attempt: 1, cause: { remoteName: 'AuthTokenInvalidError' } }]);
+    expect(client.authState.state).toBe('unauthenticated');
+    client.close();
+  });
+
+  it('treats a refresh that ends without a token as a failure, and retries it', async () => {
+    const first = fakeJwt({ username: 'ann', iat: inSeconds(0), exp: inSeconds(600) });
+    const refreshToken = jest.fn(() => EMPTY);
+    const { client, ws, errors } = authClient(memoryTokenStore({ [KEY]: first }), {
+      pingTimeoutDisabled: true,
+      refreshToken,
+      backoff: { initialDelay: 1000, randomness: 0 },
+    });
+    client.connect();
+    ws.last().handshake({ isAuthenticated: true });
+    await jest.advanceTimersByTimeAsync(541_000);
+    expect(refreshToken).toHaveBeenCalledTimes(2);
+    expect(errors.map((e) => e.code)).toEqual(['AUTH_REFRESH_FAILED', 'AUTH_REFRESH_FAILED']);
+    client.close();
+  });
+
+  it('forgets a refreshed token once accepted, so a later sign-out by the server sticks across reconnects', async () => {
+    const first = fakeJwt({ username: 'ann', iat: inSeconds(0), exp: inSeconds(600) });
+    const second = fakeJwt({ username: 'ann', iat: inSeconds(540), exp: inSeconds(1200) });
+    const { client, ws } = authClient(memoryTokenStore({ [KEY]: first }), {
+      pingTimeoutDisabled: true,
+      refreshToken: () => of(second),
+    });
+    client.connect();
+    const socket = ws.last().handshake({ isAuthenticated: true });
+    await jest.advanceTimersByTimeAsync(540_000);
+    socket.receive({ rid: socket.packets.at(-1)!.cid, data: { isAuthenticated: true } });
+    socket.receive({ event: '#removeAuthToken' });
+    socket.serverClose(1006);
+    await jest.advanceTimersByTimeAsync(10);
+    ws.last().open();
+    expect(handshakeToken(ws.last())).toBeNull();
+    client.close();
   });
 
   it('sends the newest token when it reconnects while a refresh waits for the server', async () => {

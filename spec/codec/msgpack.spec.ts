@@ -110,7 +110,7 @@ describe('msgpackCodec: packets', () => {
   });
 
   it('returns binary payloads as Uint8Array', () => {
-    const decoded = codec.decode(codec.encode({ event: 'b', data: new Uint8Array([9, 8, 7]) }) as Uint8Array) as {
+    const decoded = codec.decode(codec.encode({ event: 'b', data: new Uint8Array([9, 8, 7]) })) as {
       data: Uint8Array;
     };
     expect(decoded.data).toBeInstanceOf(Uint8Array);

@@ -118,7 +118,8 @@ function binaryFrameAsJson(codec: ServerCodec | undefined, data: Buffer): string
   const strip = (packet: unknown) => {
     if (packet !== null && typeof packet === 'object' && !Array.isArray(packet)) {
       const record = packet as Record<string, unknown>;
-      for (const key of ['data', 'error']) if (record[key] === null) delete record[key];
+      if (record.data === null) delete record.data;
+      if (record.error === null) delete record.error;
     }
     return packet;
   };
