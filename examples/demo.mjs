@@ -2,8 +2,9 @@
 //
 // Starts a SocketCluster v20 server inside this process, connects an rx-socketcluster client to it and walks
 // through a short scripted session: connection states, RPC both ways, a remote error, server-pushed events, a chat
-// between two clients on a pub/sub channel, and a server restart that the clients and their channel survive on
-// their own. Every line is stamped with the time since start.
+// between two clients on a pub/sub channel, a login through an RPC with a private channel that waits for it, a
+// server restart that the clients, their channels and the login survive on their own, and a logout. Every line is
+// stamped with the time since start.
 //
 // Exits 0 when every step worked, 1 with the reason otherwise (or if the whole run takes over 30 s).
 
@@ -13,7 +14,7 @@ import { createRequire } from 'node:module';
 import { Subject, filter, firstValueFrom, skipWhile, take, tap, throwError, timeout, toArray } from 'rxjs';
 // The package imports itself by name: Node resolves it through package.json "exports" (node → dist/node.mjs),
 // exactly as it would in an application that installed it.
-import { createClient, RemoteError } from 'rx-socketcluster';
+import { ChannelSubscribeError, createClient, RemoteError } from 'rx-socketcluster';
 
 // socketcluster-server is CommonJS.
 const socketClusterServer = createRequire(import.meta.url)('socketcluster-server');
@@ -49,7 +50,7 @@ function describeState(s) {
     case 'connecting':
       return `connecting (attempt ${s.attempt})`;
     case 'open':
-      return `open, socket id ${s.id}`;
+      return `open, socket id ${s.id}${s.isAuthenticated ? ', authenticated by the handshake token' : ''}`;
     case 'closed': {
       if (s.code === undefined) return 'closed (not connected yet)';
       const retry = s.retryIn === undefined ? 'not reconnecting' : `reconnecting in ${s.retryIn} ms`;
@@ -58,6 +59,15 @@ function describeState(s) {
     default:
       return JSON.stringify(s);
   }
+}
+
+/** One readable line for an `authState$` value. The token is a credential: only its first characters are shown. */
+function describeAuth(s) {
+  if (s.state === 'unauthenticated') return 'unauthenticated';
+  const { exp, ...claims } = s.claims;
+  const expiresIn =
+    s.expiresAt === undefined ? 'no expiry' : `expires in ${Math.round((s.expiresAt - Date.now()) / 1000)} s`;
+  return `authenticated, claims ${JSON.stringify(claims)} (exp ${exp}, ${expiresIn}), token ${s.token.slice(0, 10)}…`;
 }
 
 /** Resolves with the first value of `source$`, or rejects with a clear message after `ms`. */
@@ -77,7 +87,46 @@ function waitFor(source$, what, ms = STEP_LIMIT_MS) {
 const serverLog = (...parts) => log('   server:', ...parts);
 
 /** Handles one connected socket: its procedures, its pushed events and its calls to the client. */
-function serveSocket(socket) {
+function serveSocket(socket, agServer) {
+  // `login` signs the user in: setAuthToken signs a JWT with the server's authKey, marks the socket authenticated
+  // and sends the token to the client. rejectOnFailedDelivery waits until the client has confirmed it, so the
+  // client is authenticated by the time the answer arrives. (A real server would check a password first.)
+  void (async () => {
+    for await (const request of socket.procedure('login')) {
+      const { username } = request.data ?? {};
+      try {
+        await socket.setAuthToken({ username }, { expiresIn: 600, rejectOnFailedDelivery: true });
+        request.end({ username });
+      } catch (error) {
+        request.error(error);
+      }
+    }
+  })();
+
+  // `whoami` answers with the user of the socket's token, as the server sees it.
+  void (async () => {
+    for await (const request of socket.procedure('whoami')) {
+      request.end(socket.authToken?.username ?? null);
+    }
+  })();
+
+  // `whisper` publishes a message on the caller's private channel, `private:<username>`.
+  void (async () => {
+    for await (const request of socket.procedure('whisper')) {
+      const username = socket.authToken?.username;
+      if (username === undefined) {
+        request.error(Object.assign(new Error('Sign in first'), { name: 'NotSignedIn' }));
+        continue;
+      }
+      try {
+        await agServer.exchange.invokePublish(`private:${username}`, { text: request.data, for: username });
+        request.end('ok');
+      } catch (error) {
+        request.error(error);
+      }
+    }
+  })();
+
   // `sum` answers a + b, or fails with a named error carrying an extra field (sent to the client as-is).
   void (async () => {
     for await (const request of socket.procedure('sum')) {
@@ -125,16 +174,43 @@ function serveSocket(socket) {
 async function startServer(port = 0) {
   const httpServer = http.createServer();
   const agServer = socketClusterServer.attach(httpServer, {
+    // A fixed key: tokens signed before a restart are still valid after it (the default is random per process).
     authKey: 'demo-secret',
     pingInterval: 1000,
     pingTimeout: 5000,
+  });
+
+  // `private:<username>` channels are for their user only. The client's waitForAuth only delays its #subscribe;
+  // the server is what protects the channel.
+  agServer.setMiddleware(agServer.MIDDLEWARE_INBOUND, async (middlewareStream) => {
+    for await (const action of middlewareStream) {
+      if (action.type === action.SUBSCRIBE && action.channel.startsWith('private:')) {
+        const username = action.socket.authToken?.username;
+        if (action.channel !== `private:${username}`) {
+          serverLog(`refused ${action.channel} to socket ${action.socket.id} (user: ${username ?? 'none'})`);
+          action.block(Object.assign(new Error('Not your channel'), { name: 'Forbidden' }));
+          continue;
+        }
+      }
+      action.allow();
+    }
   });
 
   // Consumers must exist before clients connect: SocketCluster drops stream events nobody is waiting for.
   void (async () => {
     for await (const { socket } of agServer.listener('connection')) {
       serverLog(`client connected, socket id ${socket.id}`);
-      serveSocket(socket);
+      serveSocket(socket, agServer);
+    }
+  })();
+  void (async () => {
+    for await (const { socket, authToken } of agServer.listener('authentication')) {
+      serverLog(`socket ${socket.id} authenticated as ${authToken.username}`);
+    }
+  })();
+  void (async () => {
+    for await (const { socket, oldAuthToken } of agServer.listener('deauthentication')) {
+      serverLog(`socket ${socket.id} signed out (was ${oldAuthToken?.username})`);
     }
   })();
   // Channels need no server code: client publishes are allowed by default and the server passes each message to
@@ -170,6 +246,9 @@ async function startServer(port = 0) {
 
 /** The channel of the chat part. */
 const ROOM = 'room:lobby';
+
+/** alice's private channel in the login part: only a socket signed in as alice may subscribe to it. */
+const PRIVATE = 'private:alice';
 
 /**
  * Subscribes each client of `members` ({ name: client }) to ROOM, printing its channel state changes and every
@@ -297,11 +376,61 @@ async function main() {
   await chat.say('alice', 'Hi bob!');
   await chat.say('bob', 'Hi alice, loud and clear.', 'transmitPublish');
 
+  step(`Login: a private waitForAuth channel '${PRIVATE}', then the login RPC`);
+  // authState$ replays the current state, then every change. Never log the whole state: it holds the token.
+  client.authState$.subscribe((s) => log('alice authState$ →', describeAuth(s)));
+  client.channelState$(PRIVATE).subscribe((state) => log(`alice: channelState$(${PRIVATE}) → ${state}`));
+  // Signed out, a waitForAuth channel stays 'pending': no #subscribe goes out until the client is authenticated.
+  const privateMessages = new Subject();
+  const privateSubscription = client.channel(PRIVATE, { waitForAuth: true }).subscribe({
+    next: (msg) => {
+      log(`alice received on ${PRIVATE}: "${msg.text}"`);
+      privateMessages.next(msg);
+    },
+    error: (err) => log(`alice: ${PRIVATE} error ${err.code}: ${err.message}`),
+  });
+  // bob is not signed in and does not wait: the server's middleware refuses him.
+  const refused = await waitFor(bob.channel(PRIVATE), `bob's subscription to ${PRIVATE} to be refused`).then(
+    () => {
+      throw new Error(`bob should not receive messages of ${PRIVATE}`);
+    },
+    (err) => err,
+  );
+  if (!(refused instanceof ChannelSubscribeError)) throw refused;
+  log(`bob: ${refused.name}, ${refused.remote.remoteName}: ${refused.remote.message}`);
+  if (client.channelState(PRIVATE) !== 'pending') throw new Error(`${PRIVATE} should still be pending`);
+  log(`alice: ${PRIVATE} is still ${client.channelState(PRIVATE)}, waiting for the login`);
+
+  // The server's login handler calls socket.setAuthToken({ username }): the client stores the token, becomes
+  // authenticated, and the waitForAuth channel subscribes at once, on the same connection.
+  const privateSubscribed = waitFor(
+    client.channelState$(PRIVATE).pipe(filter((state) => state === 'subscribed')),
+    `${PRIVATE} to be subscribed after the login`,
+  );
+  const loggedIn = await waitFor(client.invoke('login', { username: 'alice' }), 'the answer to login');
+  log('login answered', loggedIn, '- authState is now', client.authState.state);
+  if (client.authState.state !== 'authenticated') throw new Error('the client should be authenticated after login');
+  await privateSubscribed;
+
+  const whisper = async (text) => {
+    const received = waitFor(privateMessages.pipe(filter((msg) => msg.text === text)), `"${text}" on ${PRIVATE}`);
+    await waitFor(client.invoke('whisper', text), 'the answer to whisper');
+    await received;
+  };
+  await whisper('Only alice can read this.');
+
   step('Server restart: stop it, start a new one on the same port, let the clients reconnect');
   // Nothing below tells the clients to reconnect or to subscribe again: each notices the dropped socket and
   // retries on its own schedule; its channel goes back to 'pending' and is subscribed again after the handshake.
   const dropped = waitFor(client.state$.pipe(filter((s) => s.state === 'closed')), 'the client to notice');
   const resubscribed = chat.subscribed('subscribed again', true);
+  const privateResubscribed = waitFor(
+    client.channelState$(PRIVATE).pipe(
+      skipWhile((state) => state === 'subscribed'),
+      filter((state) => state === 'subscribed'),
+    ),
+    `${PRIVATE} to be subscribed again`,
+  );
   // A new socket id proves this is a new connection, not the old 'open' state replayed.
   const reopened = waitFor(
     client.state$.pipe(filter((s) => s.state === 'open' && s.id !== firstOpen.id)),
@@ -317,9 +446,32 @@ async function main() {
   log('sum {a: 40, b: 2} after the restart answered', sumAfter);
   if (sumAfter !== 42) throw new Error(`sum should be 42, got ${sumAfter}`);
 
+  // The new server process knows nothing of alice: the token stored by the client, sent in the handshake, is what
+  // signs her in again (the fixed authKey makes it valid for the new process too).
+  const whoAfter = await waitFor(client.invoke('whoami'), 'the answer to whoami after the restart');
+  log('whoami after the restart answered', whoAfter);
+  if (whoAfter !== 'alice') throw new Error(`whoami should be alice, got ${whoAfter}`);
+
   await resubscribed;
+  await privateResubscribed;
   log('channels() → alice:', JSON.stringify(client.channels()), 'bob:', JSON.stringify(bob.channels()));
   await chat.say('bob', 'Still there after the restart?');
+  await whisper('Still private after the restart.');
+
+  step('Logout: deauthenticate(), then leave the private channel');
+  const loggedOut = waitFor(
+    client.authState$.pipe(filter((s) => s.state === 'unauthenticated')),
+    'the client to be unauthenticated',
+  );
+  client.deauthenticate(); // tells the server, removes the stored token
+  await loggedOut;
+  const whoAfterLogout = await waitFor(client.invoke('whoami'), 'the answer to whoami after the logout');
+  log('whoami after the logout answered', whoAfterLogout);
+  if (whoAfterLogout !== null) throw new Error(`whoami should be null, got ${whoAfterLogout}`);
+  // Signing out does not unsubscribe anything, on either side: the application leaves its private channels.
+  log(`alice: ${PRIVATE} is still ${client.channelState(PRIVATE)} after the logout; unsubscribing it`);
+  privateSubscription.unsubscribe();
+  if (client.channelState(PRIVATE) !== 'unsubscribed') throw new Error(`${PRIVATE} should be unsubscribed`);
 
   step('Close the clients and the server');
   client.close(); // closes the socket, completes every stream (channels included), leaves no timer behind
