@@ -1,6 +1,5 @@
 import {
   BehaviorSubject,
-  Subscription,
   catchError,
   defer,
   from,
@@ -11,6 +10,7 @@ import {
   throwError,
   type Observable,
   type SchedulerLike,
+  type Subscription,
 } from 'rxjs';
 import type { Codec } from '../codec/codec';
 import type { BackoffOptions } from '../connection/backoff-delay';
@@ -80,7 +80,8 @@ export class AuthController {
   readonly #writer: TokenWriter;
   readonly #refresh: Subscription | undefined;
   /** Verifications of server-set tokens still running. */
-  readonly #checks = new Subscription();
+  /** The check of a server-set token still running (with a verifier), and how to answer it if it is cancelled. */
+  #check: { readonly subscription: Subscription; cancel(): void } | undefined;
   /** The token sent in the current handshake. */
   #handshake: Candidate | undefined;
   /** A refreshed token the server has not accepted yet: the next handshake sends it. */
@@ -133,6 +134,12 @@ export class AuthController {
   /** Applies the handshake reply: authenticated with the token sent, or not. */
   onSession(session: Session): void {
     const sent = this.#handshake;
+    if (!sent && session.isAuthenticated) {
+      // deauthenticate() ran while this handshake, token included, was on the wire: sign the socket out.
+      this.#sendRemove(session);
+      this.#set(UNAUTHENTICATED);
+      return;
+    }
     if (sent && session.isAuthenticated) {
       // A refreshed token is stored once a server has accepted it.
       const refreshed = this.#newest?.token === sent.token;
@@ -155,10 +162,12 @@ export class AuthController {
       this.#answer(cid, session, { name: 'InvalidMessageError', message: 'No token data provided by #setAuthToken event' });
       return;
     }
-    // With a verifier this settles later; close() cancels it.
-    const check = this.#usable(token, 'server').subscribe((candidate) => {
+    // With a verifier the check settles later. The server's auth frames must apply in their order, so a newer
+    // #setAuthToken or #removeAuthToken (or a sign-out) cancels a check still running.
+    this.#cancelCheck(true);
+    const subscription = this.#usable(token, 'server').subscribe((candidate) => {
+      this.#check = undefined;
       if (candidate) {
-        this.#newest = undefined;
         this.#accept(candidate, true);
         this.#answer(cid, session);
       } else {
@@ -167,11 +176,18 @@ export class AuthController {
         this.deauthenticate();
       }
     });
-    this.#checks.add(check);
+    // Without a verifier the check is over already.
+    if (!subscription.closed) {
+      this.#check = {
+        subscription,
+        cancel: () => this.#answer(cid, session, { name: 'AuthError', message: 'A later auth change superseded the token' }),
+      };
+    }
   };
 
   /** Handles the server's `#removeAuthToken`. */
   readonly onRemoveAuthToken = (_data: unknown, cid: number | undefined, session: Session | undefined): void => {
+    this.#cancelCheck(true);
     this.#newest = undefined;
     this.#writer.remove();
     this.#set(UNAUTHENTICATED);
@@ -215,17 +231,33 @@ export class AuthController {
 
   /** Forgets the token: tells the server (when connected), clears the store, becomes unauthenticated. */
   deauthenticate(): void {
+    this.#cancelCheck(true);
     this.#newest = undefined;
+    // A handshake already carrying the token is signed out when its reply comes (see onSession).
+    this.#handshake = undefined;
     this.#sendRemove(this.#deps.session());
     this.#writer.remove();
     this.#set(UNAUTHENTICATED);
   }
 
+  /** The connection closed: a server-set token still being checked is dropped with it. */
+  onClosed(): void {
+    this.#cancelCheck(false);
+  }
+
   /** Stops the refresh and completes `state$`. */
   dispose(): void {
     this.#refresh?.unsubscribe();
-    this.#checks.unsubscribe();
+    this.#cancelCheck(false);
     this.#state.complete();
+  }
+
+  #cancelCheck(answer: boolean): void {
+    const check = this.#check;
+    if (check === undefined) return;
+    this.#check = undefined;
+    check.subscription.unsubscribe();
+    if (answer) check.cancel();
   }
 
   #accept(candidate: Candidate, save: boolean): void {
@@ -266,10 +298,12 @@ export class AuthController {
   #usable(token: string, source: 'store' | 'server'): Observable<Candidate | undefined> {
     return this.#claims(token, source).pipe(
       map((claims): Candidate | undefined => {
+        // Only a stored token is held to the client's clock. A server that sets a token is the authority on its
+        // validity; refusing it because the client's clock runs ahead would sign users out.
         const exp = claims.exp;
-        if (typeof exp === 'number' && exp * 1000 <= this.#config.scheduler.now()) {
+        if (source === 'store' && typeof exp === 'number' && exp * 1000 <= this.#config.scheduler.now()) {
           this.#deps.report(new AuthTokenExpiredError(exp * 1000));
-          if (source === 'store') this.#writer.remove();
+          this.#writer.remove();
           return undefined;
         }
         return { token, claims };

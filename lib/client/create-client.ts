@@ -66,6 +66,7 @@ class ScClient {
       onClosed: (error) => {
         this.#calls.failWhere((call) => call.sent, error);
         this.#channels.suspend();
+        this.#auth.onClosed();
       },
       onStopped: (error) => {
         // Nothing will carry the queued calls now: fail them rather than leave them to their timeout.

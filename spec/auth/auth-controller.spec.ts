@@ -184,6 +184,65 @@ describe('server-set tokens', () => {
   });
 });
 
+describe('ordering of sign-outs and server-set tokens', () => {
+  it('does not send the token when deauthenticate() runs before the socket opens', () => {
+    const { client, ws } = authClient(memoryTokenStore({ [KEY]: fakeJwt({ username: 'ann' }) }));
+    client.connect();
+    client.deauthenticate();
+    ws.last().open();
+    expect(handshakeToken(ws.last())).toBeNull();
+    client.close();
+  });
+
+  it('signs the socket out when deauthenticate() runs while the handshake carries the token', () => {
+    const { client, ws, store } = authClient(memoryTokenStore({ [KEY]: fakeJwt({ username: 'ann' }) }));
+    client.connect();
+    const socket = ws.last();
+    socket.open();
+    expect(handshakeToken(socket)).not.toBeNull();
+    client.deauthenticate();
+    socket.handshake({ isAuthenticated: true });
+    expect(client.authState.state).toBe('unauthenticated');
+    expect(socket.packets.at(-1)).toEqual({ event: '#removeAuthToken' });
+    expect(store.load(KEY)).toBeNull();
+    client.close();
+  });
+
+  it('lets a #removeAuthToken win over a #setAuthToken still being verified, and answers the superseded call', async () => {
+    const verifyToken = () => new Promise<{ username: string }>((resolve) => setTimeout(() => resolve({ username: 'ann' }), 10));
+    const { client, ws, store } = authClient(undefined, { verifyToken });
+    client.connect();
+    const socket = ws.last().handshake();
+    socket.receive({ event: '#setAuthToken', data: { token: fakeJwt({ username: 'ann' }) }, cid: 3 });
+    socket.receive({ event: '#removeAuthToken' });
+    await jest.advanceTimersByTimeAsync(10);
+    expect(client.authState.state).toBe('unauthenticated');
+    expect(store.load(KEY)).toBeNull();
+    expect(socket.packets.filter((p) => p.rid === 3)).toEqual([
+      { rid: 3, error: { name: 'AuthError', message: 'A later auth change superseded the token' } },
+    ]);
+    client.close();
+  });
+
+  it('ends on the newer of two server-set tokens whatever the order their checks finish in', async () => {
+    const older = fakeJwt({ username: 'old' });
+    const newer = fakeJwt({ username: 'new' });
+    const verifyToken = (token: string) =>
+      new Promise<{ username: string }>((resolve) =>
+        setTimeout(() => resolve({ username: token === older ? 'old' : 'new' }), token === older ? 20 : 5),
+      );
+    const { client, ws, store } = authClient(undefined, { verifyToken });
+    client.connect();
+    const socket = ws.last().handshake();
+    socket.receive({ event: '#setAuthToken', data: { token: older } });
+    socket.receive({ event: '#setAuthToken', data: { token: newer } });
+    await jest.advanceTimersByTimeAsync(25);
+    expect(client.authState).toMatchObject({ state: 'authenticated', token: newer });
+    expect(store.load(KEY)).toBe(newer);
+    client.close();
+  });
+});
+
 describe('authenticate()', () => {
   const token = fakeJwt({ username: 'ann' });
 
