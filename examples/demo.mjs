@@ -3,8 +3,8 @@
 // Starts a SocketCluster v20 server inside this process, connects an rx-socketcluster client to it and walks
 // through a short scripted session: connection states, RPC both ways, a remote error, server-pushed events, a chat
 // between two clients on a pub/sub channel, a login through an RPC with a private channel that waits for it, a
-// server restart that the clients, their channels and the login survive on their own, and a logout. Every line is
-// stamped with the time since start.
+// server restart that the clients, their channels and the login survive on their own, a logout, and the same kind of
+// session again over MessagePack. Every line is stamped with the time since start.
 //
 // Exits 0 when every step worked, 1 with the reason otherwise (or if the whole run takes over 30 s).
 
@@ -15,6 +15,7 @@ import { Subject, filter, firstValueFrom, skipWhile, take, tap, throwError, time
 // The package imports itself by name: Node resolves it through package.json "exports" (node → dist/node.mjs),
 // exactly as it would in an application that installed it.
 import { ChannelSubscribeError, createClient, RemoteError } from 'rx-socketcluster';
+import { msgpackCodec } from 'rx-socketcluster/codec/msgpack';
 
 // socketcluster-server is CommonJS.
 const socketClusterServer = createRequire(import.meta.url)('socketcluster-server');
@@ -171,13 +172,15 @@ function serveSocket(socket, agServer) {
 }
 
 /** Starts a SocketCluster server on 127.0.0.1 (`port` 0 picks a free port) and waits until it accepts clients. */
-async function startServer(port = 0) {
+async function startServer(port = 0, codecEngine = undefined) {
   const httpServer = http.createServer();
   const agServer = socketClusterServer.attach(httpServer, {
     // A fixed key: tokens signed before a restart are still valid after it (the default is random per process).
     authKey: 'demo-secret',
     pingInterval: 1000,
     pingTimeout: 5000,
+    // The codec both sides use; the default is JSON. A server and its clients must agree on it.
+    ...(codecEngine ? { codecEngine } : {}),
   });
 
   // `private:<username>` channels are for their user only. The client's waitForAuth only delays its #subscribe;
@@ -476,6 +479,44 @@ async function main() {
   step('Close the clients and the server');
   client.close(); // closes the socket, completes every stream (channels included), leaves no timer behind
   bob.close();
+  await server.stop();
+
+  await overMessagePack();
+}
+
+/**
+ * The same kind of session over MessagePack: a server whose codecEngine is this package's msgpack codec (it speaks
+ * the sc-codec-min-bin format, so official clients on sc-codec-min-bin could join), and clients using it too.
+ */
+async function overMessagePack() {
+  step('MessagePack: a second server and two clients on msgpackCodec()');
+  const server = await startServer(0, msgpackCodec());
+  const url = `ws://127.0.0.1:${server.port}/socketcluster/`;
+  const carol = createClient({ url, codec: msgpackCodec() });
+  const dave = createClient({ url, codec: msgpackCodec() });
+  carol.state$.subscribe((s) => log('carol: state$ →', describeState(s)));
+
+  const sum = await waitFor(carol.invoke('sum', { a: 20, b: 22 }), 'the answer to sum over MessagePack');
+  log('carol: sum {a: 20, b: 22} over MessagePack answered', sum);
+  if (sum !== 42) throw new Error(`sum should be 42, got ${sum}`);
+  const refused = await waitFor(carol.invoke('sum', { a: 1 }), 'the error from sum').then(
+    () => undefined,
+    (err) => err,
+  );
+  if (!(refused instanceof RemoteError)) throw new Error('expected a RemoteError over MessagePack');
+  log(`carol: the remote error arrives the same way: ${refused.remoteName}, "${refused.message}"`);
+
+  const ticks = waitFor(carol.receiver('tick').pipe(take(2), toArray()), 'two ticks over MessagePack');
+  await waitFor(carol.invoke('startTicks', { count: 2, intervalMs: 50 }), 'the answer to startTicks');
+  log('carol: received ticks', (await ticks).map((t) => t.n).join(', '));
+
+  const chat = joinChat({ carol, dave });
+  await chat.subscribed('subscribed');
+  await chat.say('carol', 'Binary frames, same API.');
+  await chat.say('dave', 'And smaller frames.', 'transmitPublish');
+
+  carol.close();
+  dave.close();
   await server.stop();
 }
 

@@ -50,9 +50,9 @@ deadline.unref();
  * Starts socketcluster-server on 127.0.0.1 with a procedure `sum` ({a, b} → a + b) and a procedure `push`
  * that transmits `{event, data}` to the calling socket before answering.
  */
-async function startServer(port = 0) {
+async function startServer(port = 0, extra = {}) {
   const httpServer = http.createServer();
-  const agServer = socketClusterServer.attach(httpServer, { authKey: 'check-dist-only', pingInterval: 1000 });
+  const agServer = socketClusterServer.attach(httpServer, { authKey: 'check-dist-only', pingInterval: 1000, ...extra });
   const warnings = [];
 
   void (async () => {
@@ -85,6 +85,7 @@ async function startServer(port = 0) {
   const actualPort = httpServer.address().port;
 
   return {
+    extra,
     port: actualPort,
     url: `ws://127.0.0.1:${actualPort}/socketcluster/`,
     warnings,
@@ -158,7 +159,7 @@ async function scenario(label, pkg, rx, ctx, extraOptions = {}) {
     const port = ctx.server.port;
     await ctx.server.stop();
     const down = await closed;
-    ctx.server = await startServer(port);
+    ctx.server = await startServer(port, ctx.server.extra);
     const reopened = await firstValueFrom(
       client.state$.pipe(
         filter((s) => s.state === 'open'),
@@ -251,6 +252,24 @@ try {
   checkBrowserBundle(browserFile);
   const browser = await import(pathToFileURL(browserFile).href);
   await scenario('browser bundle + ws', browser, await import('rxjs'), ctx, { WebSocket });
+
+  // The subpath entries, in both module systems; MessagePack end to end, the server running the built codec.
+  const msgpackEsm = await import('rx-socketcluster/codec/msgpack');
+  const msgpackCjs = require('rx-socketcluster/codec/msgpack');
+  const verifyEsm = await import('rx-socketcluster/verify');
+  const verifyCjs = require('rx-socketcluster/verify');
+  for (const [label, value] of [
+    ['msgpackCodec (esm)', msgpackEsm.msgpackCodec],
+    ['msgpackCodec (cjs)', msgpackCjs.msgpackCodec],
+    ['jwtVerifier (esm)', verifyEsm.jwtVerifier],
+    ['jwtVerifier (cjs)', verifyCjs.jwtVerifier],
+  ]) {
+    assert(typeof value === 'function', `${label} is not exported`);
+  }
+  ok('subpaths: rx-socketcluster/codec/msgpack and rx-socketcluster/verify load as ESM and CJS');
+  await ctx.server.stop();
+  ctx.server = await startServer(0, { codecEngine: msgpackCjs.msgpackCodec() });
+  await scenario('esm + msgpack', esm, await import('rxjs'), ctx, { codec: msgpackEsm.msgpackCodec() });
 } catch (err) {
   for (const warning of ctx.server.warnings) {
     console.error(`  server warning: ${warning?.message ?? warning}`);
