@@ -3,7 +3,7 @@
 // in this process. Run after `npm run build`: `node --expose-gc bench/channels.mjs [channels] [rounds]`.
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { filter, firstValueFrom } from 'rxjs';
+import { Observable, filter, firstValueFrom } from 'rxjs';
 import WebSocket from 'ws';
 import { createClient } from 'rx-socketcluster';
 
@@ -81,6 +81,18 @@ async function ours(url, names) {
   return { ms, bytes, keep: subscriptions };
 }
 
+// What any RxJS API costs per subscription (a Subscriber and its finalizers), whatever the library behind it: the
+// part of rx-socketcluster's figure that the application's own subscribe() pays.
+function bareSubscription(n) {
+  const source = new Observable(() => () => undefined);
+  const onMessage = () => undefined;
+  const before = heap();
+  const keep = Array.from({ length: n }, () => source.subscribe(onMessage));
+  const bytes = (heap() - before) / n;
+  keep.forEach((s) => s.unsubscribe());
+  return bytes;
+}
+
 const server = await startServer();
 const rows = [];
 for (let round = 0; round < ROUNDS; round++) {
@@ -103,3 +115,6 @@ for (const who of ['raw', 'rx']) {
   console.log(`| ${who === 'raw' ? 'raw ws' : 'rx-socketcluster'} | ${ms.toFixed(0)} ms | ${bytes.toFixed(0)} B |`);
 }
 console.log(`time ratio rx/raw per round: ${rows.map((r) => (r.rx.ms / r.raw.ms).toFixed(2)).join(', ')}`);
+const bare = bareSubscription(N);
+const rxBytes = median(rows.map((r) => r.rx.bytes));
+console.log(`a bare RxJS subscription: ${bare.toFixed(0)} B; rx-socketcluster's own cost per channel: ${(rxBytes - bare).toFixed(0)} B`);

@@ -62,10 +62,23 @@ export interface ChannelDependencies {
   report(error: ScClientError): void;
 }
 
-// One record per held channel, kept small: a subscribed channel with one subscriber is the budgeted unit.
+type Subscribers = Subscriber<unknown> | readonly Subscriber<unknown>[];
+
+function isList(subscribers: Subscribers): subscribers is readonly Subscriber<unknown>[] {
+  return Array.isArray(subscribers);
+}
+
+/** The subscribers as a list (a single subscriber is stored without an array). */
+function list(subscribers: Subscribers | undefined): readonly Subscriber<unknown>[] {
+  return subscribers === undefined ? [] : isList(subscribers) ? subscribers : [subscribers];
+}
+
+// One record per held channel, kept small: a subscribed channel with one subscriber is the budgeted unit, so a lone
+// subscriber is stored without an array, and a subscription's teardown is a three-field object, not a closure.
 class ChannelRecord {
   state: ChannelState = 'unsubscribed';
-  subscribers: readonly Subscriber<unknown>[] = [];
+  /** One subscriber, or an array of them (replaced, never mutated, so a delivery loop is never disturbed). */
+  subscribers: Subscribers | undefined = undefined;
   /** Call id of the `#subscribe` in flight; 0 when none. */
   cid = 0;
   linger: Subscription | undefined = undefined;
@@ -108,17 +121,16 @@ export class ChannelRegistry {
       if (record === undefined) {
         record = new ChannelRecord(name, options);
         this.#records.set(name, record);
-        record.subscribers = [subscriber];
+        record.subscribers = subscriber;
         this.#setState(record, 'pending');
         this.#request(record);
       } else {
         record.linger?.unsubscribe();
         record.linger = undefined;
-        record.subscribers = [...record.subscribers, subscriber];
+        record.subscribers = [...list(record.subscribers), subscriber];
       }
       this.#deps.demand();
-      const held = record;
-      return () => this.#leave(held, subscriber);
+      return new Membership(this, record, subscriber);
     });
   }
 
@@ -168,7 +180,10 @@ export class ChannelRegistry {
     const record = this.#find(packet?.channel, ScEvent.publish);
     if (record === undefined) return;
     const message = packet?.data;
-    for (const subscriber of record.subscribers) subscriber.next(message);
+    const subscribers = record.subscribers;
+    if (subscribers === undefined) return;
+    if (isList(subscribers)) for (const subscriber of subscribers) subscriber.next(message);
+    else subscribers.next(message);
   };
 
   /** Handles an inbound `#kickOut`: the channel is dropped and its Observable errors. */
@@ -186,7 +201,7 @@ export class ChannelRegistry {
     this.#records.clear();
     for (const record of records) {
       record.linger?.unsubscribe();
-      for (const subscriber of record.subscribers) subscriber.complete();
+      for (const subscriber of list(record.subscribers)) subscriber.complete();
     }
     this.#changes.complete();
   }
@@ -203,10 +218,12 @@ export class ChannelRegistry {
     return record;
   }
 
-  #leave(record: ChannelRecord, subscriber: Subscriber<unknown>): void {
+  /** A subscriber leaves `record` (its teardown). @internal */
+  leave(record: ChannelRecord, subscriber: Subscriber<unknown>): void {
     if (this.#records.get(record.name) !== record) return;
-    record.subscribers = record.subscribers.filter((s) => s !== subscriber);
-    if (record.subscribers.length > 0) return;
+    const rest = list(record.subscribers).filter((s) => s !== subscriber);
+    record.subscribers = rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : rest;
+    if (rest.length > 0) return;
     const linger = record.options?.linger ?? 0;
     if (linger > 0) record.linger = this.#deps.scheduler.schedule(() => this.#release(record), linger);
     else this.#release(record);
@@ -227,8 +244,8 @@ export class ChannelRegistry {
     record.linger?.unsubscribe();
     record.cid = 0;
     this.#setState(record, 'unsubscribed');
-    const subscribers = record.subscribers;
-    record.subscribers = [];
+    const subscribers = list(record.subscribers);
+    record.subscribers = undefined;
     for (const subscriber of subscribers) subscriber.error(error);
   }
 
@@ -306,5 +323,22 @@ export class ChannelRegistry {
     }
     record.state = state;
     if (this.#changes.observed) this.#changes.next({ channel: record.name, state, previous });
+  }
+}
+
+/** The teardown of one subscription to a channel. */
+class Membership {
+  readonly #registry: ChannelRegistry;
+  readonly #record: ChannelRecord;
+  readonly #subscriber: Subscriber<unknown>;
+
+  constructor(registry: ChannelRegistry, record: ChannelRecord, subscriber: Subscriber<unknown>) {
+    this.#registry = registry;
+    this.#record = record;
+    this.#subscriber = subscriber;
+  }
+
+  unsubscribe(): void {
+    this.#registry.leave(this.#record, this.#subscriber);
   }
 }
