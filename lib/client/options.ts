@@ -30,6 +30,12 @@ export interface ClientOptions {
   connectTimeout?: number;
   /** Default invoke timeout, in ms. Default: 10000. */
   ackTimeout?: number;
+  /**
+   * Coalesce the frames written during one task (a burst of invokes, transmits or publishes) into one batch frame,
+   * sent from a microtask. Fewer, larger frames and less CPU per call; the server handles a batch's packets in
+   * order. Needs a codec with `batch` (both built-in codecs have it). Default: true.
+   */
+  batchWrites?: boolean;
   /** Stop watching for server pings (the client then notices a dead connection only when sending). Default: false. */
   pingTimeoutDisabled?: boolean;
   /** Reconnect automatically. Default: true. */
@@ -125,6 +131,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     connectTimeout: checkDuration('connectTimeout', options.connectTimeout ?? 10_000),
     ackTimeout: checkDuration('ackTimeout', options.ackTimeout ?? 10_000),
     pingTimeoutDisabled: options.pingTimeoutDisabled ?? false,
+    batchWrites: options.batchWrites ?? true,
     scheduler: asyncScheduler,
     reconnect: options.reconnect ?? true,
     maxAttempts,

@@ -24,4 +24,9 @@ export interface Codec {
   encode(packet: unknown): string | Uint8Array;
   /** Decodes one frame into a packet or an array of packets. */
   decode(frame: string | ArrayBuffer | Uint8Array): unknown;
+  /**
+   * Joins frames this codec encoded into one frame holding the array of their packets, without decoding them.
+   * Optional: with it, the client can coalesce the frames written in one task into one batch frame.
+   */
+  batch?(frames: readonly (string | Uint8Array)[]): string | Uint8Array;
 }

@@ -66,6 +66,9 @@ export function jsonCodec(): Codec {
       }
       return JSON.stringify(packet);
     },
+    batch(frames: readonly (string | Uint8Array)[]): string {
+      return `[${frames.join(',')}]`;
+    },
     decode(frame: string | ArrayBuffer | Uint8Array): unknown {
       const text = typeof frame === 'string' ? frame : (decoder ??= new TextDecoder()).decode(frame);
       let value: unknown;

@@ -110,6 +110,20 @@ export function msgpackCodec(): Codec {
       if (isPacket(packet) && (packet.event != null || packet.rid != null)) return packr.pack(compress(packet));
       return packr.pack(packet);
     },
+    // A MessagePack array is its header followed by its elements' encodings: the frames, as they are.
+    batch(frames: readonly (string | Uint8Array)[]): Uint8Array {
+      const parts = frames.map(toBytes);
+      const count = parts.length;
+      const header = count < 16 ? [0x90 | count] : count < 0x10000 ? [0xdc, count >> 8, count & 0xff] : [0xdd, count >>> 24, (count >> 16) & 0xff, (count >> 8) & 0xff, count & 0xff];
+      const out = new Uint8Array(header.length + parts.reduce((sum, part) => sum + part.length, 0));
+      out.set(header, 0);
+      let offset = header.length;
+      for (const part of parts) {
+        out.set(part, offset);
+        offset += part.length;
+      }
+      return out;
+    },
     decode(frame: string | ArrayBuffer | Uint8Array): unknown {
       const value: unknown = unpackr.unpack(toBytes(frame));
       if (Array.isArray(value)) {

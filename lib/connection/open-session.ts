@@ -10,6 +10,7 @@ import {
 } from '../protocol/packets';
 import { hydrateError } from '../protocol/remote-error';
 import { WS_OPEN, type WebSocketConstructor, type WebSocketLike } from '../transport/web-socket';
+import { WriteBatcher } from '../transport/write-batcher';
 
 /** A connection whose handshake succeeded. Lives until its socket closes. */
 export interface Session {
@@ -34,6 +35,8 @@ export interface SessionContext {
   readonly protocolVersion: ProtocolVersion;
   readonly connectTimeout: number;
   readonly pingTimeoutDisabled: boolean;
+  /** Coalesce the frames written in one task into one batch frame (when the codec can join frames). */
+  readonly batchWrites: boolean;
   readonly scheduler: SchedulerLike;
   /** The next call id (shared with invokes: ids are unique per client). */
   nextCid(): number;
@@ -106,6 +109,7 @@ export function openSession(ctx: SessionContext): Observable<Session> {
       finished = true;
       connectTimer.unsubscribe();
       watchdog?.unsubscribe();
+      batcher?.clear();
       socket.onopen = socket.onmessage = socket.onclose = null;
       // Keep an error listener: `ws` throws an 'error' event that has none (closing a socket still connecting).
       socket.onerror = ignore;
@@ -118,9 +122,15 @@ export function openSession(ctx: SessionContext): Observable<Session> {
       closeSocket(socket, code, reason);
       subscriber.error(error ?? new ConnectionError(code, reason, session ? 'disconnect' : 'connectAbort'));
     };
+    const write = (frame: string | Uint8Array) => {
+      if (socket.readyState === WS_OPEN) socket.send(frame);
+    };
+    const batcher =
+      ctx.batchWrites && codec.batch ? new WriteBatcher(write, (frames) => codec.batch?.(frames) ?? '') : undefined;
     const send = (frame: string | Uint8Array) => {
       if (socket.readyState !== WS_OPEN) return false;
-      socket.send(frame);
+      if (batcher) batcher.push(frame);
+      else socket.send(frame);
       return true;
     };
 
@@ -166,7 +176,7 @@ export function openSession(ctx: SessionContext): Observable<Session> {
       // Pings are text frames compared before decoding, and answered only once the handshake is done: a pong
       // that reaches the server before our handshake makes it close the socket (4009).
       if (frame === ping) {
-        if (session) send(pong);
+        if (session) write(pong); // never part of a batch
         return;
       }
       let decoded: unknown;
@@ -201,7 +211,8 @@ export function openSession(ctx: SessionContext): Observable<Session> {
     socket.onopen = () => {
       handshakeCid = ctx.nextCid();
       const authToken = ctx.authToken();
-      send(codec.encode({ event: ScEvent.handshake, data: { authToken }, cid: handshakeCid }));
+      // Alone in its frame: the server must see #handshake before anything else.
+      write(codec.encode({ event: ScEvent.handshake, data: { authToken }, cid: handshakeCid }));
     };
     socket.onmessage = (event) => onFrame(event.data);
     socket.onerror = ignore; // a 'close' event always follows and carries the code
@@ -214,6 +225,7 @@ export function openSession(ctx: SessionContext): Observable<Session> {
     return () => {
       if (finished) return;
       const { code, reason } = ctx.closeRequest();
+      batcher?.flush(); // what the application wrote before closing still goes out
       detach();
       closeSocket(socket, code, reason);
     };

@@ -359,3 +359,13 @@ describe('binary outside data', () => {
     });
   });
 });
+
+describe('batch()', () => {
+  it('joins encoded frames into the frame of their array', () => {
+    const codec = jsonCodec();
+    const packets = [{ event: 'a', data: 1 }, { rid: 2, data: 'x' }];
+    const joined = codec.batch!(packets.map((p) => codec.encode(p)));
+    expect(joined).toBe(JSON.stringify(packets));
+    expect(codec.decode(joined)).toEqual(packets);
+  });
+});

@@ -130,6 +130,14 @@ describe('msgpackCodec: packets', () => {
     expect(hex(first)).toBe(snapshot);
   });
 
+  it.each([1, 15, 16, 300])('joins %i encoded frames into one frame holding their array', (count) => {
+    const packets = Array.from({ length: count }, (_, i) => ({ event: 'e', data: i, cid: i + 1 }));
+    const joined = codec.batch!(packets.map((p) => codec.encode(p)));
+    expect(codec.decode(joined)).toEqual(packets);
+    expect(hex(joined as Uint8Array)).toBe(hex(codec.encode(packets) as Uint8Array));
+    expect(minBin.decode(joined as Uint8Array)).toEqual(packets);
+  });
+
   it('does not modify the packet it encodes', () => {
     const batch = [{ event: 'a', data: 1, cid: 2 }];
     codec.encode(batch);

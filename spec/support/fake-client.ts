@@ -7,7 +7,13 @@ import { fakeWebSocket } from './fake-web-socket';
 /** A client on a fake WebSocket, with its states and diagnostics recorded. */
 export function fakeClient(options: Partial<ClientOptions> = {}) {
   const ws = fakeWebSocket();
-  const client = createClient({ url: 'ws://example.test/socketcluster/', WebSocket: ws.WebSocket, ...options });
+  // Frames are checked right after each call: write batching (a microtask away) is off unless a test turns it on.
+  const client = createClient({
+    url: 'ws://example.test/socketcluster/',
+    WebSocket: ws.WebSocket,
+    batchWrites: false,
+    ...options,
+  });
   const states: ConnectionState[] = [];
   const errors: ScClientError[] = [];
   client.state$.subscribe((s) => states.push(s));
