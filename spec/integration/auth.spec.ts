@@ -3,73 +3,38 @@ import {
   AuthTokenExpiredError,
   AuthTokenInvalidError,
   RemoteError,
-  createClient,
   memoryTokenStore,
-  type AnyScError,
   type AuthState,
   type Client,
   type ClientOptions,
   type TokenStore,
 } from '../../lib/node';
 import { jwtVerifier } from '../../lib/verify';
-import {
-  startTestServer,
-  type AgServer,
-  type ServerSocket,
-  type TestServer,
-  type TestServerOptions,
-} from '../support/test-server';
+import { Harness, ag, open, packets, storeWith, tokenKey, type Packet } from '../support/harness';
+import { type ServerSocket, type TestServer, type TestServerOptions } from '../support/test-server';
 import { until, waitForState } from '../support/wait';
 
 // Authentication against a real socketcluster-server v20 in this process (authKey 'test-only-secret'): tokens set
 // by the server, sent in the handshake, passed to authenticate(), removed by either side, expired, refreshed and
 // verified. No error the client reports may quote a token.
 
-/** The parts of the AGServer these tests use beyond the harness's typing. */
-type Server = AgServer & {
-  auth: { signToken(payload: object, key: unknown, options?: object): Promise<string> };
-  signatureKey: unknown;
-};
-
-interface Packet {
-  event?: string;
-  data?: unknown;
-  cid?: number;
-  rid?: number;
-}
-
-const servers = new Set<TestServer>();
-const clients: Client[] = [];
-const clientErrors = new Map<Client, AnyScError[]>();
+const harness = new Harness();
+const start = (setup?: TestServerOptions) => harness.start(setup);
+const stop = (server: TestServer) => harness.stop(server);
+const errorsOf = (client: Client) => harness.errorsOf(client);
 /** Every signed token a test made or saw, for the leak check. */
 const tokens = new Set<string>();
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  const running = [...servers];
-  servers.clear();
-  for (const server of running) {
-    for (const packet of packets(server)) collectTokens(packet);
-  }
-  await Promise.all(running.map((server) => server.stop()));
+  const errors = await harness.closeAll((running) => {
+    for (const server of running) for (const packet of packets(server)) collectTokens(packet);
+  });
   // Security: no diagnostic quotes a token (nor its signature).
-  const reported = [...clientErrors.values()].flat().map((e) => `${e.name}: ${e.message} / ${String(e.cause)}`);
-  clientErrors.clear();
+  const reported = errors.map((e) => `${e.name}: ${e.message} / ${String(e.cause)}`);
   const secrets = [...tokens].flatMap((t) => [t, t.split('.')[2]].filter((s): s is string => !!s && s.length > 8));
   tokens.clear();
   expect(reported.filter((text) => secrets.some((secret) => text.includes(secret)))).toEqual([]);
 });
-
-async function start(setup?: TestServerOptions): Promise<TestServer> {
-  const server = await startTestServer(setup);
-  servers.add(server);
-  return server;
-}
-
-async function stop(server: TestServer): Promise<void> {
-  servers.delete(server);
-  await server.stop();
-}
 
 /** Stops the server and starts a new one on the same port; resolves once `client` is open on it. */
 async function restart(server: TestServer, client: Client, setup: TestServerOptions = {}): Promise<TestServer> {
@@ -82,19 +47,6 @@ async function restart(server: TestServer, client: Client, setup: TestServerOpti
   return next;
 }
 
-function ag(server: TestServer): Server {
-  return server.agServer as Server;
-}
-
-function keyOf(server: TestServer): string {
-  return `socketcluster.authToken.127.0.0.1:${server.port}`;
-}
-
-/** A token store holding `token` under the default key for this server. */
-function storeWith(server: TestServer, token: string): TokenStore {
-  return memoryTokenStore({ [keyOf(server)]: token });
-}
-
 /** A token signed by the server's auth engine (with `key`, the server's own by default). */
 async function sign(server: TestServer, payload: object, options?: object, key = ag(server).signatureKey): Promise<string> {
   const token = await ag(server).auth.signToken(payload, key, options);
@@ -102,32 +54,19 @@ async function sign(server: TestServer, payload: object, options?: object, key =
   return token;
 }
 
-/** A client of `server` that retries quickly; its `errors$` and `authState$` are recorded. */
+/** A client of `server` that retries quickly; its `errors$` is recorded and the tokens it holds collected. */
 function connect(server: TestServer, options: Partial<ClientOptions> = {}): Client {
-  const client = createClient({ url: server.url, reconnectDelay: () => 20, ...options });
-  const errors: AnyScError[] = [];
-  client.errors$.subscribe((error) => errors.push(error));
+  const client = harness.connect(server, options);
   client.authState$.subscribe((s) => {
     if (s.state === 'authenticated') tokens.add(s.token);
   });
-  clients.push(client);
-  clientErrors.set(client, errors);
   return client;
-}
-
-function errorsOf(client: Client): AnyScError[] {
-  return clientErrors.get(client)!;
 }
 
 function recordAuth(client: Client): AuthState[] {
   const states: AuthState[] = [];
   client.authState$.subscribe((s) => states.push(s));
   return states;
-}
-
-async function open(client: Client): Promise<void> {
-  client.connect();
-  await waitForState(client.state$, (s) => s.state === 'open');
 }
 
 /** Asks the server to sign `payload` and send it with `#setAuthToken` (the harness's `login` procedure). */
@@ -151,18 +90,6 @@ function tokenOf(state: AuthState): string {
 /** A round trip: every frame the client sent before it has been handled by the server, and vice versa. */
 async function roundTrip(client: Client): Promise<void> {
   await expect(firstValueFrom(client.invoke('echo', 'ping'))).resolves.toBe('ping');
-}
-
-/** Every inbound packet the server received (pongs and other non-JSON frames left out). */
-function packets(server: TestServer): Packet[] {
-  return server.frames.flatMap((frame) => {
-    try {
-      const decoded = JSON.parse(frame) as Packet | Packet[];
-      return Array.isArray(decoded) ? decoded : [decoded];
-    } catch {
-      return [];
-    }
-  });
 }
 
 function collectTokens(packet: Packet): void {
@@ -226,7 +153,7 @@ describe('server-set tokens', () => {
       expiresAt: exp * 1000,
     });
     expect(exp - iat).toBe(86_400); // the server's default expiry
-    expect(store.load(keyOf(server))).toBe(token);
+    expect(store.load(tokenKey(server))).toBe(token);
     expect(socket.authState).toBe('authenticated');
     expect(states.map((s) => s.state)).toEqual(['unauthenticated', 'authenticated']);
     expect(errorsOf(client)).toEqual([]);
@@ -253,7 +180,7 @@ describe('server-set tokens', () => {
     // Authenticated all along: a lost connection does not sign the client out.
     expect(states.map((s) => s.state)).toEqual(['unauthenticated', 'authenticated']);
     expect(client.authState).toMatchObject({ state: 'authenticated', token });
-    expect(store.load(keyOf(server))).toBe(token);
+    expect(store.load(tokenKey(server))).toBe(token);
     await roundTrip(client);
     expect(events(server)).not.toContain('#removeAuthToken');
     expect(errorsOf(client)).toEqual([]);
@@ -271,7 +198,7 @@ describe('server-set tokens', () => {
       await roundTrip(client); // whatever the server sent before the answer has been handled by now
       expect(socket.authState).toBe('authenticated');
       expect(client.authState).toMatchObject({ state: 'authenticated', token: socket.signedAuthToken, claims: { username: 'early' } });
-      expect(store.load(keyOf(server))).toBe(socket.signedAuthToken);
+      expect(store.load(tokenKey(server))).toBe(socket.signedAuthToken);
       expect(errorsOf(client)).toEqual([]);
       client.close();
     }
@@ -287,7 +214,7 @@ describe('server-set tokens', () => {
     const socket = serverSocket(server);
     void socket.deauthenticate();
     await waitForAuth(client, isUnauthenticated);
-    expect(store.load(keyOf(server))).toBeNull();
+    expect(store.load(tokenKey(server))).toBeNull();
     expect(socket.authState).toBe('unauthenticated');
     await roundTrip(client);
     expect(events(server)).not.toContain('#removeAuthToken'); // nothing to tell the server back
@@ -309,7 +236,7 @@ describe('server-set tokens', () => {
     await waitForAuth(client, isUnauthenticated, 2500);
     // The server noticed on a pong after `exp`.
     expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);
-    expect(store.load(keyOf(server))).toBeNull();
+    expect(store.load(tokenKey(server))).toBeNull();
     expect(serverSocket(server).authState).toBe('unauthenticated');
     expect(states.map((s) => s.state)).toEqual(['unauthenticated', 'authenticated', 'unauthenticated']);
     expect(client.state.state).toBe('open');
@@ -326,7 +253,7 @@ describe('authenticate()', () => {
     const token = await sign(server, { username: 'bob' }, { expiresIn: 60 });
     await expect(firstValueFrom(client.authenticate(token))).resolves.toEqual({ isAuthenticated: true });
     expect(client.authState).toMatchObject({ state: 'authenticated', token, claims: { username: 'bob' } });
-    expect(store.load(keyOf(server))).toBe(token);
+    expect(store.load(tokenKey(server))).toBe(token);
     const socket = serverSocket(server);
     expect(socket.authState).toBe('authenticated');
     expect(socket.signedAuthToken).toBe(token);
@@ -350,7 +277,7 @@ describe('authenticate()', () => {
     expect(error).toMatchObject({ remoteName: 'AuthTokenInvalidError', details: { isBadToken: true } });
     expect(`${(error as Error).message} ${JSON.stringify((error as RemoteError).details)}`).not.toContain(forged);
     expect(client.authState).toEqual({ state: 'unauthenticated' });
-    expect(store.load(keyOf(server))).toBeNull();
+    expect(store.load(tokenKey(server))).toBeNull();
     expect(serverSocket(server).authState).toBe('unauthenticated');
     await roundTrip(client);
     expect(client.state.state).toBe('open');
@@ -369,7 +296,7 @@ describe('authenticate()', () => {
     });
     await roundTrip(client); // the server's #removeAuthToken has arrived
     expect(client.authState).toEqual({ state: 'unauthenticated' });
-    expect(store.load(keyOf(server))).toBeNull();
+    expect(store.load(tokenKey(server))).toBeNull();
     expect(serverSocket(server).authState).toBe('unauthenticated');
   });
 
@@ -384,7 +311,7 @@ describe('authenticate()', () => {
     expect(socket.authState).toBe('authenticated');
     client.deauthenticate();
     expect(client.authState).toEqual({ state: 'unauthenticated' });
-    expect(store.load(keyOf(server))).toBeNull();
+    expect(store.load(tokenKey(server))).toBeNull();
     await roundTrip(client);
     expect(events(server).filter((e) => e === '#removeAuthToken')).toHaveLength(1);
     expect(socket.authState).toBe('unauthenticated');
@@ -407,7 +334,7 @@ describe('stored tokens', () => {
     expect(errorsOf(client)).toEqual([new AuthTokenExpiredError(exp * 1000)]);
     expect(errorsOf(client)[0]).toBeInstanceOf(AuthTokenExpiredError);
     expect(client.authState).toEqual({ state: 'unauthenticated' });
-    expect(store.load(keyOf(server))).toBeNull();
+    expect(store.load(tokenKey(server))).toBeNull();
     expect(serverSocket(server).authState).toBe('unauthenticated');
   });
 
@@ -423,7 +350,7 @@ describe('stored tokens', () => {
     expect(errorsOf(client)[0]).toBeInstanceOf(AuthTokenInvalidError);
     expect(errorsOf(client)[0]).toMatchObject({ code: 'AUTH_TOKEN_INVALID', source: 'store' });
     expect(client.authState).toEqual({ state: 'unauthenticated' });
-    expect(store.load(keyOf(server))).toBeNull();
+    expect(store.load(tokenKey(server))).toBeNull();
     await roundTrip(client);
     // And a login still works on that connection.
     await login(client, { username: 'ann' });
@@ -445,13 +372,13 @@ describe('stored tokens', () => {
     expect(handshakeToken(server)).toBeNull();
     await login(client, { username: 'ann' });
     const token = tokenOf(client.authState);
-    await until(() => saved.get(keyOf(server)) === token);
+    await until(() => saved.get(tokenKey(server)) === token);
 
     server = await restart(server, client);
     expect(handshakeToken(server)).toBe(token);
     expect(serverSocket(server).authState).toBe('authenticated');
     expect(client.authState).toMatchObject({ state: 'authenticated', token });
-    const key = keyOf(server);
+    const key = tokenKey(server);
     // One load per connection attempt (several while the server was down), and the one save of the login.
     expect(log.slice(0, 2)).toEqual([`load ${key}`, `save ${key}`]);
     expect(new Set(log.slice(2))).toEqual(new Set([`load ${key}`]));
@@ -498,7 +425,7 @@ describe('refresh', () => {
     expect(packets(server).filter((p) => p.event === '#authenticate')).toEqual([
       { event: '#authenticate', data: refreshed[0], cid: expect.any(Number) },
     ]);
-    expect(store.load(keyOf(server))).toBe(refreshed[0]);
+    expect(store.load(tokenKey(server))).toBe(refreshed[0]);
 
     // Past the first token's expiry (the server checks it on every pong): still signed in, on both sides.
     await new Promise((resolve) => setTimeout(resolve, first.expiresAt! + 300 - Date.now()));
@@ -555,7 +482,7 @@ describe('verifyToken with jwtVerifier', () => {
     const state = await waitForAuth(client, isAuthenticated);
     const socket = serverSocket(server);
     expect(state).toMatchObject({ token: socket.signedAuthToken, claims: { username: 'ann' } });
-    expect(store.load(keyOf(server))).toBe(socket.signedAuthToken);
+    expect(store.load(tokenKey(server))).toBe(socket.signedAuthToken);
     // authenticate() verifies too.
     const token = await sign(server, { username: 'bob' }, { expiresIn: 60 });
     await expect(firstValueFrom(client.authenticate(token))).resolves.toEqual({ isAuthenticated: true });
@@ -581,7 +508,7 @@ describe('verifyToken with jwtVerifier', () => {
     expect(serverSocket(server).authState).toBe('unauthenticated');
     expect(client.authState).toEqual({ state: 'unauthenticated' });
     expect(states).toEqual([{ state: 'unauthenticated' }]);
-    expect(store.load(keyOf(server))).toBeNull();
+    expect(store.load(tokenKey(server))).toBeNull();
   });
 
   it('does not send a stored token it cannot verify', async () => {
@@ -593,6 +520,6 @@ describe('verifyToken with jwtVerifier', () => {
     expect(handshakeToken(server)).toBeNull();
     expect(errorsOf(client)).toMatchObject([{ code: 'AUTH_TOKEN_INVALID', source: 'store' }]);
     expect(client.authState).toEqual({ state: 'unauthenticated' });
-    expect(store.load(keyOf(server))).toBeNull();
+    expect(store.load(tokenKey(server))).toBeNull();
   });
 });

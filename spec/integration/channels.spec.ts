@@ -4,103 +4,29 @@ import {
   ChannelSubscribeError,
   ProtocolError,
   RemoteError,
-  createClient,
-  memoryTokenStore,
-  type AnyScError,
   type ChannelState,
   type Client,
   type ClientOptions,
 } from '../../lib/node';
-import {
-  startTestServer,
-  type AgServer,
-  type TestServer,
-  type TestServerOptions,
-} from '../support/test-server';
-import { until, waitForState } from '../support/wait';
+import { Harness, ag, open, packets, storeWith } from '../support/harness';
+import { type TestServer, type TestServerOptions } from '../support/test-server';
+import { until } from '../support/wait';
 
 // Pub/sub against a real socketcluster-server v20 in this process: #subscribe, #unsubscribe, #publish and
 // #kickOut on the wire, the server's view of the subscriptions, and the client's channel states.
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the server's middleware actions are untyped */
-/** The parts of the AGServer these tests use beyond the harness's typing. */
-type Server = AgServer & {
-  brokerEngine: { subscriptions(): string[] };
-  auth: { signToken(payload: object, key: unknown, options?: object): Promise<string> };
-  signatureKey: unknown;
-};
+/* eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's middleware actions are untyped */
 type Action = any;
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
-interface Packet {
-  event?: string;
-  data?: unknown;
-  cid?: number;
-  rid?: number;
-}
-
-const servers = new Set<TestServer>();
-const clients: Client[] = [];
-const clientErrors = new Map<Client, AnyScError[]>();
+const harness = new Harness();
+const start = (setup?: TestServerOptions) => harness.start(setup);
+const stop = (server: TestServer) => harness.stop(server);
+const connect = (server: TestServer, options?: Partial<ClientOptions>) => harness.connect(server, options);
+const errorsOf = (client: Client) => harness.errorsOf(client);
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  clientErrors.clear();
-  const running = [...servers];
-  servers.clear();
-  await Promise.all(running.map((server) => server.stop()));
+  await harness.closeAll();
 });
-
-async function start(setup?: TestServerOptions): Promise<TestServer> {
-  const server = await startTestServer(setup);
-  servers.add(server);
-  return server;
-}
-
-async function stop(server: TestServer): Promise<void> {
-  servers.delete(server);
-  await server.stop();
-}
-
-function ag(server: TestServer): Server {
-  return server.agServer as Server;
-}
-
-/** A client of `server` that retries quickly; its `errors$` is recorded (see {@link errorsOf}). */
-/** A token store holding `token` under the default key for this server. */
-function storeWith(server: TestServer, token: string) {
-  return memoryTokenStore({ [`socketcluster.authToken.127.0.0.1:${server.port}`]: token });
-}
-
-function connect(server: TestServer, options: Partial<ClientOptions> = {}): Client {
-  const client = createClient({ url: server.url, reconnectDelay: () => 20, ...options });
-  const errors: AnyScError[] = [];
-  client.errors$.subscribe((error) => errors.push(error));
-  clients.push(client);
-  clientErrors.set(client, errors);
-  return client;
-}
-
-function errorsOf(client: Client): AnyScError[] {
-  return clientErrors.get(client)!;
-}
-
-async function open(client: Client): Promise<void> {
-  client.connect();
-  await waitForState(client.state$, (s) => s.state === 'open');
-}
-
-/** Every inbound packet the server received (pongs and other non-JSON frames left out). */
-function packets(server: TestServer): Packet[] {
-  return server.frames.flatMap((frame) => {
-    try {
-      const decoded = JSON.parse(frame) as Packet | Packet[];
-      return Array.isArray(decoded) ? decoded : [decoded];
-    } catch {
-      return [];
-    }
-  });
-}
 
 /** The channel of every inbound `#subscribe`, in arrival order. */
 function subscribes(server: TestServer): string[] {
