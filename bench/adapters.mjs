@@ -1,0 +1,136 @@
+// The three clients behind one small callback interface, each written the way its users write it:
+//   rx        rx-socketcluster (the built package, by name): invoke()/publish() subscribed with callbacks,
+//             receiver() and channel() Observables.
+//   official  socketcluster-client v20: promises from invoke()/invokePublish(), `for await` over receiver() and
+//             channel streams.
+//   raw       bench/raw-client.mjs: callbacks straight off `ws`.
+//
+// connect(url) resolves, after the handshake, with a connection that has:
+//   call(event, data, done)          invoke; done(error, data)
+//   onEvent(event, listener)         server transmits of `event`
+//   subscribeAll(names, listener)    one subscriber per channel; resolves once every #subscribe is acknowledged
+//   publish(channel, data, done)     publish with acknowledgement; done(error)
+//   close()
+// Each library is imported only by its own adapter, so a measurement process holds only the client it measures.
+import { createRequire } from 'node:module';
+import { RawClient } from './raw-client.mjs';
+
+const require = createRequire(import.meta.url);
+
+// Extra createClient options for experiments, as JSON: BENCH_RX_OPTIONS='{"batchWrites":false}' npm run bench
+const rxOptions = JSON.parse(process.env.BENCH_RX_OPTIONS || '{}');
+
+async function rx() {
+  const { createClient } = await import('rx-socketcluster');
+  const { Observable, filter, firstValueFrom, skipWhile } = await import('rxjs');
+  return {
+    async connect(url) {
+      const client = createClient({ url, reconnect: false, ...rxOptions });
+      client.connect();
+      const state = await firstValueFrom(
+        client.state$.pipe(
+          skipWhile((s) => s.state !== 'connecting'),
+          filter((s) => s.state !== 'connecting'),
+        ),
+      );
+      if (state.state !== 'open')
+        throw new Error(`rx-socketcluster did not connect: ${state.code} ${state.reason}`);
+      const keep = [];
+      return {
+        call: (event, data, done) =>
+          client
+            .invoke(event, data)
+            .subscribe({ next: (value) => done(undefined, value), error: (e) => done(e) }),
+        onEvent: (event, listener) => keep.push(client.receiver(event).subscribe(listener)),
+        async subscribeAll(names, listener) {
+          let acked = 0;
+          const all = firstValueFrom(
+            client.channelChanges$.pipe(filter((c) => c.state === 'subscribed' && ++acked === names.length)),
+          );
+          for (const name of names) keep.push(client.channel(name).subscribe(listener));
+          await all;
+        },
+        publish: (channel, data, done) =>
+          client.publish(channel, data).subscribe({ complete: () => done(), error: (e) => done(e) }),
+        close: () => client.close(),
+      };
+    },
+    // What any RxJS API costs per subscription (a Subscriber and its finalizers), whatever the library behind it.
+    bareSubscription(n, heap) {
+      const source = new Observable(() => () => undefined);
+      const onMessage = () => undefined;
+      const before = heap();
+      const keep = Array.from({ length: n }, () => source.subscribe(onMessage));
+      const bytes = (heap() - before) / n;
+      keep.forEach((s) => s.unsubscribe());
+      return bytes;
+    },
+  };
+}
+
+async function official() {
+  const { create } = require('socketcluster-client');
+  const consume = async (stream, listener) => {
+    for await (const data of stream) listener(data);
+  };
+  return {
+    async connect(url) {
+      const { hostname, port } = new URL(url);
+      const socket = create({ hostname, port: Number(port), autoReconnect: false });
+      const abort = socket.listener('connectAbort').once();
+      const opened = await Promise.race([
+        socket
+          .listener('connect')
+          .once()
+          .then(() => true),
+        abort,
+      ]);
+      socket.killListener('connectAbort');
+      if (opened !== true)
+        throw new Error(`socketcluster-client did not connect: ${opened.code} ${opened.reason}`);
+      return {
+        call: (event, data, done) =>
+          socket.invoke(event, data).then(
+            (value) => done(undefined, value),
+            (e) => done(e),
+          ),
+        onEvent: (event, listener) => void consume(socket.receiver(event), listener),
+        async subscribeAll(names, listener) {
+          let acked = 0;
+          const all = (async () => {
+            for await (const { channel } of socket.listener('subscribe'))
+              if (channel && ++acked === names.length) break;
+          })();
+          for (const name of names) void consume(socket.subscribe(name), listener);
+          await all;
+        },
+        publish: (channel, data, done) => socket.invokePublish(channel, data).then(() => done(), done),
+        close: () => socket.disconnect(),
+      };
+    },
+  };
+}
+
+async function raw() {
+  return {
+    async connect(url) {
+      const client = await RawClient.connect(url);
+      return {
+        call: (event, data, done) => client.invoke(event, data, done),
+        onEvent: (event, listener) => client.on(event, listener),
+        subscribeAll(names, listener) {
+          return new Promise((resolve, reject) => {
+            let acked = 0;
+            const done = (error) =>
+              error ? reject(new Error(error.message)) : ++acked === names.length && resolve();
+            for (const name of names) client.subscribe(name, listener, done);
+          });
+        },
+        publish: (channel, data, done) => client.publish(channel, data, done),
+        close: () => client.close(),
+      };
+    },
+  };
+}
+
+export const adapters = { rx, official, raw };

@@ -1,0 +1,238 @@
+// One measurement in a fresh process: `node --expose-gc bench/client.mjs <client> <workload> <port> [params]`.
+// <client> is rx, official or raw (bench/adapters.mjs); <workload> is one of the keys of `workloads` below, or
+// sockets-<N> / channels-<N>; [params] is a JSON object of sizes (bench/run.mjs passes them). Prints one JSON line
+// with the figures and exits. CPU is this process's user + system time (process.cpuUsage) over the measured phase.
+import { adapters } from './adapters.mjs';
+
+const WATCHDOG_MS = 90_000;
+setTimeout(() => {
+  console.error(`bench client: no result after ${WATCHDOG_MS} ms`);
+  process.exit(3);
+}, WATCHDOG_MS).unref();
+
+const payload = { id: 42, text: 'hello', ok: true };
+
+function cpuSince(start) {
+  const { user, system } = process.cpuUsage(start);
+  return user + system; // µs
+}
+
+function heap() {
+  globalThis.gc();
+  globalThis.gc();
+  return process.memoryUsage().heapUsed;
+}
+
+function memory() {
+  globalThis.gc();
+  globalThis.gc();
+  const { heapUsed, rss } = process.memoryUsage();
+  return { heapUsed, rss };
+}
+
+function percentile(sortedUs, p) {
+  return sortedUs[Math.min(sortedUs.length - 1, Math.floor(p * sortedUs.length))];
+}
+
+function latencyFigures(samplesUs) {
+  const sorted = Float64Array.from(samplesUs).sort();
+  return { p50Us: percentile(sorted, 0.5), p99Us: percentile(sorted, 0.99) };
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// `calls` invokes of echo with `window` in flight (each answer starts the next); records each call's latency in
+// `samples` (µs) when given.
+function invokeMany(conn, calls, window, samples) {
+  return new Promise((resolve, reject) => {
+    let started = 0;
+    let answered = 0;
+    const start = () => {
+      const t0 = performance.now();
+      started++;
+      conn.call('echo', payload, (error) => {
+        if (error) return reject(error);
+        if (samples) samples[answered] = (performance.now() - t0) * 1000;
+        if (++answered === calls) resolve();
+        else if (started < calls) start();
+      });
+    };
+    for (let i = 0; i < Math.min(window, calls); i++) start();
+  });
+}
+
+async function rpcLatency(adapter, url, { calls, warmup }) {
+  const conn = await adapter.connect(url);
+  await invokeMany(conn, warmup, 1);
+  const samples = new Float64Array(calls);
+  const cpu = process.cpuUsage();
+  await invokeMany(conn, calls, 1, samples);
+  const cpuUs = cpuSince(cpu);
+  conn.close();
+  return { ...latencyFigures(samples), cpuPerCallUs: cpuUs / calls, calls };
+}
+
+async function rpcThroughput(adapter, url, { calls, warmup, window }) {
+  const conn = await adapter.connect(url);
+  await invokeMany(conn, warmup, window);
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  await invokeMany(conn, calls, window);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpuUs = cpuSince(cpu);
+  conn.close();
+  return { callsPerSec: calls / seconds, cpuPerCallUs: cpuUs / calls, calls, window };
+}
+
+// Publishes `count` messages to 'pubsub' with `window` acknowledgements outstanding, and waits for all of them to
+// come back on the client's own subscription (the server's exchange consumer is the second subscriber).
+async function pubsub(adapter, url, { messages, warmup, window }) {
+  const conn = await adapter.connect(url);
+  let onMessage = () => undefined;
+  await conn.subscribeAll(['pubsub'], (data) => onMessage(data));
+  const run = (count, samples) =>
+    new Promise((resolve, reject) => {
+      let published = 0;
+      let acked = 0;
+      let delivered = 0;
+      const check = () => acked === count && delivered === count && resolve();
+      onMessage = (data) => {
+        if (samples) samples[delivered] = (performance.now() - data.t) * 1000;
+        delivered++;
+        check();
+      };
+      const publish = () => {
+        const i = published++;
+        conn.publish('pubsub', { t: performance.now(), i, text: 'hello' }, (error) => {
+          if (error) return reject(error);
+          acked++;
+          if (published < count) publish();
+          check();
+        });
+      };
+      for (let i = 0; i < Math.min(window, count); i++) publish();
+    });
+  await run(warmup);
+  const samples = new Float64Array(messages);
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  await run(messages, samples);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpuUs = cpuSince(cpu);
+  conn.close();
+  return {
+    msgsPerSec: messages / seconds,
+    ...latencyFigures(samples),
+    cpuPerMsgUs: cpuUs / messages,
+    messages,
+    window,
+  };
+}
+
+// Asks the server for `events` tick events and times them from the request to the last one reaching the listener;
+// `bursts` times after a warm-up, the median burst (by rate) is the result.
+async function inbound(adapter, url, { events, bursts, warmup }) {
+  const conn = await adapter.connect(url);
+  let received = 0;
+  let target = 0;
+  let arrived = () => undefined;
+  let checksum = 0;
+  conn.onEvent('tick', (data) => {
+    checksum += data.volume;
+    if (++received === target) arrived();
+  });
+  const request = (count) =>
+    new Promise((resolve, reject) => {
+      target += count;
+      arrived = resolve;
+      conn.call('ticks', { count }, (error) => error && reject(error));
+    });
+  await request(warmup);
+  const runs = [];
+  for (let i = 0; i < bursts; i++) {
+    const cpu = process.cpuUsage();
+    const t0 = performance.now();
+    await request(events);
+    const seconds = (performance.now() - t0) / 1000;
+    runs.push({ eventsPerSec: events / seconds, cpuPerEventUs: cpuSince(cpu) / events });
+  }
+  conn.close();
+  runs.sort((a, b) => a.eventsPerSec - b.eventsPerSec);
+  return { ...runs[runs.length >> 1], events, bursts, checksum };
+}
+
+// Opens `count` clients, `concurrency` handshakes at a time; heap and RSS per socket against a baseline taken after
+// one warm-up connection (opened and closed, so that one-time costs are not counted per socket).
+async function sockets(adapter, url, { count, concurrency }) {
+  (await adapter.connect(url)).close();
+  await sleep(200);
+  const before = memory();
+  const conns = new Array(count);
+  let next = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      conns[i] = await adapter.connect(url);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  const connectMs = performance.now() - t0;
+  await sleep(100);
+  const after = memory();
+  const result = {
+    connectMs,
+    heapPerSocketB: (after.heapUsed - before.heapUsed) / count,
+    rssPerSocketB: (after.rss - before.rss) / count,
+    count,
+  };
+  conns.length = 0;
+  return result;
+}
+
+// `count` channels on one socket, one subscriber each: time until all acknowledged, heap per channel against a
+// baseline taken after connecting (the name strings exist before it, so they are not counted).
+async function channels(adapter, url, { count }) {
+  const conn = await adapter.connect(url);
+  const names = Array.from({ length: count }, (_, i) => `channel-${i}`);
+  const listener = () => undefined;
+  await sleep(50);
+  const before = heap();
+  const t0 = performance.now();
+  await conn.subscribeAll(names, listener);
+  const ackMs = performance.now() - t0;
+  const heapPerChannelB = (heap() - before) / count;
+  const result = { ackMs, heapPerChannelB, count };
+  if (adapter.bareSubscription) {
+    result.bareSubscriptionB = adapter.bareSubscription(count, heap);
+    result.ownPerChannelB = heapPerChannelB - result.bareSubscriptionB;
+  }
+  conn.close();
+  return result;
+}
+
+const workloads = { 'rpc-latency': rpcLatency, 'rpc-throughput': rpcThroughput, pubsub, inbound };
+
+function workloadFor(name) {
+  if (workloads[name]) return workloads[name];
+  if (name.startsWith('sockets-')) return sockets;
+  if (name.startsWith('channels-')) return channels;
+  throw new Error(`unknown workload ${name}`);
+}
+
+const [clientName, workloadName, port, params = '{}'] = process.argv.slice(2);
+try {
+  if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
+  if (!adapters[clientName])
+    throw new Error(`unknown client ${clientName}; use one of ${Object.keys(adapters)}`);
+  const run = workloadFor(workloadName);
+  const adapter = await adapters[clientName]();
+  const result = await run(adapter, `ws://127.0.0.1:${port}/socketcluster/`, JSON.parse(params));
+  process.stdout.write(`${JSON.stringify({ client: clientName, workload: workloadName, ...result })}\n`);
+  process.exit(0);
+} catch (error) {
+  // One line for the runner's report; the stack only matters when run by hand.
+  console.error(error?.stack ?? error);
+  console.error(`bench client ${clientName} ${workloadName}: ${error?.message ?? error}`);
+  process.exit(1);
+}

@@ -1,0 +1,282 @@
+// Turns the measurements of bench/run.mjs into the markdown report: one table per workload (medians, and each
+// client's ratio to raw: the median of the per-round ratios, then the ratio of every round) and the budget table
+// of DESIGN.md.
+
+export const CLIENTS = ['raw', 'rx', 'official'];
+const LABELS = { raw: 'raw `ws`', rx: 'rx-socketcluster', official: 'socketcluster-client' };
+
+const n = (v) => v.toLocaleString('en-US');
+function describe(workload, p) {
+  if (workload === 'rpc-latency') {
+    return `${n(p.calls)} sequential invokes of \`echo\` after ${n(p.warmup)} warm-up calls: latency from the call to the answer in the callback, client CPU (user + system) per call.`;
+  }
+  if (workload === 'rpc-throughput') {
+    return `${n(p.calls)} invokes of \`echo\` with ${p.window} in flight (each answer starts the next), after ${n(p.warmup)} warm-up calls.`;
+  }
+  if (workload === 'pubsub') {
+    return `${n(p.messages)} publishes (with acknowledgement, ${p.window} outstanding) to a channel the client subscribes to; a server-side \`exchange.subscribe\` consumer is the second subscriber. Rate and latency (publish call to delivery to the client's own subscription) of the delivered messages; CPU per message. After ${n(p.warmup)} warm-up messages.`;
+  }
+  if (workload === 'inbound') {
+    return `The server pushes ${n(p.events)} pre-encoded \`tick\` events as fast as the socket takes them, after the client asks; events/s reaching the listener (from the request to the last event) and CPU per event, the median of ${p.bursts} such bursts after ${n(p.warmup)} warm-up events.`;
+  }
+  if (workload.startsWith('sockets-')) {
+    return `${n(p.count)} clients in one process, ${p.concurrency} handshakes at a time: time until all are connected, then heap and RSS per socket after GC, against a baseline taken before connecting.`;
+  }
+  return `${n(p.count)} channels on one socket, one subscriber each: time until every \`#subscribe\` is acknowledged, heap per channel after GC against a baseline taken after the handshake.`;
+}
+
+// Per workload kind: [field, column title, decimals].
+const METRICS = {
+  'rpc-latency': [
+    ['p50Us', 'p50 µs', 0],
+    ['p99Us', 'p99 µs', 0],
+    ['cpuPerCallUs', 'CPU/call µs', 1],
+  ],
+  'rpc-throughput': [
+    ['callsPerSec', 'calls/s', 0],
+    ['cpuPerCallUs', 'CPU/call µs', 2],
+  ],
+  pubsub: [
+    ['msgsPerSec', 'delivered msg/s', 0],
+    ['p50Us', 'latency p50 µs', 0],
+    ['p99Us', 'latency p99 µs', 0],
+    ['cpuPerMsgUs', 'CPU/msg µs', 2],
+  ],
+  inbound: [
+    ['eventsPerSec', 'events/s', 0],
+    ['cpuPerEventUs', 'CPU/event µs', 2],
+  ],
+  sockets: [
+    ['connectMs', 'time to all connected ms', 0],
+    ['heapPerSocketB', 'heap/socket B', 0],
+    ['rssPerSocketB', 'RSS/socket B', 0],
+  ],
+  channels: [
+    ['ackMs', 'time to all acked ms', 0],
+    ['heapPerChannelB', 'heap/channel B', 0],
+  ],
+};
+
+const kindOf = (workload) => workload.replace(/-\d+$/, '');
+export const median = (values) => {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fmt = (value, decimals) =>
+  Number.isFinite(value)
+    ? value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals })
+    : 'n/a';
+const fmtRatio = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}x` : 'n/a');
+
+/** results: [{ round, workload, client, ...figures } | { round, workload, client, error }] */
+export function summarize(results) {
+  const workloads = [...new Set(results.map((r) => r.workload))];
+  const summary = {};
+  for (const workload of workloads) {
+    const rows = results.filter((r) => r.workload === workload && !r.error);
+    const rounds = [...new Set(results.filter((r) => r.workload === workload).map((r) => r.round))].sort(
+      (a, b) => a - b,
+    );
+    const fields = [...METRICS[kindOf(workload)].map(([f]) => f), 'bareSubscriptionB', 'ownPerChannelB'];
+    summary[workload] = {};
+    for (const client of CLIENTS) {
+      const mine = rows.filter((r) => r.client === client);
+      if (mine.length === 0) continue;
+      const entry = { medians: {}, ratios: {}, medianRatios: {} };
+      for (const field of fields) {
+        if (!mine.some((r) => field in r)) continue;
+        entry.medians[field] = median(mine.map((r) => r[field]));
+        entry.ratios[field] = rounds.map((round) => {
+          const own = mine.find((r) => r.round === round)?.[field];
+          const raw = rows.find((r) => r.round === round && r.client === 'raw')?.[field];
+          return own / raw;
+        });
+        entry.medianRatios[field] = median(entry.ratios[field]);
+      }
+      summary[workload][client] = entry;
+    }
+  }
+  return summary;
+}
+
+function workloadTable(workload, summary, params) {
+  const metrics = METRICS[kindOf(workload)];
+  const lines = [];
+  lines.push(`### ${workload}`, '', params, '');
+  const head = metrics.flatMap(([, title]) => [
+    title,
+    `${title.replace(/ (µs|B|ms)$/, '')} vs raw: median [rounds]`,
+  ]);
+  lines.push(`| client | ${head.join(' | ')} |`, `| --- | ${head.map(() => '---:').join(' | ')} |`);
+  for (const client of CLIENTS) {
+    const entry = summary[workload]?.[client];
+    if (!entry) continue;
+    const cells = metrics.flatMap(([field, , decimals]) => [
+      fmt(entry.medians[field], decimals),
+      client === 'raw'
+        ? '1'
+        : `**${fmtRatio(entry.medianRatios[field])}** [${entry.ratios[field].map((r) => (Number.isFinite(r) ? r.toFixed(2) : 'n/a')).join(', ')}]`,
+    ]);
+    lines.push(`| ${LABELS[client]} | ${cells.join(' | ')} |`);
+  }
+  const rx = summary[workload]?.rx;
+  if (rx && 'bareSubscriptionB' in rx.medians) {
+    lines.push(
+      '',
+      `rx-socketcluster's heap per channel includes the application's own RxJS subscription: a bare RxJS ` +
+        `subscription measured in the same process costs ${fmt(rx.medians.bareSubscriptionB, 0)} B, which leaves ` +
+        `**${fmt(rx.medians.ownPerChannelB, 0)} B** per channel as the client's own cost (medians).`,
+    );
+  }
+  return lines.join('\n');
+}
+
+// The budgets of DESIGN.md. ratio: a median per-round ratio to raw; absolute: a median value.
+const BUDGETS = [
+  {
+    name: 'inbound events to user code, events/s',
+    workload: 'inbound',
+    field: 'eventsPerSec',
+    ratio: true,
+    op: '>=',
+    target: 0.85,
+  },
+  {
+    name: 'client CPU per RPC (sequential)',
+    workload: 'rpc-latency',
+    field: 'cpuPerCallUs',
+    ratio: true,
+    op: '<=',
+    target: 1.15,
+  },
+  {
+    name: 'client CPU per RPC (100 in flight)',
+    workload: 'rpc-throughput',
+    field: 'cpuPerCallUs',
+    ratio: true,
+    op: '<=',
+    target: 1.15,
+  },
+  { name: 'RPC latency p50', workload: 'rpc-latency', field: 'p50Us', ratio: true, op: '<=', target: 1.05 },
+  {
+    name: "heap per subscribed channel, client's own (bare RxJS subscription taken off)",
+    workload: /^channels-/,
+    field: 'ownPerChannelB',
+    ratio: false,
+    op: '<=',
+    target: 300,
+  },
+  {
+    name: 'heap per subscribed channel, all in',
+    workload: /^channels-/,
+    field: 'heapPerChannelB',
+    ratio: false,
+    op: '<=',
+    target: 300,
+  },
+  {
+    name: 'heap per connected socket (1,000 sockets)',
+    workload: 'sockets-1000',
+    field: 'heapPerSocketB',
+    ratio: true,
+    op: '<=',
+    target: 1.2,
+  },
+  {
+    name: 'heap per connected socket (5,000 sockets)',
+    workload: 'sockets-5000',
+    field: 'heapPerSocketB',
+    ratio: true,
+    op: '<=',
+    target: 1.2,
+  },
+  {
+    name: 'RPC throughput, 100 in flight',
+    workload: 'rpc-throughput',
+    field: 'callsPerSec',
+    ratio: true,
+    op: '>=',
+    target: 1.2,
+  },
+];
+
+export function budgets(summary) {
+  return BUDGETS.map((budget) => {
+    const workload = Object.keys(summary).find((w) =>
+      typeof budget.workload === 'string' ? w === budget.workload : budget.workload.test(w),
+    );
+    const pick = (client) => {
+      const entry = workload && summary[workload][client];
+      if (!entry) return undefined;
+      return budget.ratio
+        ? { value: entry.medianRatios[budget.field], rounds: entry.ratios[budget.field] }
+        : { value: entry.medians[budget.field] };
+    };
+    const rx = pick('rx');
+    const official = pick('official');
+    const met =
+      rx && Number.isFinite(rx.value)
+        ? budget.op === '>='
+          ? rx.value >= budget.target
+          : rx.value <= budget.target
+        : undefined;
+    return {
+      ...budget,
+      workload,
+      target: budget.target,
+      rx,
+      official,
+      status: met === undefined ? 'not run' : met ? 'met' : 'missed',
+    };
+  });
+}
+
+function budgetTable(rows) {
+  const show = (row, pick) => {
+    if (!pick || !Number.isFinite(pick.value)) return 'n/a';
+    if (!row.ratio) return `${pick.value.toFixed(0)} B`;
+    return `${pick.value.toFixed(3)}x [${pick.rounds.map((r) => (Number.isFinite(r) ? r.toFixed(2) : 'n/a')).join(', ')}]`;
+  };
+  const target = (row) =>
+    `${row.op === '>=' ? '≥' : '≤'} ${row.ratio ? `${row.target}x raw` : `${row.target} B`}`;
+  const lines = [
+    '| budget | target | rx-socketcluster: median [rounds] | socketcluster-client | status |',
+    '| --- | --- | ---: | ---: | --- |',
+  ];
+  for (const row of rows) {
+    const status = row.status === 'met' ? 'met' : row.status === 'missed' ? '**missed**' : 'not run';
+    lines.push(
+      `| ${row.name} | ${target(row)} | ${show(row, row.rx)} | ${show(row, row.official)} | ${status} |`,
+    );
+  }
+  lines.push('| browser bundle, min+gzip, rxjs excluded | ≤ 10 KB | not measured by `npm run bench` | | |');
+  return lines.join('\n');
+}
+
+export function renderReport({ machine, date, options, results, summary, budgetRows, codecs, durationS }) {
+  const failures = results.filter((r) => r.error);
+  const lines = [
+    `## Benchmark report`,
+    '',
+    `- Date: ${date}`,
+    `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB RAM, ${machine.os}`,
+    `- Node ${machine.node}; socketcluster-server ${machine.versions.server}, socketcluster-client ${machine.versions.client}, ws ${machine.versions.ws}, rx-socketcluster ${machine.versions.rx}`,
+    `- ${options.rounds} round(s)${options.quick ? ', quick mode (smaller counts)' : ''}; client order rotates each round; a fresh client process per measurement; run time ${durationS.toFixed(0)} s`,
+    '',
+    'Ratios are client ÷ raw of the same round; "median" is the median of the per-round ratios, the rounds follow in brackets.',
+    'For rates (calls/s, msg/s, events/s) higher is better; for latency, CPU, time and memory lower is better.',
+    '',
+  ];
+  for (const workload of Object.keys(summary))
+    lines.push(workloadTable(workload, summary, describe(workload, options.workloads[workload])), '');
+  lines.push('### Budgets (DESIGN.md)', '', budgetTable(budgetRows), '');
+  if (codecs) lines.push('### Codecs (`node bench/codecs.mjs`)', '', codecs.trim(), '');
+  if (failures.length) {
+    lines.push('### Failed measurements', '');
+    for (const f of failures) lines.push(`- round ${f.round + 1}, ${f.workload}, ${f.client}: ${f.error}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
