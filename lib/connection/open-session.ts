@@ -52,6 +52,12 @@ export interface SessionContext {
 
 const DEFAULT_PING_TIMEOUT = 30_000;
 
+/** The EventEmitter side of the `ws` package's WebSocket. */
+interface NodeStyleSocket {
+  on(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
+  off(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
+}
+
 // A ping of the other protocol version means the client's `protocolVersion` does not match the server's.
 function mismatch(frame: unknown, version: ProtocolVersion): ProtocolError | undefined {
   const other = version === 1 ? 2 : 1;
@@ -104,12 +110,14 @@ export function openSession(ctx: SessionContext): Observable<Session> {
     let lastSeen = scheduler.now();
     let watchdog: Subscription | undefined;
     let socket: WebSocketLike;
+    let stopListening: (() => void) | undefined;
 
     const detach = () => {
       finished = true;
       connectTimer.unsubscribe();
       watchdog?.unsubscribe();
       batcher?.clear();
+      stopListening?.();
       socket.onopen = socket.onmessage = socket.onclose = null;
       // Keep an error listener: `ws` throws an 'error' event that has none (closing a socket still connecting).
       socket.onerror = ignore;
@@ -214,7 +222,16 @@ export function openSession(ctx: SessionContext): Observable<Session> {
       // Alone in its frame: the server must see #handshake before anything else.
       write(codec.encode({ event: ScEvent.handshake, data: { authToken }, cid: handshakeCid }));
     };
-    socket.onmessage = (event) => onFrame(event.data);
+    // `ws` in Node: listen to 'message' directly, which spares the MessageEvent the DOM-style handler allocates per
+    // frame (text arrives as a Buffer there, binary as the binaryType asks).
+    const emitter = socket as Partial<NodeStyleSocket>;
+    if (typeof emitter.on === 'function' && typeof emitter.off === 'function') {
+      const listener = (data: unknown, isBinary: boolean) => onFrame(isBinary ? data : (data as Uint8Array).toString());
+      emitter.on('message', listener);
+      stopListening = () => emitter.off?.('message', listener);
+    } else {
+      socket.onmessage = (event) => onFrame(event.data);
+    }
     socket.onerror = ignore; // a 'close' event always follows and carries the code
     socket.onclose = ({ code, reason }) => {
       if (finished) return;
