@@ -56,6 +56,7 @@ type TransmitPublish<M> =
 
 /**
  * A SocketCluster client. Create it with {@link createClient}; it is inert until something needs the connection.
+ * Its functions are methods: call them on the client, or bind them before passing them around.
  *
  * @typeParam Api - An {@link ScApi} describing the application's events and procedures, for typed calls.
  */

@@ -132,43 +132,46 @@ class ScClient {
     return this.#connection.state;
   }
 
-  readonly invoke = (event: string, data?: unknown, options?: InvokeOptions): Observable<unknown> =>
-    createInvoke(this.#invokeDeps, event, data, options);
+  // Methods on the prototype, not per-instance arrow functions: a client is created per socket, and each closure
+  // would cost every client.
+  invoke(event: string, data?: unknown, options?: InvokeOptions): Observable<unknown> {
+    return createInvoke(this.#invokeDeps, event, data, options);
+  }
 
-  readonly transmit = (event: string, data?: unknown): void => {
+  transmit(event: string, data?: unknown): void {
     if (this.#closed) throw new ClientClosedError();
     checkEvent(event);
     const frame = encodeEvent(this.#options.codec, event, data);
     if (!this.#connection.send({ frame, event })) {
       this.#errors.next(new OutboxOverflowError(event, this.#connection.outbox.limit));
     }
-  };
+  }
 
-  readonly receiver = (event: string): Observable<unknown> => {
+  receiver(event: string): Observable<unknown> {
     checkEvent(event);
     return this.#closed ? throwError(() => new ClientClosedError()) : this.#router.receiver(event);
-  };
+  }
 
-  readonly procedure = (name: string): Observable<ProcedureRequest> => {
+  procedure(name: string): Observable<ProcedureRequest> {
     checkEvent(name, 'procedure');
     return this.#closed ? throwError(() => new ClientClosedError()) : this.#router.procedure(name);
-  };
+  }
 
-  readonly channel = (name: string, options?: ChannelOptions): Observable<unknown> => {
+  channel(name: string, options?: ChannelOptions): Observable<unknown> {
     checkEvent(name, 'channel');
     checkChannelOptions(options);
     return this.#channels.channel(name, options);
-  };
+  }
 
-  readonly publish = (channel: string, data?: unknown, options?: InvokeOptions): Observable<void> => {
+  publish(channel: string, data?: unknown, options?: InvokeOptions): Observable<void> {
     checkEvent(channel, 'channel');
     return createInvoke(this.#invokeDeps, ScEvent.publish, { channel, data }, options).pipe(map(() => undefined));
-  };
+  }
 
-  readonly transmitPublish = (channel: string, data?: unknown): void => {
+  transmitPublish(channel: string, data?: unknown): void {
     checkEvent(channel, 'channel');
     this.transmit(ScEvent.publish, { channel, data });
-  };
+  }
 
   readonly channelChanges$: Observable<ChannelStateChange>;
 
