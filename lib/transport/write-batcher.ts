@@ -1,12 +1,14 @@
 /**
- * Coalesces the frames written during one task into one batch frame (the protocol allows an array of packets in a
- * frame), sent from a microtask. A single frame goes out as it is.
+ * Coalesces the frames written in a burst into batch frames (the protocol allows an array of packets in a frame).
+ * The first frame of a task goes out at once, so a lone call waits for nothing; the frames that follow it in the
+ * same task are held until a microtask and sent together, as one batch frame (or as they are, if only one).
  * @internal
  */
 export class WriteBatcher {
   readonly #write: (frame: string | Uint8Array) => void;
   readonly #batch: (frames: readonly (string | Uint8Array)[]) => string | Uint8Array;
   #pending: (string | Uint8Array)[] = [];
+  #burst = false;
 
   constructor(
     write: (frame: string | Uint8Array) => void,
@@ -17,10 +19,19 @@ export class WriteBatcher {
   }
 
   push(frame: string | Uint8Array): void {
-    if (this.#pending.push(frame) === 1) queueMicrotask(() => this.flush());
+    if (this.#burst) {
+      this.#pending.push(frame);
+      return;
+    }
+    this.#burst = true;
+    this.#write(frame);
+    queueMicrotask(() => {
+      this.#burst = false;
+      this.flush();
+    });
   }
 
-  /** Sends what is pending now. */
+  /** Sends what is held now. */
   flush(): void {
     const frames = this.#pending;
     const [first] = frames;
@@ -29,7 +40,7 @@ export class WriteBatcher {
     this.#write(frames.length === 1 ? first : this.#batch(frames));
   }
 
-  /** Drops what is pending (the socket is gone). */
+  /** Drops what is held (the socket is gone). */
   clear(): void {
     this.#pending = [];
   }

@@ -11,22 +11,27 @@ afterEach(() => {
 });
 
 describe('batchWrites', () => {
-  it('sends the frames written in one task as one batch frame, in order', () => {
+  it('sends the first frame of a task at once and the rest of the burst as one batch frame, in order', () => {
     const { client, open } = fakeClient({ batchWrites: true });
     const socket = open();
     jest.runAllTicks();
     const before = socket.sent.length;
     client.transmit('a', 1);
+    expect(socket.sent).toHaveLength(before + 1); // a lone call waits for nothing
     client.invoke('b', 2).subscribe();
     client.transmitPublish('c', 3);
-    expect(socket.sent).toHaveLength(before); // nothing yet: the batch leaves from a microtask
+    client.transmit('d', 4);
+    expect(socket.sent).toHaveLength(before + 1); // the rest of the burst leaves from a microtask
     jest.runAllTicks();
-    expect(socket.sent).toHaveLength(before + 1);
+    expect(socket.sent).toHaveLength(before + 2);
+    expect(JSON.parse(socket.sent[before] as string)).toEqual({ event: 'a', data: 1 });
     expect(JSON.parse(socket.sent.at(-1) as string)).toEqual([
-      { event: 'a', data: 1 },
       { event: 'b', data: 2, cid: expect.any(Number) },
       { event: '#publish', data: { channel: 'c', data: 3 } },
+      { event: 'd', data: 4 },
     ]);
+    client.transmit('e', 5); // a new task: at once again
+    expect(JSON.parse(socket.sent.at(-1) as string)).toEqual({ event: 'e', data: 5 });
     client.close();
   });
 
@@ -38,10 +43,9 @@ describe('batchWrites', () => {
     socket.open();
     expect(JSON.parse(socket.sent[0] as string)).toMatchObject({ event: '#handshake' });
     socket.handshake();
+    expect(JSON.parse(socket.sent.at(-1) as string)).toEqual({ event: 'queued', data: 1 });
     socket.receive('');
     expect(socket.sent.at(-1)).toBe('');
-    jest.runAllTicks();
-    expect(JSON.parse(socket.sent.at(-1) as string)).toEqual({ event: 'queued', data: 1 });
     client.close();
   });
 
@@ -49,6 +53,7 @@ describe('batchWrites', () => {
     const { client, open } = fakeClient({ batchWrites: true });
     const socket = open();
     jest.runAllTicks();
+    client.transmit('first', 0);
     client.transmit('last', 1);
     client.disconnect();
     expect(JSON.parse(socket.sent.at(-1) as string)).toEqual({ event: 'last', data: 1 });
