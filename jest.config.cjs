@@ -1,7 +1,9 @@
 /**
- * Three projects: fast unit tests on a fake WebSocket; the integration suite against a real server with the default
- * JSON codec; and the same integration suite again with MessagePack, the server running sc-codec-min-bin and the
- * client our msgpack codec (spec/support/msgpack-node.ts stands in for lib/node there).
+ * Four projects: fast unit tests on a fake WebSocket; the integration suite against a real server with the default
+ * JSON codec; the same integration suite again with MessagePack, the server running sc-codec-min-bin and the
+ * client our msgpack codec (spec/support/msgpack-node.ts stands in for lib/node there); and the compatibility
+ * matrix, which runs one set of scenarios against every socketcluster-server major from 14 to 20 (spec/compat/,
+ * docs/compatibility.md).
  */
 const common = {
   testEnvironment: 'node',
@@ -23,7 +25,7 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/spec/**/*.spec.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/spec/integration/'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/spec/integration/', '<rootDir>/spec/compat/'],
     },
     { ...integration, displayName: 'integration' },
     {
@@ -33,6 +35,11 @@ module.exports = {
       testPathIgnorePatterns: ['/node_modules/', '\\.json-only\\.spec\\.ts$'],
       setupFiles: ['<rootDir>/spec/support/use-msgpack.ts'],
       moduleNameMapper: { '^\\.\\./\\.\\./lib/node$': '<rootDir>/spec/support/msgpack-node.ts' },
+    },
+    {
+      ...common,
+      displayName: 'compat',
+      testMatch: ['<rootDir>/spec/compat/**/*.spec.ts'],
     },
   ],
 };
