@@ -51,6 +51,8 @@ export interface SessionContext {
 }
 
 const DEFAULT_PING_TIMEOUT = 30_000;
+/** The event by which SocketCluster 14 (protocol 1) announces that it is closing the socket. */
+const LEGACY_DISCONNECT = '#disconnect';
 
 /** The EventEmitter side of the `ws` package's WebSocket. */
 interface NodeStyleSocket {
@@ -106,6 +108,8 @@ export function openSession(ctx: SessionContext): Observable<Session> {
     const { codec, scheduler } = ctx;
     let session: Session | undefined;
     let handshakeCid = -1;
+    const legacy = ctx.protocolVersion === 1;
+    let disconnectReason = '';
     let finished = false;
     let lastSeen = scheduler.now();
     let watchdog: Subscription | undefined;
@@ -174,6 +178,10 @@ export function openSession(ctx: SessionContext): Observable<Session> {
     const onPacket = (packet: unknown) => {
       if (session === undefined && (packet as ResponsePacket | null)?.rid === handshakeCid) {
         onHandshakeReply(packet as ResponsePacket);
+      } else if (legacy && (packet as { event?: unknown } | null)?.event === LEGACY_DISCONNECT) {
+        // SocketCluster 14 announces a server-side disconnect with this event, then closes without a reason.
+        const data = (packet as { data?: { data?: unknown } }).data?.data;
+        disconnectReason = typeof data === 'string' ? data : '';
       } else {
         ctx.dispatch(packet, session);
       }
@@ -192,6 +200,12 @@ export function openSession(ctx: SessionContext): Observable<Session> {
         decoded = codec.decode(frame as string | ArrayBuffer);
       } catch (cause) {
         ctx.report(mismatch(frame, ctx.protocolVersion) ?? new CodecError(`The ${codec.name} codec could not decode a frame`, { cause }));
+        return;
+      }
+      if (typeof decoded === 'string' && decoded === PING_FRAMES[1].ping) {
+        // SocketCluster 14 sends its protocol 1 ping through the codec (binary with MessagePack): answer in kind.
+        if (!legacy) ctx.report(mismatch(decoded, ctx.protocolVersion) ?? new ProtocolError('unexpected-frame', 'Unexpected ping'));
+        else if (session) write(codec.encode(PING_FRAMES[1].pong));
         return;
       }
       if (Array.isArray(decoded)) {
@@ -236,7 +250,7 @@ export function openSession(ctx: SessionContext): Observable<Session> {
     socket.onclose = ({ code, reason }) => {
       if (finished) return;
       detach();
-      subscriber.error(new ConnectionError(code, reason, session ? 'disconnect' : 'connectAbort'));
+      subscriber.error(new ConnectionError(code, reason || disconnectReason, session ? 'disconnect' : 'connectAbort'));
     };
 
     return () => {

@@ -341,6 +341,27 @@ describe('liveness', () => {
     client.close();
   });
 
+  it('answers a protocol 1 ping sent through the codec (SocketCluster 14) with a pong through the codec', () => {
+    const { ws, client, errors } = setup({ protocolVersion: 1 });
+    client.connect();
+    const socket = ws.last().handshake();
+    socket.receive('"#1"'); // the JSON encoding of the string #1, as a codec-encoded ping arrives
+    expect(socket.sent.at(-1)).toBe('"#2"');
+    expect(errors).toEqual([]);
+    client.close();
+  });
+
+  it("takes the close reason from SocketCluster 14's #disconnect event", () => {
+    const { ws, client, errors, states } = setup({ protocolVersion: 1, reconnectDelay: () => 50 });
+    client.connect();
+    const socket = ws.last().handshake();
+    socket.receive({ event: '#disconnect', data: { code: 4321, data: 'bye' } });
+    socket.serverClose(4321, '');
+    expect(states.at(-1)).toMatchObject({ state: 'closed', code: 4321, reason: 'bye' });
+    expect(errors).toEqual([]);
+    client.close();
+  });
+
   it('reports a protocol 2 ping on a protocol 1 client as a ProtocolError', () => {
     const { ws, client, errors } = setup({ protocolVersion: 1 });
     client.connect();

@@ -90,32 +90,10 @@ export const NOTES = {
     text:
       'socketcluster-server 14 has no `protocolVersion` option: it always pings with `#1` and waits for `#2`. A ' +
       'client left at the default `protocolVersion: 2` never answers, so the server closes the socket with 4001 ' +
-      'after its `pingTimeout` (20 s by default) and the client reconnects, again and again. With the JSON codec ' +
-      'the client reports `ProtocolError` (`unexpected-frame`) “Received a protocol 1 ping … set protocolVersion: ' +
-      '1” on `errors$`; with MessagePack it reports `malformed-packet` instead (see the next note). Use ' +
-      '`protocolVersion: 1` with v14.',
-  },
-  'v14-codec-pings': {
-    kind: 'client-gap',
-    title: 'v14 sends its pings through the codec',
-    text:
-      'socketcluster-server 14 encodes its `#1` ping with the codec and decodes the pong the same way (the ' +
-      'clients of that generation did the same). With sc-codec-min-bin the ping arrives as a binary MessagePack ' +
-      'string, which this client, comparing text frames before decoding, decodes and reports as `ProtocolError` ' +
-      '`malformed-packet` on every ping; it never answers, so the server closes the socket with 4001 after its ' +
-      '`pingTimeout` and the client reconnects. JSON is not affected (sc-formatter leaves `#1`/`#2` as text). ' +
-      'Recommended client change: with `protocolVersion: 1`, treat a decoded packet equal to `#1` as a ping and ' +
-      'answer with `codec.encode("#2")`.',
-  },
-  'v14-disconnect-event': {
-    kind: 'client-gap',
-    title: 'v14 announces a server disconnect with a `#disconnect` event',
-    text:
-      'socketcluster-server 14’s `socket.disconnect(code, reason)` first transmits `#disconnect` with ' +
-      '`{ code, data: reason }`, then closes the WebSocket with the code alone. This client treats `#disconnect` ' +
-      'as an ordinary event: it reports `ProtocolError` `unhandled-event` on `errors$`, and `state$` shows the ' +
-      'close with an empty reason. The code, and so the reconnect decision, are right. Recommended client change: ' +
-      'with `protocolVersion: 1`, handle `#disconnect` as reserved and use its `data` as the close reason.',
+      'after its `pingTimeout` (20 s by default) and the client reconnects, again and again. The client reports `ProtocolError` (`unexpected-frame`) “Received a protocol 1 ping … set protocolVersion: ' +
+      '1” on `errors$`, with either codec (v14 sends its ping through the codec; the client recognises it decoded ' +
+      'too, answers it in kind with `protocolVersion: 1`, and reads the reason of v14’s `#disconnect` event as ' +
+      'the close reason). Use `protocolVersion: 1` with v14.',
   },
   'v18-stream-demux': {
     kind: 'server-defect',
@@ -146,11 +124,8 @@ export interface Cell {
 }
 
 /** What a scenario is expected to do in a row: pass, or fail for a documented reason. */
-export function expectation(row: Row, feature: Feature): Cell {
+export function expectation(row: Row, _feature: Feature): Cell {
   if (row.major === 14 && row.protocol === 2) return { status: 'limitation', note: 'v14-protocol-2' };
-  if (row.major === 14 && row.codec === 'msgpack' && feature === 'ping')
-    return { status: 'gap', note: 'v14-codec-pings' };
-  if (row.major === 14 && feature === 'disconnect') return { status: 'gap', note: 'v14-disconnect-event' };
   return { status: 'pass' };
 }
 
