@@ -100,7 +100,8 @@ class ChannelRecord {
 export class ChannelRegistry {
   readonly #records = new Map<string, ChannelRecord>();
   /** Channels released whose `#unsubscribe` the server has not answered yet: their late messages are expected. */
-  readonly #leaving = new Map<string, number>();
+  #leaving: Map<string, number> | undefined; // created on the first leave
+
   readonly #changes = new Subject<ChannelStateChange>();
   readonly #deps: ChannelDependencies;
   #closed = false;
@@ -212,7 +213,7 @@ export class ChannelRegistry {
       return undefined;
     }
     const record = this.#records.get(channel);
-    if (record === undefined && !this.#leaving.has(channel)) {
+    if (record === undefined && !this.#leaving?.has(channel)) {
       this.#deps.report(new ProtocolError('unknown-channel', `Received ${event} for '${channel}', a channel not held`));
     }
     return record;
@@ -298,11 +299,12 @@ export class ChannelRegistry {
     if (session === undefined) return;
     const cid = this.#deps.nextCid();
     if (!session.send(encodeEvent(this.#deps.codec, ScEvent.unsubscribe, name, cid))) return;
-    this.#leaving.set(name, (this.#leaving.get(name) ?? 0) + 1);
+    const leaving = (this.#leaving ??= new Map<string, number>());
+    leaving.set(name, (leaving.get(name) ?? 0) + 1);
     const done = () => {
-      const left = (this.#leaving.get(name) ?? 1) - 1;
-      if (left > 0) this.#leaving.set(name, left);
-      else this.#leaving.delete(name);
+      const left = (leaving.get(name) ?? 1) - 1;
+      if (left > 0) leaving.set(name, left);
+      else leaving.delete(name);
     };
     this.#deps.calls.add({
       cid,

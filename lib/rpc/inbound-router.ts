@@ -26,8 +26,9 @@ interface Dependencies {
  * @internal
  */
 export class InboundRouter {
-  readonly #receivers = new Map<string, Subject<unknown>>();
-  readonly #procedures = new Map<string, Subject<ProcedureRequest>>();
+  // Created on first use: a client is made per socket, and many never receive events or serve procedures.
+  #receivers: Map<string, Subject<unknown>> | undefined;
+  #procedures: Map<string, Subject<ProcedureRequest>> | undefined;
   readonly #reserved = new Map<string, ReservedHandler>();
   readonly #deps: Dependencies;
   #closed = false;
@@ -61,20 +62,21 @@ export class InboundRouter {
 
   /** The shared stream of transmits named `event`. */
   receiver(event: string): Observable<unknown> {
-    return this.#stream(this.#receivers, event);
+    return this.#stream((this.#receivers ??= new Map<string, Subject<unknown>>()), event);
   }
 
   /** The shared stream of invokes named `name`. */
   procedure(name: string): Observable<ProcedureRequest> {
-    return this.#stream(this.#procedures, name);
+    return this.#stream((this.#procedures ??= new Map<string, Subject<ProcedureRequest>>()), name);
   }
 
   /** Completes every receiver and procedure stream. */
   complete(): void {
     this.#closed = true;
-    for (const subject of [...this.#receivers.values(), ...this.#procedures.values()]) subject.complete();
-    this.#receivers.clear();
-    this.#procedures.clear();
+    for (const subject of [...(this.#receivers?.values() ?? []), ...(this.#procedures?.values() ?? [])]) {
+      subject.complete();
+    }
+    this.#receivers = this.#procedures = undefined;
   }
 
   #stream<T>(registry: Map<string, Subject<T>>, name: string): Observable<T> {
@@ -96,14 +98,14 @@ export class InboundRouter {
   }
 
   #onTransmit(event: string, data: unknown): void {
-    const subject = this.#receivers.get(event);
+    const subject = this.#receivers?.get(event);
     if (subject) subject.next(data);
     else this.#deps.report(new ProtocolError('unhandled-event', `No receiver for the event '${event}'`));
   }
 
   #onInvoke(procedure: string, data: unknown, cid: number, session: Session): void {
     const request = new InboundRequest(procedure, data, cid, session, this.#deps.codec);
-    const subject = this.#procedures.get(procedure);
+    const subject = this.#procedures?.get(procedure);
     if (subject) {
       subject.next(request);
       return;
