@@ -62,8 +62,12 @@ interface NodeStyleSocket {
 
 // A ping of the other protocol version means the client's `protocolVersion` does not match the server's.
 function mismatch(frame: unknown, version: ProtocolVersion): ProtocolError | undefined {
+  return frame === PING_FRAMES[version === 1 ? 2 : 1].ping ? otherVersion(version) : undefined;
+}
+
+/** The diagnostic for a ping of the other protocol version than the client's. */
+function otherVersion(version: ProtocolVersion): ProtocolError {
   const other = version === 1 ? 2 : 1;
-  if (frame !== PING_FRAMES[other].ping) return undefined;
   return new ProtocolError(
     'unexpected-frame',
     `Received a protocol ${other} ping: the server speaks protocol version ${other}, set protocolVersion: ${other}`,
@@ -204,7 +208,7 @@ export function openSession(ctx: SessionContext): Observable<Session> {
       }
       if (typeof decoded === 'string' && decoded === PING_FRAMES[1].ping) {
         // SocketCluster 14 sends its protocol 1 ping through the codec (binary with MessagePack): answer in kind.
-        if (!legacy) ctx.report(mismatch(decoded, ctx.protocolVersion) ?? new ProtocolError('unexpected-frame', 'Unexpected ping'));
+        if (!legacy) ctx.report(otherVersion(ctx.protocolVersion));
         else if (session) write(codec.encode(PING_FRAMES[1].pong));
         return;
       }
