@@ -14,6 +14,7 @@ export type ScErrorCode =
   | 'CODEC_ERROR'
   | 'CLIENT_CLOSED'
   | 'OUTBOX_OVERFLOW'
+  | 'OUTBOX_EXPIRED'
   | 'PROTOCOL_ERROR'
   | 'CHANNEL_SUBSCRIBE_REJECTED'
   | 'CHANNEL_KICKED_OUT'
@@ -173,6 +174,26 @@ export class OutboxOverflowError extends ScClientError {
   }
 }
 
+/**
+ * A frame waited in the outbox (no connection) longer than the `outboxMaxAge` option allows and was dropped
+ * unsent. Errors the affected `invoke` or `publish`; reported on `errors$` for a `transmit` or `transmitPublish`.
+ */
+export class OutboxExpiredError extends ScClientError {
+  override readonly name = 'OutboxExpiredError';
+  readonly code = 'OUTBOX_EXPIRED';
+
+  /** The event whose frame was dropped. */
+  readonly event: string;
+  /** The age limit in force, in ms. */
+  readonly maxAge: number;
+
+  constructor(event: string, maxAge: number) {
+    super(`'${event}' waited ${maxAge} ms for a connection and was dropped unsent`);
+    this.event = event;
+    this.maxAge = maxAge;
+  }
+}
+
 /** What kind of protocol problem a {@link ProtocolError} reports. */
 export type ProtocolErrorKind =
   | 'malformed-packet'
@@ -182,7 +203,8 @@ export type ProtocolErrorKind =
   | 'bad-handshake-reply'
   | 'unexpected-frame'
   | 'unknown-channel'
-  | 'illegal-transition';
+  | 'illegal-transition'
+  | 'message-too-large';
 
 /**
  * The server sent something the client could not use: a packet of no known shape, a response to no pending call,
@@ -309,6 +331,7 @@ export type AnyScError =
   | CodecError
   | ClientClosedError
   | OutboxOverflowError
+  | OutboxExpiredError
   | ProtocolError
   | ChannelSubscribeError
   | ChannelKickOutError

@@ -5,7 +5,7 @@
  */
 export { createClient } from './client/create-client';
 export type { Client } from './client/client';
-export type { ClientOptions } from './client/options';
+export type { ClientOptions, TlsOptions, UrlPickContext, UrlPicker } from './client/options';
 export type { ScApi, UntypedApi, ValidApi } from './client/api';
 export type { AuthenticateResult } from './auth/auth-controller';
 export type { AuthenticatedState, RefreshToken } from './auth/token-refresh';
@@ -33,6 +33,7 @@ export {
   CodecError,
   ConnectionError,
   HandshakeError,
+  OutboxExpiredError,
   OutboxOverflowError,
   ProtocolError,
   RemoteError,

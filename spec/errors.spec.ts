@@ -10,6 +10,7 @@ import {
   CodecError,
   ConnectionError,
   HandshakeError,
+  OutboxExpiredError,
   OutboxOverflowError,
   ProtocolError,
   RemoteError,
@@ -28,6 +29,7 @@ const cases: [string, ScErrorCode, () => AnyScError][] = [
   ['CodecError', 'CODEC_ERROR', () => new CodecError('bad frame')],
   ['ClientClosedError', 'CLIENT_CLOSED', () => new ClientClosedError()],
   ['OutboxOverflowError', 'OUTBOX_OVERFLOW', () => new OutboxOverflowError('chat', 2)],
+  ['OutboxExpiredError', 'OUTBOX_EXPIRED', () => new OutboxExpiredError('chat', 500)],
   ['ProtocolError', 'PROTOCOL_ERROR', () => new ProtocolError('unknown-rid', 'no call 9')],
   ['ChannelSubscribeError', 'CHANNEL_SUBSCRIBE_REJECTED', () => new ChannelSubscribeError('admin', remote)],
   ['ChannelKickOutError', 'CHANNEL_KICKED_OUT', () => new ChannelKickOutError('room', 'bye')],
@@ -80,6 +82,8 @@ describe('error classes', () => {
           return `remote ${error.remoteName}`;
         case 'OUTBOX_OVERFLOW':
           return `full ${error.limit}`;
+        case 'OUTBOX_EXPIRED':
+          return `expired ${error.event} after ${error.maxAge}`;
         case 'PROTOCOL_ERROR':
           return `protocol ${error.kind}`;
         case 'CHANNEL_SUBSCRIBE_REJECTED':
@@ -107,6 +111,7 @@ describe('error classes', () => {
       'CODEC_ERROR',
       'CLIENT_CLOSED',
       'full 2',
+      'expired chat after 500',
       'protocol unknown-rid',
       'refused admin HandshakeBlocked',
       'kicked room bye',

@@ -39,6 +39,7 @@ const RUNTIME_EXPORTS = [
   'ConnectionError',
   'DEFAULT_BACKOFF',
   'HandshakeError',
+  'OutboxExpiredError',
   'OutboxOverflowError',
   'ProtocolError',
   'RemoteError',

@@ -108,7 +108,8 @@ export function defaultTokenStore(): TokenStore {
  * `socketcluster.authToken.<host>:<port>`, the port being the URL's or the scheme's default (80 or 443).
  * @internal
  */
-export function defaultTokenKey(url: string): string {
+export function defaultTokenKey(url: string | undefined): string {
+  if (url === undefined) return 'socketcluster.authToken';
   const { hostname, port, protocol } = new URL(url);
   return `socketcluster.authToken.${hostname}:${port || (protocol === 'wss:' ? '443' : '80')}`;
 }

@@ -8,14 +8,54 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from '../connection/backoff-dela
 import type { ConnectionConfig, ReconnectDelay } from '../connection/connection';
 import type { ProtocolVersion } from '../protocol/packets';
 import { resolveWebSocket, type WebSocketConstructor } from '../transport/web-socket';
+import type { ConnectionError, HandshakeError } from '../errors';
 
-/** Options of {@link createClient}. Only `url` is required. */
+/** What a {@link UrlPicker} is told about the attempt it picks an endpoint for. */
+export interface UrlPickContext {
+  /** Attempts since the last successful handshake, this one included (1 for the first). */
+  readonly attempt: number;
+  /** The endpoint of the previous attempt, `undefined` for the very first. */
+  readonly previous: string | undefined;
+  /** How the previous attempt or connection ended, when it failed or was lost (absent after `disconnect()`). */
+  readonly error: ConnectionError | HandshakeError | undefined;
+}
+
+/** Picks the endpoint of each connection attempt (the function form of the `urls` option). */
+export type UrlPicker = (context: UrlPickContext) => string;
+
+/** TLS settings for `wss:` in Node (passed to `ws`, which passes them to `tls.connect`). Browsers ignore them. */
+export interface TlsOptions {
+  /** Certificate authorities to trust instead of Node's defaults (a self-signed server certificate, say). */
+  ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Client certificate chain, in PEM, for servers that ask for one. */
+  cert?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Private key of the client certificate, in PEM. */
+  key?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Client certificate and key in one PKCS#12 archive. */
+  pfx?: string | Uint8Array;
+  /** Passphrase of `key` or `pfx`. */
+  passphrase?: string;
+  /** Refuse servers whose certificate does not verify. Default: true; turn off only in development. */
+  rejectUnauthorized?: boolean;
+  /** Server name for SNI and certificate checks, when it differs from the URL's host. */
+  servername?: string;
+}
+
+/** Options of {@link createClient}. Only `url` (or `urls`) is required. */
 export interface ClientOptions {
   /**
    * The server's WebSocket URL, for example `ws://localhost:8000/socketcluster/` (SocketCluster's default path is
-   * `/socketcluster/`, trailing slash included). `http:` and `https:` are turned into `ws:` and `wss:`.
+   * `/socketcluster/`, trailing slash included). `http:` and `https:` are turned into `ws:` and `wss:`. Required
+   * unless `urls` is given.
    */
-  url: string;
+  url?: string;
+  /**
+   * Several endpoints of one SocketCluster cluster (instances joined through brokers), for failover: the first
+   * attempt uses the first, and each attempt after a failed connect or a lost connection moves to the next, round
+   * the list. Channels and the token are kept across endpoints. Or a function that picks the endpoint of each
+   * attempt. When both are given, `url` is ignored for connecting and only names the default token key.
+   */
+  urls?: readonly string[] | UrlPicker;
   /**
    * The WebSocket constructor. Default: `globalThis.WebSocket`; the package's Node entry supplies `ws`.
    */
@@ -49,6 +89,27 @@ export interface ClientOptions {
   /** Most frames (transmits and invokes) held while no connection is open. Default: 1000. */
   outboxLimit?: number;
   /**
+   * Longest time a frame may wait in the outbox for a connection, in ms; older frames are dropped with an
+   * `OutboxExpiredError` (on the call, or on `errors$` for transmits). `Infinity` keeps them until sent. Default:
+   * 30000.
+   */
+  outboxMaxAge?: number;
+  /**
+   * Largest inbound message accepted, in bytes. A larger one closes the connection with 1009, reports a
+   * `ProtocolError` of kind `message-too-large` and reconnects. In Node `ws` enforces it while receiving; browsers
+   * can only check a message once received. Default: 100 MiB (the `ws` default).
+   */
+  maxPayload?: number;
+  /** TLS settings for `wss:` URLs in Node: a CA to trust, client certificates, `rejectUnauthorized`. */
+  tls?: TlsOptions;
+  /**
+   * Browsers: reconnect at once when the `online` event fires or the page becomes visible while a reconnect is
+   * waiting, and check liveness when the page becomes visible (timers of hidden pages are throttled, so a dead
+   * connection can outlive its ping timeout there). Default: true where `window` and `document` exist, false
+   * elsewhere (Node).
+   */
+  livenessHints?: boolean;
+  /**
    * Where the signed auth token is kept between connections. Default: `localStorage` in browsers (memory where it
    * is unusable, as in Safari's private mode), memory in Node.
    */
@@ -67,6 +128,27 @@ export interface ClientOptions {
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
+const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
+
+/** Whether this runs in a page with `document` and window events (not Node, not a worker). */
+function isBrowserPage(): boolean {
+  const scope = globalThis as { document?: unknown; addEventListener?: unknown };
+  return typeof scope.document === 'object' && typeof scope.addEventListener === 'function';
+}
+
+/**
+ * The endpoint picker: the `urls` function (its results normalized per attempt), or a rotation over the `urls`
+ * list (or the single `url`) that moves on after every failure.
+ */
+function endpoints(urls: ClientOptions['urls'], url: string | undefined): UrlPicker {
+  if (typeof urls === 'function') return (context) => normalizeUrl(urls(context));
+  const list = urls === undefined ? [url as string] : urls.map(normalizeUrl);
+  if (list.length === 0) throw new TypeError('The `urls` option needs at least one URL');
+  return ({ previous, error }) => {
+    const index = previous === undefined ? 0 : list.indexOf(previous) + (error ? 1 : 0);
+    return list[index % list.length] as string;
+  };
+}
 
 function checkDuration(name: string, value: number): number {
   if (!(value >= 0 && value <= MAX_TIMER)) {
@@ -75,7 +157,8 @@ function checkDuration(name: string, value: number): number {
   return value;
 }
 
-function normalizeUrl(url: string): string {
+/** Turns `http(s):` into `ws(s):` and checks the URL. @throws TypeError when it is not a ws(s) or http(s) URL. @internal */
+export function normalizeUrl(url: string): string {
   if (typeof url !== 'string' || url === '') throw new TypeError('The `url` option is required');
   let parsed: URL;
   try {
@@ -91,6 +174,7 @@ function normalizeUrl(url: string): string {
 
 /** Options with every default applied. @internal */
 export interface ResolvedOptions extends ConnectionConfig {
+  readonly url: string | undefined;
   readonly ackTimeout: number;
   readonly tokenStore: TokenStore;
   readonly authTokenKey: string;
@@ -121,11 +205,24 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   }
   const outboxLimit = options.outboxLimit ?? 1000;
   if (!(outboxLimit >= 0)) throw new RangeError(`outboxLimit must be 0 or more, got ${outboxLimit}`);
-  const url = normalizeUrl(options.url);
+  const outboxMaxAge = options.outboxMaxAge ?? 30_000;
+  if (outboxMaxAge !== Infinity) checkDuration('outboxMaxAge', outboxMaxAge);
+  const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+  if (!(maxPayload > 0)) throw new RangeError(`maxPayload must be more than 0, got ${maxPayload}`);
+  const { urls } = options;
+  const url = options.url === undefined && urls !== undefined ? undefined : normalizeUrl(options.url as string);
+  const webSocketOptions =
+    options.maxPayload !== undefined || options.tls
+      ? { ...options.tls, maxPayload, ...options.webSocketOptions }
+      : options.webSocketOptions;
   return {
     url,
+    pickUrl: endpoints(urls, url),
     WebSocket: resolveWebSocket(options.WebSocket),
-    webSocketOptions: options.webSocketOptions,
+    webSocketOptions,
+    maxPayload,
+    outboxMaxAge,
+    livenessHints: options.livenessHints ?? isBrowserPage(),
     codec: options.codec ?? jsonCodec(),
     protocolVersion,
     connectTimeout: checkDuration('connectTimeout', options.connectTimeout ?? 10_000),
@@ -139,7 +236,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     reconnectDelay: options.reconnectDelay,
     outboxLimit,
     tokenStore: options.tokenStore ?? defaultTokenStore(),
-    authTokenKey: options.authTokenKey ?? defaultTokenKey(url),
+    authTokenKey: options.authTokenKey ?? defaultTokenKey(url ?? (Array.isArray(urls) ? (urls[0] as string) : undefined)),
     verifyToken: options.verifyToken,
     refreshToken: options.refreshToken,
     refreshMargin: checkDuration('refreshMargin', options.refreshMargin ?? 60_000),

@@ -5,16 +5,18 @@ export type ConnectionStatus = 'connecting' | 'open' | 'closed';
  * A snapshot of the connection, as emitted by `state$`.
  *
  * - `connecting`: a WebSocket is opening or its handshake is in progress. `attempt` counts attempts since the last
- *   successful handshake (1 for the first).
+ *   successful handshake (1 for the first); `url` is the endpoint tried.
  * - `open`: the handshake succeeded. `id` is the server's socket id, `pingTimeout` the liveness limit it set.
  * - `closed`: no connection. `code` and `reason` say why (absent before the first connect). When a reconnect is
  *   scheduled, `retryAt` (epoch ms) and `retryIn` (ms) say when; without them the client waits for demand.
  */
 export type ConnectionState =
-  | { readonly state: 'connecting'; readonly attempt: number }
+  | { readonly state: 'connecting'; readonly attempt: number; readonly url: string }
   | {
       readonly state: 'open';
       readonly attempt: number;
+      /** The endpoint connected to (one of the `urls` when several are given). */
+      readonly url: string;
       readonly id: string;
       readonly pingTimeout: number;
       readonly isAuthenticated: boolean;

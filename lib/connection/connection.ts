@@ -4,14 +4,14 @@ import {
   concat,
   defer,
   distinctUntilChanged,
+  Observable,
   retry,
   tap,
   throwError,
-  timer,
-  type Observable,
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
+import type { UrlPicker } from '../client/options';
 import { ConnectionError, ProtocolError, type HandshakeError, type ScClientError } from '../errors';
 import { backoffDelay, type BackoffOptions } from './backoff-delay';
 import { transition, type ConnectionState } from './connection-state';
@@ -30,6 +30,11 @@ export interface ConnectionConfig
   readonly backoff: BackoffOptions;
   readonly reconnectDelay: ReconnectDelay | undefined;
   readonly outboxLimit: number;
+  readonly outboxMaxAge: number;
+  /** Chooses the endpoint of each attempt. */
+  readonly pickUrl: UrlPicker;
+  /** Listen to the page's `online` and `visibilitychange` events. */
+  readonly livenessHints: boolean;
 }
 
 /** The owner's side: packet handling and what happens when sessions start and end. @internal */
@@ -70,12 +75,24 @@ export class Connection {
   #attempt = 0;
   #closeRequest = DEFAULT_CLOSE;
   #closed = false;
+  /** The endpoint of the latest attempt. */
+  #url: string | undefined;
+  /** How the latest attempt or connection failed; cleared by a deliberate disconnect. */
+  #failure: ConnectionError | HandshakeError | undefined;
+  /** Ends the pending reconnect delay at once, while one runs. */
+  #wakeRetry: (() => void) | undefined;
+  /** Removes the page listeners of `livenessHints`. */
+  #unlisten: (() => void) | undefined;
 
   constructor(config: ConnectionConfig, hooks: ConnectionHooks) {
     this.#config = config;
     this.#hooks = hooks;
     this.#scheduler = config.scheduler;
-    this.outbox = new Outbox(config.outboxLimit);
+    this.outbox = new Outbox(config.outboxLimit, {
+      maxAge: config.outboxMaxAge,
+      scheduler: config.scheduler,
+      report: hooks.report,
+    });
     this.#state = new BehaviorSubject<ConnectionState>({ state: 'closed', attempt: 0 });
     this.state$ = this.#state.asObservable().pipe(distinctUntilChanged());
     this.#context = {
@@ -101,6 +118,7 @@ export class Connection {
   /** Starts the connection loop unless it runs. */
   demand(): void {
     if (this.#loop !== undefined || this.#closed) return;
+    if (this.#config.livenessHints && !this.#unlisten) this.#listen();
     const loop$ = defer(() => this.#attemptOnce()).pipe(
       retry({ resetOnSuccess: true, delay: (error: unknown, count: number) => this.#retryDelay(error, count) }),
     );
@@ -128,8 +146,14 @@ export class Connection {
     return this.outbox.push(entry);
   }
 
+  /** Cuts a pending reconnect delay short: the next attempt starts now. */
+  wake(): void {
+    this.#wakeRetry?.();
+  }
+
   /** Closes the socket with `code` and stops reconnecting until the next demand. */
   disconnect(code: number, reason: string): void {
+    this.#failure = undefined;
     const loop = this.#loop;
     if (loop === undefined) {
       if (this.state.state === 'closed' && this.state.retryAt === undefined) return;
@@ -148,19 +172,27 @@ export class Connection {
   /** Disconnects for good and completes `state$`. */
   close(code: number, reason: string): void {
     this.disconnect(code, reason);
+    this.#unlisten?.();
     this.#closed = true;
     this.#state.complete();
   }
 
   #attemptOnce(): Observable<Session> {
     this.#attempt++;
-    this.#setState({ state: 'connecting', attempt: this.#attempt });
+    let url: string;
+    try {
+      url = this.#config.pickUrl({ attempt: this.#attempt, previous: this.#url, error: this.#failure });
+    } catch (cause) {
+      return throwError(() => new ConnectionError(1006, 'No endpoint to connect to', 'connectAbort', { cause }));
+    }
+    this.#url = url;
+    this.#setState({ state: 'connecting', attempt: this.#attempt, url });
     const prepared$ = this.#hooks.beforeAttempt().pipe(
       catchError((cause: unknown) =>
         throwError(() => new ConnectionError(4003, 'Could not load the auth token', 'connectAbort', { cause })),
       ),
     );
-    return concat(prepared$, openSession(this.#context)).pipe(
+    return concat(prepared$, openSession(this.#context, url)).pipe(
       tap({
         error: (error: unknown) => {
           this.#session = undefined;
@@ -180,6 +212,7 @@ export class Connection {
     this.#setState({
       state: 'open',
       attempt,
+      url: this.#url as string,
       id: session.id,
       pingTimeout: session.pingTimeout,
       isAuthenticated: session.isAuthenticated,
@@ -192,6 +225,7 @@ export class Connection {
     const n = count - 1;
     if (!reconnect || !shouldReconnect(error) || n >= maxAttempts) throw error;
     const cause = error as ConnectionError | HandshakeError;
+    this.#failure = cause;
     const delay =
       n === 0 && reconnectsAtOnce(cause)
         ? 0
@@ -205,7 +239,39 @@ export class Connection {
       retryAt: this.#scheduler.now() + delay,
       retryIn: delay,
     });
-    return timer(delay, this.#scheduler);
+    return new Observable<number>((subscriber) => {
+      const fire = () => {
+        subscriber.next(0);
+        subscriber.complete();
+      };
+      const timer = this.#scheduler.schedule(fire, delay);
+      this.#wakeRetry = fire;
+      return () => {
+        timer.unsubscribe();
+        this.#wakeRetry = undefined;
+      };
+    });
+  }
+
+  /**
+   * Page hints: the network came back (`online`) or the page became visible: reconnect now rather than at the
+   * end of the backoff delay, and (when visible again) check that the open connection is still alive.
+   */
+  #listen(): void {
+    const page = globalThis as unknown as EventTarget & { document?: Document };
+    const doc = page.document;
+    const onOnline = () => this.wake();
+    const onVisible = () => {
+      if (doc?.visibilityState !== 'visible') return;
+      this.#session?.checkLiveness();
+      this.wake();
+    };
+    page.addEventListener('online', onOnline);
+    doc?.addEventListener('visibilitychange', onVisible);
+    this.#unlisten = () => {
+      page.removeEventListener('online', onOnline);
+      doc?.removeEventListener('visibilitychange', onVisible);
+    };
   }
 
   #closeInfo(error: unknown): { code?: number; reason?: string } {

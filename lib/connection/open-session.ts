@@ -24,17 +24,20 @@ export interface Session {
   readonly authError: Error | undefined;
   /** Sends a frame; returns `false` (sending nothing) when the socket is no longer open. */
   send(frame: string | Uint8Array): boolean;
+  /** Closes the socket with 4000 now if nothing arrived within the ping timeout (the watchdog may run late). */
+  checkLiveness(): void;
 }
 
 /** What one connection attempt needs from its owner. @internal */
 export interface SessionContext {
-  readonly url: string;
   readonly WebSocket: WebSocketConstructor;
   readonly webSocketOptions: object | undefined;
   readonly codec: Codec;
   readonly protocolVersion: ProtocolVersion;
   readonly connectTimeout: number;
   readonly pingTimeoutDisabled: boolean;
+  /** Largest inbound message accepted, in bytes (UTF-16 code units for text, a lower bound of its UTF-8 size). */
+  readonly maxPayload: number;
   /** Coalesce the frames written in one task into one batch frame (when the codec can join frames). */
   readonly batchWrites: boolean;
   readonly scheduler: SchedulerLike;
@@ -106,7 +109,7 @@ function isValidReply(data: unknown): data is HandshakeReply {
  * Teardown closes the socket with {@link SessionContext.closeRequest}.
  * @internal
  */
-export function openSession(ctx: SessionContext): Observable<Session> {
+export function openSession(ctx: SessionContext, url: string): Observable<Session> {
   return new Observable<Session>((subscriber) => {
     const { ping, pong } = PING_FRAMES[ctx.protocolVersion];
     const { codec, scheduler } = ctx;
@@ -119,6 +122,7 @@ export function openSession(ctx: SessionContext): Observable<Session> {
     let watchdog: Subscription | undefined;
     let socket: WebSocketLike;
     let stopListening: (() => void) | undefined;
+    let tooLarge = false;
 
     const detach = () => {
       finished = true;
@@ -135,8 +139,16 @@ export function openSession(ctx: SessionContext): Observable<Session> {
     const abort = (code: number, reason: string, error?: ScClientError) => {
       if (finished) return;
       detach();
+      reportTooLarge();
       closeSocket(socket, code, reason);
       subscriber.error(error ?? new ConnectionError(code, reason, session ? 'disconnect' : 'connectAbort'));
+    };
+    const reportTooLarge = () => {
+      if (tooLarge) {
+        ctx.report(
+          new ProtocolError('message-too-large', `An inbound message exceeded maxPayload (${ctx.maxPayload} bytes)`),
+        );
+      }
     };
     const write = (frame: string | Uint8Array) => {
       if (socket.readyState === WS_OPEN) socket.send(frame);
@@ -168,7 +180,10 @@ export function openSession(ctx: SessionContext): Observable<Session> {
       const pingTimeout = Math.min((reply as HandshakeReply).pingTimeout, MAX_TIMER);
       // Only a literal `true` from the server means authenticated.
       const isAuthenticated = (reply as { isAuthenticated?: unknown }).isAuthenticated === true;
-      session = { id, pingTimeout, isAuthenticated, authError: hydrateError(authError), send };
+      const checkLiveness = () => {
+        if (!ctx.pingTimeoutDisabled && scheduler.now() - lastSeen >= pingTimeout) abort(4000, 'Server ping timed out');
+      };
+      session = { id, pingTimeout, isAuthenticated, authError: hydrateError(authError), send, checkLiveness };
       if (!ctx.pingTimeoutDisabled) {
         watchdog = scheduler.schedule(function (this: SchedulerAction<unknown>) {
           const idle = scheduler.now() - lastSeen;
@@ -193,6 +208,13 @@ export function openSession(ctx: SessionContext): Observable<Session> {
 
     const onFrame = (frame: unknown) => {
       lastSeen = scheduler.now();
+      // Text is measured in UTF-16 code units, never more than its UTF-8 bytes: only a certain excess is refused.
+      const size = typeof frame === 'string' ? frame.length : (frame as ArrayBuffer).byteLength;
+      if (size > ctx.maxPayload) {
+        tooLarge = true;
+        abort(1009, 'Message too big');
+        return;
+      }
       // Pings are text frames compared before decoding, and answered only once the handshake is done: a pong
       // that reaches the server before our handshake makes it close the socket (4009).
       if (frame === ping) {
@@ -226,8 +248,8 @@ export function openSession(ctx: SessionContext): Observable<Session> {
 
     try {
       socket = ctx.webSocketOptions
-        ? new ctx.WebSocket(ctx.url, [], ctx.webSocketOptions as never)
-        : new ctx.WebSocket(ctx.url);
+        ? new ctx.WebSocket(url, [], ctx.webSocketOptions as never)
+        : new ctx.WebSocket(url);
     } catch (cause) {
       connectTimer.unsubscribe();
       subscriber.error(new ConnectionError(1006, 'Could not open the WebSocket', 'connectAbort', { cause }));
@@ -250,11 +272,20 @@ export function openSession(ctx: SessionContext): Observable<Session> {
     } else {
       socket.onmessage = (event) => onFrame(event.data);
     }
-    socket.onerror = ignore; // a 'close' event always follows and carries the code
+    // A 'close' event always follows an error and carries the code; `ws` names an oversized message in the error.
+    socket.onerror = (event) => {
+      if ((event as { error?: { code?: unknown } } | null)?.error?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        tooLarge = true;
+      }
+    };
     socket.onclose = ({ code, reason }) => {
       if (finished) return;
       detach();
-      subscriber.error(new ConnectionError(code, reason || disconnectReason, session ? 'disconnect' : 'connectAbort'));
+      reportTooLarge();
+      // `ws` drops the connection (1006) once it refused an oversized message: report the close it asked for.
+      subscriber.error(
+        new ConnectionError(tooLarge ? 1009 : code, reason || disconnectReason, session ? 'disconnect' : 'connectAbort'),
+      );
     };
 
     return () => {

@@ -1,4 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
+import type { OutboxEntry } from '../connection/outbox';
 import { AckTimeoutError, type ScClientError } from '../errors';
 
 /** An invoke waiting for its response. @internal */
@@ -10,6 +11,8 @@ export interface PendingCall {
   readonly deadline: number;
   /** Whether the frame reached an open socket (calls still in the outbox survive a disconnect). */
   sent: boolean;
+  /** The outbox entry to queue again when the connection drops after sending (calls that opted in to `resend`). */
+  readonly resend?: OutboxEntry;
   /** Delivers the response data. */
   resolve(data: unknown): void;
   /** Fails the call. */

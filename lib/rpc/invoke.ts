@@ -1,6 +1,7 @@
 import { Observable, type SchedulerLike } from 'rxjs';
 import type { Codec } from '../codec/codec';
 import type { Connection } from '../connection/connection';
+import type { OutboxEntry } from '../connection/outbox';
 import { ClientClosedError, OutboxOverflowError } from '../errors';
 import type { CallRegistry, PendingCall } from './call-registry';
 import { checkEvent, encodeEvent } from './encode-packet';
@@ -9,6 +10,12 @@ import { checkEvent, encodeEvent } from './encode-packet';
 export interface InvokeOptions {
   /** Time allowed for the answer, in ms, counted from subscription. Default: the client's `ackTimeout` (10000). */
   timeout?: number;
+  /**
+   * When the connection drops after the call was sent and before its answer, send it again after the next
+   * handshake (ahead of the outbox) instead of failing with a `ConnectionError`. Only for idempotent procedures:
+   * the server may have run the first one. The timeout still counts from subscription. Default: false.
+   */
+  resend?: boolean;
 }
 
 /** @internal */
@@ -62,13 +69,22 @@ export function createInvoke(
       frame = encodeEvent(deps.codec, event, data, cid);
     }
     const { calls, connection } = deps;
-    const entry = { frame, event, onSent: () => (call.sent = true) };
+    const entry: OutboxEntry = {
+      frame,
+      event,
+      onSent: () => (call.sent = true),
+      onDropped: (error) => {
+        calls.remove(cid);
+        subscriber.error(error);
+      },
+    };
     const call: PendingCall = {
       cid,
       event,
       timeout,
       deadline: deps.scheduler.now() + timeout,
       sent: false,
+      ...(options?.resend ? { resend: entry } : {}),
       resolve(value) {
         subscriber.next(value);
         subscriber.complete();

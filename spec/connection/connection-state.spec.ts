@@ -5,8 +5,8 @@ import {
   type ConnectionStatus,
 } from '../../lib/connection/connection-state';
 
-const connecting: ConnectionState = { state: 'connecting', attempt: 1 };
-const open: ConnectionState = { state: 'open', attempt: 1, id: 'abc', pingTimeout: 20_000, isAuthenticated: false };
+const connecting: ConnectionState = { state: 'connecting', attempt: 1, url: 'ws://h/' };
+const open: ConnectionState = { state: 'open', attempt: 1, url: 'ws://h/', id: 'abc', pingTimeout: 20_000, isAuthenticated: false };
 const closed: ConnectionState = { state: 'closed', attempt: 0 };
 const sample: Record<ConnectionStatus, ConnectionState> = { connecting, open, closed };
 const statuses: ConnectionStatus[] = ['closed', 'connecting', 'open'];
@@ -47,12 +47,12 @@ describe('transition', () => {
     it('goes through a full connect / drop / reconnect cycle', () => {
       const path: ConnectionState[] = [
         closed,
-        { state: 'connecting', attempt: 1 },
+        { state: 'connecting', attempt: 1, url: 'ws://h/' },
         open,
         { state: 'closed', attempt: 0, code: 1006, reason: '', retryAt: 1_500, retryIn: 500 },
-        { state: 'connecting', attempt: 1 },
+        { state: 'connecting', attempt: 1, url: 'ws://h/' },
         { state: 'closed', attempt: 1, code: 1006, reason: '', retryAt: 3_250, retryIn: 750 },
-        { state: 'connecting', attempt: 2 },
+        { state: 'connecting', attempt: 2, url: 'ws://h/' },
         { ...open, attempt: 2 },
         { state: 'closed', attempt: 0, code: 1000, reason: '' },
       ];

@@ -49,8 +49,8 @@ describe('opening', () => {
     socket.handshake({ id: 'abc', pingTimeout: 5000, isAuthenticated: true });
     expect(states).toEqual([
       { state: 'closed', attempt: 0 },
-      { state: 'connecting', attempt: 1 },
-      { state: 'open', attempt: 1, id: 'abc', pingTimeout: 5000, isAuthenticated: true },
+      { state: 'connecting', attempt: 1, url: 'ws://example.test/socketcluster/' },
+      { state: 'open', attempt: 1, url: 'ws://example.test/socketcluster/', id: 'abc', pingTimeout: 5000, isAuthenticated: true },
     ]);
     client.close();
   });
@@ -119,7 +119,7 @@ describe('reconnecting', () => {
     expect(ws.sockets).toHaveLength(1);
     jest.advanceTimersByTime(1);
     expect(ws.sockets).toHaveLength(2);
-    expect(states.at(-1)).toEqual({ state: 'connecting', attempt: 1 });
+    expect(states.at(-1)).toEqual({ state: 'connecting', attempt: 1, url: 'ws://example.test/socketcluster/' });
     ws.last().serverClose(1006); // connectAbort: the attempt failed before its handshake
     expect(states.at(-1)).toMatchObject({ state: 'closed', attempt: 1, retryIn: 2000 });
     jest.advanceTimersByTime(2000);
