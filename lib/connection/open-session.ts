@@ -141,6 +141,9 @@ export function openSession(ctx: SessionContext, url: string): Observable<Sessio
       detach();
       reportTooLarge();
       closeSocket(socket, code, reason);
+      // A peer that stopped answering will not complete the close handshake either: `ws` would keep the socket for
+      // its 30 s close timeout. Drop it now where the socket can (`terminate`, Node).
+      if (code === 4000 || code === 4003 || code === 4007) (socket as { terminate?: () => void }).terminate?.();
       subscriber.error(error ?? new ConnectionError(code, reason, session ? 'disconnect' : 'connectAbort'));
     };
     const reportTooLarge = () => {

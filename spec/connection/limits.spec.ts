@@ -99,3 +99,28 @@ describe('tls', () => {
     client.close();
   });
 });
+
+describe('dead peers', () => {
+  it('drops the socket at once (terminate) after a ping timeout, rather than wait for a close handshake', () => {
+    const { ws, client } = setup();
+    client.connect();
+    const socket = ws.last().handshake({ pingTimeout: 1000 });
+    const terminate = jest.fn();
+    Object.assign(socket, { terminate });
+    jest.advanceTimersByTime(1000);
+    expect(socket.closedWith?.code).toBe(4000);
+    expect(terminate).toHaveBeenCalledTimes(1);
+    client.close();
+  });
+
+  it('closes gracefully, without terminate, on close()', () => {
+    const { ws, client } = setup();
+    client.connect();
+    const socket = ws.last().handshake();
+    const terminate = jest.fn();
+    Object.assign(socket, { terminate });
+    client.close();
+    expect(socket.closedWith).toEqual({ code: 1000, reason: 'Client closed' });
+    expect(terminate).not.toHaveBeenCalled();
+  });
+});
