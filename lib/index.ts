@@ -2,6 +2,7 @@
  * rx-socketcluster: an RxJS client for SocketCluster servers.
  *
  * @packageDocumentation
+ * @module rx-socketcluster
  */
 export { createClient } from './client/create-client';
 export type { Client } from './client/client';

@@ -3,6 +3,7 @@
  * not verify tokens do not ship jose's verification code.
  *
  * @packageDocumentation
+ * @module rx-socketcluster/verify
  */
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWK, type JWTVerifyOptions, type KeyObject } from 'jose';
 import type { TokenVerifier } from './auth/auth-state';

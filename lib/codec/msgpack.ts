@@ -2,6 +2,7 @@
  * MessagePack codec on msgpackr that speaks the `sc-codec-min-bin` wire format (`rx-socketcluster/codec/msgpack`).
  *
  * @packageDocumentation
+ * @module rx-socketcluster/codec/msgpack
  */
 import { Packr, Unpackr } from 'msgpackr';
 import type { Codec } from './codec';
