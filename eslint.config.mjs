@@ -1,6 +1,7 @@
 // ESLint flat config (STYLE.md §12). Prettier owns formatting; nothing here is about layout.
 //   lib/    typescript-eslint strict type-checked (tsconfig.json) + eslint-plugin-rxjs-x
 //   spec/   the same with type information from spec/tsconfig.json, loosened where tests need it
+//   examples/angular/   the lib/ rules, with examples/angular/tsconfig.json
 //   *.mjs / *.cjs / *.js (scripts/, examples/, bench/, config files): plain JavaScript for Node
 import js from '@eslint/js';
 import rxjsX from 'eslint-plugin-rxjs-x';
@@ -52,6 +53,7 @@ export default defineConfig(
     ignores: [
       'dist/',
       'coverage/',
+      'docs/api/',
       'node_modules/',
       'bench/results/',
       '**/*.d.ts',
@@ -82,6 +84,12 @@ export default defineConfig(
     name: 'rx-socketcluster/commonjs',
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
+  },
+  {
+    // Scripts that run in the browser (examples/dashboard).
+    name: 'rx-socketcluster/browser',
+    files: ['examples/dashboard/dashboard.js'],
+    languageOptions: { globals: { ...globals.browser } },
   },
 
   // ---------------------------------------------------------------------------------------------- library
@@ -124,5 +132,21 @@ export default defineConfig(
       // `error: (e) => errors.push(e)` collects whatever arrived; the assertions check its type.
       'rxjs-x/no-implicit-any-catch': 'off',
     },
+  },
+  {
+    name: 'rx-socketcluster/examples-angular',
+    files: ['examples/angular/**/*.ts'],
+    extends: [tseslint.configs.strictTypeChecked, rxjsX.configs.recommended],
+    languageOptions: {
+      parserOptions: { project: './examples/angular/tsconfig.json', tsconfigRootDir: root },
+    },
+    rules: typescriptRules,
+  },
+  {
+    // Angular's EnvironmentInjector implements Injector rather than extending it, and its API takes an Injector
+    // wherever an environment injector is meant to go (runInInjectionContext, `injector` options).
+    name: 'rx-socketcluster/spec-angular',
+    files: ['spec/angular/**/*.ts'],
+    rules: { '@typescript-eslint/no-unsafe-class-instance-assignment': 'off' },
   },
 );

@@ -1,9 +1,10 @@
 /**
- * Four projects: fast unit tests on a fake WebSocket; the integration suite against a real server with the default
+ * Five projects: fast unit tests on a fake WebSocket; the integration suite against a real server with the default
  * JSON codec; the same integration suite again with MessagePack, the server running sc-codec-min-bin and the
- * client our msgpack codec (spec/support/msgpack-node.ts stands in for lib/node there); and the compatibility
- * matrix, which runs one set of scenarios against every socketcluster-server major from 14 to 20 (spec/compat/,
- * docs/compatibility.md).
+ * client our msgpack codec (spec/support/msgpack-node.ts stands in for lib/node there); the compatibility matrix,
+ * which runs one set of scenarios against every socketcluster-server major from 14 to 20 (spec/compat/,
+ * docs/compatibility.md); and rx-socketcluster/angular with the real @angular/core against a real server
+ * (spec/angular/).
  */
 const common = {
   testEnvironment: 'node',
@@ -25,7 +26,14 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/spec/**/*.spec.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/spec/integration/', '<rootDir>/spec/compat/'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/spec/integration/',
+        '<rootDir>/spec/compat/',
+        '<rootDir>/spec/angular/',
+        '<rootDir>/spec/reliability/',
+        '<rootDir>/spec/examples/',
+      ],
     },
     { ...integration, displayName: 'integration' },
     {
@@ -40,6 +48,37 @@ module.exports = {
       ...common,
       displayName: 'compat',
       testMatch: ['<rootDir>/spec/compat/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      // The runnable examples (examples/node-pipeline, examples/dashboard in headless Chromium), on the built
+      // package, which the globalSetup builds once.
+      displayName: 'examples',
+      testMatch: ['<rootDir>/spec/examples/**/*.spec.ts'],
+      globalSetup: '<rootDir>/spec/examples/global-setup.cjs',
+    },
+    {
+      ...common,
+      // Faults through a TCP proxy, fuzzed inbound frames, leaks, load, and a SocketCluster cluster.
+      displayName: 'reliability',
+      testMatch: ['<rootDir>/spec/reliability/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      // rx-socketcluster/angular with the real @angular/core (ESM-only: its .mjs files are turned into CommonJS,
+      // transpiled only) against a real server; no zone.js, no TestBed.
+      displayName: 'angular',
+      testMatch: ['<rootDir>/spec/angular/**/*.spec.ts'],
+      transform: {
+        ...common.transform,
+        '^.+\\.mjs$': ['ts-jest', { tsconfig: '<rootDir>/spec/tsconfig.json' }],
+      },
+      transformIgnorePatterns: ['/node_modules/(?!(jose|uuid|@angular)/)'],
+      // The example imports the package by name, as an application would.
+      moduleNameMapper: {
+        '^rx-socketcluster$': '<rootDir>/lib/index.ts',
+        '^rx-socketcluster/angular$': '<rootDir>/lib/angular/index.ts',
+      },
     },
   ],
 };
