@@ -1,5 +1,5 @@
 /**
- * Five projects: fast unit tests on a fake WebSocket; the integration suite against a real server with the default
+ * Projects: fast unit tests on a fake WebSocket; the integration suite against a real server with the default
  * JSON codec; the same integration suite again with MessagePack, the server running sc-codec-min-bin and the
  * client our msgpack codec (spec/support/msgpack-node.ts stands in for lib/node there); the compatibility matrix,
  * which runs one set of scenarios against every socketcluster-server major from 14 to 20 (spec/compat/,

@@ -15,10 +15,14 @@ const input = {
   node: 'lib/node.ts',
   verify: 'lib/verify.ts',
   'codec/msgpack': 'lib/codec/msgpack.ts',
+  angular: 'lib/angular/index.ts',
 };
 
-/** Runtime dependencies and the rxjs peer: never bundled into the Node builds. */
-const external = [/^rxjs(\/|$)/, /^jose(\/|$)/, /^msgpackr(\/|$)/, /^ws(\/|$)/];
+/**
+ * Runtime dependencies and the peers (rxjs, and @angular/core for the angular entry only): never bundled into the
+ * Node builds. The browser bundle's input is lib/index.ts alone, so Angular cannot reach it.
+ */
+const external = [/^rxjs(\/|$)/, /^jose(\/|$)/, /^msgpackr(\/|$)/, /^ws(\/|$)/, /^@angular\/core(\/|$)/];
 
 /** Every file this build wrote, across all configs (the CLI runs them in order). */
 const written = new Set();

@@ -228,7 +228,37 @@ function checkBrowserBundle(file) {
     nodeGlobals.length === 0,
     `browser bundle mentions Node globals: ${[...new Set(nodeGlobals.map((m) => m[1]))].join(', ')}`,
   );
-  ok(`browser bundle: imports only rxjs, no Node globals (${(code.length / 1024).toFixed(1)} KiB minified)`);
+  // Angular's runtime would show its definition properties (ɵprov, ɵfac...), which minifiers leave alone.
+  assert(!/ɵ(prov|fac|inj|cmp)\b/.test(code), 'browser bundle contains Angular code');
+  const size = `${(code.length / 1024).toFixed(1)} KiB minified`;
+  ok(`browser bundle: imports only rxjs, no Node globals, no Angular (${size})`);
+}
+
+/**
+ * rx-socketcluster/angular with the real @angular/core, no zone.js: an environment injector with
+ * provideSocketCluster() (given `ws`, the entry otherwise uses the global WebSocket), an RPC, a state signal, and
+ * destroying the injector closes the client.
+ */
+async function angularScenario(label, angular, ng, rx, ctx) {
+  const app = ng.createEnvironmentInjector(
+    [angular.provideSocketCluster({ url: ctx.server.url, WebSocket })],
+    ng.Injector.create({ providers: [] }),
+  );
+  const client = angular.injectSocketCluster({ injector: app });
+  assert(
+    app.get(angular.SOCKETCLUSTER_CLIENT) === client,
+    `${label}: the token and injectSocketCluster() give different clients`,
+  );
+  const state = angular.connectionStateSignal({ injector: app });
+  const sum = await rx.firstValueFrom(client.invoke('sum', { a: 2, b: 3 }, { timeout: STEP_MS }));
+  assert(sum === 5, `${label}: sum returned ${JSON.stringify(sum)}, expected 5`);
+  assert(state().state === 'open', `${label}: connectionStateSignal() reads ${state().state}, expected open`);
+  app.destroy();
+  assert(
+    client.state.state === 'closed',
+    `${label}: destroying the injector left the client ${client.state.state}`,
+  );
+  ok(`${label}: the provided client answers invoke, its state signal reads open, destroy() closes it`);
 }
 
 // ---------------------------------------------------------------------------------------------- main
@@ -267,6 +297,26 @@ try {
     assert(typeof value === 'function', `${label} is not exported`);
   }
   ok('subpaths: rx-socketcluster/codec/msgpack and rx-socketcluster/verify load as ESM and CJS');
+
+  const angularEsm = await import('rx-socketcluster/angular');
+  const angularCjs = require('rx-socketcluster/angular');
+  assert(
+    angularCjs.provideSocketCluster !== angularEsm.provideSocketCluster,
+    'angular (cjs): require() returned the ESM build',
+  );
+  for (const [label, angular] of [
+    ['angular (esm)', angularEsm],
+    ['angular (cjs)', angularCjs],
+  ]) {
+    const names = ['provideSocketCluster', 'injectSocketCluster', 'connectionStateSignal', 'channelSignal'];
+    for (const name of names) {
+      assert(typeof angular[name] === 'function', `${label}: ${name} is not exported`);
+    }
+  }
+  ok('subpath: rx-socketcluster/angular loads as ESM and CJS');
+  const [ngEsm, rxEsm] = [await import('@angular/core'), await import('rxjs')];
+  await angularScenario('angular (esm)', angularEsm, ngEsm, rxEsm, ctx);
+  await angularScenario('angular (cjs)', angularCjs, require('@angular/core'), require('rxjs'), ctx);
   await ctx.server.stop();
   ctx.server = await startServer(0, { codecEngine: msgpackCjs.msgpackCodec() });
   await scenario('esm + msgpack', esm, await import('rxjs'), ctx, { codec: msgpackEsm.msgpackCodec() });

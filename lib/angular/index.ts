@@ -1,0 +1,19 @@
+/**
+ * rx-socketcluster/angular: Angular providers and signal helpers for the rx-socketcluster client.
+ *
+ * `provideSocketCluster(options)` gives an application (or a route) one client, closed with its injector;
+ * `injectSocketCluster()` returns it; `connectionStateSignal()`, `authStateSignal()`, `channelSignal(name)` and
+ * `clientSignal(project)` turn its streams into signals for the life of a component. No zone.js needed.
+ *
+ * @packageDocumentation
+ * @module rx-socketcluster/angular
+ */
+export { SOCKETCLUSTER_CLIENT, injectSocketCluster, provideSocketCluster } from './provide-socket-cluster';
+export {
+  authStateSignal,
+  channelSignal,
+  clientSignal,
+  connectionStateSignal,
+  type ClientSignalOptions,
+  type SignalOptions,
+} from './client-signal';
