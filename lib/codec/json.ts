@@ -32,18 +32,34 @@ function binaryReplacer(this: Record<string, unknown>, key: string, value: unkno
   return isBinary(raw) ? { base64: true, data: toBase64(bytesOf(raw)) } : value;
 }
 
-function unwrapBinary(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = unwrapBinary(value[i]);
-    return value;
-  }
+/** The bytes of a `{"base64": true, "data": "..."}` wrapper, or `undefined` for anything else (bad base64 included). */
+function bytesOfWrapper(value: unknown): Uint8Array | undefined {
   const record = value as Record<string, unknown>;
-  if (record.base64 === true && typeof record.data === 'string' && Object.keys(record).length === 2) {
+  if (record.base64 !== true || typeof record.data !== 'string' || Object.keys(record).length !== 2) return undefined;
+  try {
     return fromBase64(record.data);
+  } catch {
+    return undefined; // not ours to fail the frame for: it stays a plain object
   }
-  for (const key of Object.keys(record)) record[key] = unwrapBinary(record[key]);
-  return record;
+}
+
+// Iterative, with an explicit stack: a frame nested deeper than the call stack allows still decodes.
+function unwrapBinary(root: unknown): unknown {
+  if (root === null || typeof root !== 'object') return root;
+  const top = bytesOfWrapper(root);
+  if (top) return top;
+  const pending: object[] = [root];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    const container = node as Record<string, unknown>;
+    for (const key of Array.isArray(node) ? node.keys() : Object.keys(node)) {
+      const child = container[key];
+      if (child === null || typeof child !== 'object') continue;
+      const bytes = bytesOfWrapper(child);
+      if (bytes) container[key] = bytes;
+      else pending.push(child);
+    }
+  }
+  return root;
 }
 
 /**
@@ -51,7 +67,7 @@ function unwrapBinary(value: unknown): unknown {
  *
  * Binary values (`ArrayBuffer`, `Uint8Array` and other views, Node `Buffer`) are sent as
  * `{"base64": true, "data": "..."}`, the form sc-formatter uses; such objects coming back are turned into
- * `Uint8Array`. Everything else follows `JSON.stringify` rules (`undefined` fields dropped, `Date` as ISO string).
+ * `Uint8Array` (a wrapper whose `data` is not valid base64 is left as it is). Everything else follows `JSON.stringify` rules (`undefined` fields dropped, `Date` as ISO string).
  *
  * @returns A {@link Codec}.
  * @example

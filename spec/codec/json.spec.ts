@@ -216,6 +216,26 @@ describe('jsonCodec', () => {
       expect(decoded.data.notTrue).toEqual({ base64: 'true', data: 'AQI=' });
       expect(decoded.data.notString).toEqual({ base64: true, data: [1, 2] });
     });
+
+    it('leaves a wrapper whose data is not base64 as it is, and loses nothing else of the frame', () => {
+      const frame = JSON.stringify([
+        { rid: 7, data: 3 },
+        { event: '#publish', data: { channel: 'room', data: { base64: true, data: 'not base64!' } } },
+        { event: 'bin', data: wrapper('AQI=') },
+      ]);
+      const [answer, publish, bin] = codec.decode(frame) as { data: unknown }[];
+      expect(answer).toEqual({ rid: 7, data: 3 });
+      expect(publish).toEqual({ event: '#publish', data: { channel: 'room', data: { base64: true, data: 'not base64!' } } });
+      expectBytes(bin?.data, [1, 2]);
+    });
+
+    it('converts a wrapper nested deeper than the call stack would allow a recursive walk', () => {
+      const depth = 50_000;
+      const frame = `{"event":"deep","data":${'['.repeat(depth)}{"base64":true,"data":"AAEC"}${']'.repeat(depth)}}`;
+      let node = (codec.decode(frame) as { data: unknown }).data;
+      for (let i = 0; i < depth; i++) node = (node as unknown[])[0];
+      expectBytes(node, [0, 1, 2]);
+    });
   });
 
   describe('binary frames holding JSON text', () => {
