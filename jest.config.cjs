@@ -51,8 +51,8 @@ module.exports = {
     },
     {
       ...common,
-      // The runnable examples (examples/node-pipeline, examples/dashboard in headless Chromium), on the built
-      // package, which the globalSetup builds once.
+      // The runnable examples (examples/node-pipeline; examples/dashboard and examples/angular in headless
+      // Chromium), on the built package, which the globalSetup builds once.
       displayName: 'examples',
       testMatch: ['<rootDir>/spec/examples/**/*.spec.ts'],
       globalSetup: '<rootDir>/spec/examples/global-setup.cjs',
