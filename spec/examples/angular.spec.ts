@@ -1,8 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { HarnessProcess, checkPrerequisites, launchChromium } from './support/browser';
 
 // examples/angular in a real headless Chromium, as `npm run example:angular` serves it: the standalone component
 // bootstrapped with bootstrapApplication() and zoneless change detection (no zone.js on the page), the package
@@ -13,70 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 // bundles the application with Rollup as it starts, which takes a few seconds. The browser is the system's
 // Chromium (CHROMIUM_PATH to use another); without it the test fails.
 
-const ROOT = join(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 jest.setTimeout(30_000);
-
-interface Message {
-  type: string;
-  url?: string;
-  message?: string;
-}
-
-/** The example's server in a child process. */
-class ExampleProcess {
-  readonly child: ChildProcess;
-  readonly exited: Promise<unknown>;
-
-  private constructor(child: ChildProcess) {
-    this.child = child;
-    this.exited = once(child, 'exit');
-  }
-
-  static start(): ExampleProcess {
-    const harness = join(__dirname, 'support/angular-harness.mjs');
-    return new ExampleProcess(fork(harness, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-  }
-
-  /** The page's URL, once the application is bundled and the server listens. */
-  async ready(ms = 20_000): Promise<string> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const message = await Promise.race<Message>([
-        once(this.child, 'message').then(([m]) => m as Message),
-        this.exited.then(() => ({ type: 'error', message: `exited (${String(this.child.exitCode)})` })),
-        new Promise<Message>((resolve) => {
-          timer = setTimeout(() => resolve({ type: 'error', message: `not ready within ${ms} ms` }), ms);
-        }),
-      ]);
-      if (message.type !== 'ready' || !message.url) {
-        throw new Error(`the Angular example's server: ${message.message ?? message.type}`);
-      }
-      return message.url;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    if (this.child.connected) this.child.send({ type: 'stop' });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await this.exited;
-    clearTimeout(timer);
-  }
-}
 
 /** The text of the connection state (`<strong>` after "Connection:"). */
 const connection = (page: Page) => page.textContent('app-root strong');
@@ -85,20 +19,11 @@ const news = (page: Page) =>
   page.$$eval('app-root ul li', (items) => items.map((li) => li.textContent.trim()));
 
 describe('examples/angular in headless Chromium', () => {
-  let server: ExampleProcess | undefined;
+  let server: HarnessProcess | undefined;
   let browser: Browser | undefined;
 
   beforeAll(() => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium was not found at ${CHROMIUM}. The Angular example's test runs the page in a real ` +
-          'browser: install Chromium (Debian and Ubuntu: `apt-get install chromium`) or set ' +
-          'CHROMIUM_PATH to its executable.',
-      );
-    }
-    if (!existsSync(join(ROOT, 'dist/angular.mjs'))) {
-      throw new Error('dist/angular.mjs is missing: the globalSetup build did not run');
-    }
+    checkPrerequisites("Angular example's", 'dist/angular.mjs');
   });
 
   afterAll(async () => {
@@ -107,9 +32,10 @@ describe('examples/angular in headless Chromium', () => {
   });
 
   it('shows the connection open, the news as they arrive, and the answer of the sum procedure', async () => {
-    server = ExampleProcess.start();
-    const url = await server.ready();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    // The harness bundles the application with Rollup as it starts, which takes a few seconds.
+    server = new HarnessProcess('angular-harness.mjs', "Angular example's server");
+    const { url } = await server.next('ready', 20_000);
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -122,7 +48,7 @@ describe('examples/angular in headless Chromium', () => {
       if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.url()}`);
     });
 
-    await page.goto(url);
+    await page.goto(url!);
 
     // Angular rendered the component, without zone.js, and its news feed opened the connection.
     await page.waitForFunction(
