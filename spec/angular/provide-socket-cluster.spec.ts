@@ -3,7 +3,7 @@ import { firstValueFrom } from 'rxjs';
 import { ConnectionError, RemoteError, type Client } from '../../lib';
 import { SOCKETCLUSTER_CLIENT, injectSocketCluster, provideSocketCluster } from '../../lib/angular';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { until, waitForState } from '../support/wait';
+import { leftoverResources, until, waitForState } from '../support/wait';
 import { appWithClient, clientOptions, environment } from './environment';
 
 // provideSocketCluster() and injectSocketCluster() with the real @angular/core, against a real server.
@@ -95,16 +95,7 @@ describe('provideSocketCluster()', () => {
     expect(() => client.connect()).toThrow(expect.objectContaining({ code: 'CLIENT_CLOSED' }));
     await until(() => server.agServer.clientsCount === 0);
     // As in the integration suite: the client's side of the close handshake ends a moment later; wait for it.
-    const extra = () => {
-      const left = [...baseline];
-      return process.getActiveResourcesInfo().filter((resource) => {
-        const i = left.indexOf(resource);
-        if (i >= 0) left.splice(i, 1);
-        return i < 0 && resource !== 'TTYWrap';
-      });
-    };
-    await until(() => extra().length === 0, 2000).catch(() => undefined);
-    expect(extra()).toEqual([]);
+    expect(await leftoverResources(baseline)).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { createClient, type Client, type ConnectionState } from '../../lib/node';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { until, waitForState } from '../support/wait';
+import { leftoverResources, until, waitForState } from '../support/wait';
 
 // The connection lifecycle against a real socketcluster-server v20 in this process.
 
@@ -144,18 +144,7 @@ it('close() completes every stream and leaves no socket or timer open', async ()
   c.close();
   expect(completed.sort()).toEqual(['errors$', 'procedure', 'receiver', 'state$']);
   await until(() => server.agServer.clientsCount === 0);
-  // The WebSocket close handshake ends asynchronously on the client's side too (ws keeps a close timer until its
-  // TCP socket is closed, which can be a moment after the server has let go): wait for the handles to settle,
-  // well within ws's 30 s close timeout, so that a handle the client really leaks still fails the test.
-  // Resources beyond those active before the client existed (the runner's own come and go, so only extras count).
-  const extra = () => {
-    const left = [...baseline];
-    return process.getActiveResourcesInfo().filter((r) => {
-      const i = left.indexOf(r);
-      if (i >= 0) left.splice(i, 1);
-      return i < 0 && r !== 'TTYWrap';
-    });
-  };
-  await until(() => extra().length === 0, 2000).catch(() => undefined);
-  expect(extra()).toEqual([]);
+  // Resources beyond those active before the client existed, once the client's side of the close handshake has
+  // ended (well within ws's 30 s close timeout, so that a handle the client really leaks still fails the test).
+  expect(await leftoverResources(baseline)).toEqual([]);
 });

@@ -7,7 +7,7 @@ import { firstValueFrom, type Subscription } from 'rxjs';
 import WebSocket from 'ws';
 import { createClient, type Client, type WebSocketConstructor } from '../../lib/node';
 import { FakeWebSocket } from '../support/fake-web-socket';
-import { until, waitForState } from '../support/wait';
+import { leftoverResources, until, waitForState } from '../support/wait';
 
 // Long runs against a real socketcluster-server v20, with the heap compared after full garbage collections at the
 // start and at the end: 100,000 channel subscribe/unsubscribe cycles and 1,000,000 inbound events. The server runs
@@ -94,15 +94,6 @@ async function settledHeap(): Promise<number> {
   return process.memoryUsage().heapUsed;
 }
 
-/** Resources (handles, timers, requests) beyond those in `baseline`, ignoring the terminal. */
-function extraResources(baseline: string[]): string[] {
-  const left = [...baseline];
-  return process.getActiveResourcesInfo().filter((r) => {
-    const i = left.indexOf(r);
-    if (i >= 0) left.splice(i, 1);
-    return i < 0 && r !== 'TTYWrap';
-  });
-}
 
 async function serverSubscriptions(client: Client): Promise<number> {
   return firstValueFrom(client.invoke<number>('subscriptions'));
@@ -196,8 +187,7 @@ describe('against a real server', () => {
     client.close();
     expect(completed.sort()).toEqual(['errors$', 'state$']);
     // ws ends its TCP socket once the server has answered the close frame: give it that moment.
-    await until(() => extraResources(baseline).length === 0, 3000).catch(() => undefined);
-    expect(extraResources(baseline)).toEqual([]);
+    expect(await leftoverResources(baseline, 3000)).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createClient, type Client } from '../../lib/node';
 import { ag } from '../support/harness';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { until } from '../support/wait';
+import { leftoverResources, until } from '../support/wait';
 
 // 1,000 clients in this process against one real socketcluster-server v20, each subscribed to a channel of its
 // own; the server publishes one message to each channel. Every message reaches its client and no other, and the
@@ -55,15 +55,5 @@ it('delivers one message on each of 1,000 channels to its own client, then all c
 
   for (const client of clients.splice(0)) client.close();
   await until(() => server.agServer.clientsCount === 0, 20_000);
-  // The client side of each close handshake ends a moment after the server's.
-  const extra = () => {
-    const left = [...baseline];
-    return process.getActiveResourcesInfo().filter((r) => {
-      const i = left.indexOf(r);
-      if (i >= 0) left.splice(i, 1);
-      return i < 0 && r !== 'TTYWrap';
-    });
-  };
-  await until(() => extra().length === 0, 5_000).catch(() => undefined);
-  expect(extra()).toEqual([]);
+  expect(await leftoverResources(baseline, 5_000)).toEqual([]);
 }, 60_000);

@@ -18,3 +18,22 @@ export async function until(check: () => boolean, ms = 5000): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+/** Resources (handles, timers, requests) active now beyond those in `baseline`, the terminal left out. */
+export function extraResources(baseline: readonly string[]): string[] {
+  const left = [...baseline];
+  return process.getActiveResourcesInfo().filter((resource) => {
+    const i = left.indexOf(resource);
+    if (i >= 0) left.splice(i, 1);
+    return i < 0 && resource !== 'TTYWrap';
+  });
+}
+
+/**
+ * The resources left beyond `baseline` once they have had `ms` to settle: the client's side of a WebSocket close
+ * handshake ends a moment after the server's, so a handle still there after `ms` is one the code really leaks.
+ */
+export async function leftoverResources(baseline: readonly string[], ms = 2000): Promise<string[]> {
+  await until(() => extraResources(baseline).length === 0, ms).catch(() => undefined);
+  return extraResources(baseline);
+}
