@@ -4,7 +4,6 @@ import type { AuthState } from '../auth/auth-state';
 import { ChannelRegistry, checkChannelOptions, type ChannelOptions } from '../channels/channel-registry';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
 import { Connection } from '../connection/connection';
-import type { OutboxEntry } from '../connection/outbox';
 import type { ConnectionState } from '../connection/connection-state';
 import {
   ClientClosedError,
@@ -66,16 +65,11 @@ class ScClient {
       beforeAttempt: () => this.#auth.prepare(),
       onClosed: (error) => {
         // Calls on the wire fail, except those that opted in to being sent again: they go back ahead of the outbox.
-        const again: OutboxEntry[] = [];
-        this.#calls.failWhere((call) => {
-          if (!call.sent) return false;
-          if (!call.resend) return true;
-          call.sent = false;
-          again.push(call.resend);
-          return false;
-        }, error);
         const outbox = this.#connection.outbox;
-        for (const entry of outbox.requeue(again)) entry.onDropped?.(new OutboxOverflowError(entry.event, outbox.limit));
+        const again = this.#calls.connectionLost(error);
+        for (const entry of outbox.requeue(again)) {
+          entry.onDropped?.(new OutboxOverflowError(entry.event, outbox.limit));
+        }
         this.#channels.suspend();
         this.#auth.onClosed();
       },

@@ -137,12 +137,11 @@ function isBrowserPage(): boolean {
 }
 
 /**
- * The endpoint picker: the `urls` function (its results normalized per attempt), or a rotation over the `urls`
- * list (or the single `url`) that moves on after every failure.
+ * The endpoint picker: the `urls` function (its results normalized per attempt), or a rotation over the endpoint
+ * list (normalized) that moves on after every failure.
  */
-function endpoints(urls: ClientOptions['urls'], url: string | undefined): UrlPicker {
+function endpoints(urls: ClientOptions['urls'], list: readonly string[]): UrlPicker {
   if (typeof urls === 'function') return (context) => normalizeUrl(urls(context));
-  const list = urls === undefined ? [url as string] : urls.map(normalizeUrl);
   if (list.length === 0) throw new TypeError('The `urls` option needs at least one URL');
   return ({ previous, error }) => {
     const index = previous === undefined ? 0 : list.indexOf(previous) + (error ? 1 : 0);
@@ -157,8 +156,11 @@ function checkDuration(name: string, value: number): number {
   return value;
 }
 
-/** Turns `http(s):` into `ws(s):` and checks the URL. @throws TypeError when it is not a ws(s) or http(s) URL. @internal */
-export function normalizeUrl(url: string): string {
+/**
+ * Turns `http(s):` into `ws(s):` and checks the URL.
+ * @throws TypeError when it is not a ws(s) or http(s) URL.
+ */
+function normalizeUrl(url: string): string {
   if (typeof url !== 'string' || url === '') throw new TypeError('The `url` option is required');
   let parsed: URL;
   try {
@@ -211,13 +213,14 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (!(maxPayload > 0)) throw new RangeError(`maxPayload must be more than 0, got ${maxPayload}`);
   const { urls } = options;
   const url = options.url === undefined && urls !== undefined ? undefined : normalizeUrl(options.url as string);
+  const list = typeof urls === 'object' ? urls.map(normalizeUrl) : url === undefined ? [] : [url];
   const webSocketOptions =
     options.maxPayload !== undefined || options.tls
       ? { ...options.tls, maxPayload, ...options.webSocketOptions }
       : options.webSocketOptions;
   return {
     url,
-    pickUrl: endpoints(urls, url),
+    pickUrl: endpoints(urls, list),
     WebSocket: resolveWebSocket(options.WebSocket),
     webSocketOptions,
     maxPayload,
@@ -236,7 +239,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     reconnectDelay: options.reconnectDelay,
     outboxLimit,
     tokenStore: options.tokenStore ?? defaultTokenStore(),
-    authTokenKey: options.authTokenKey ?? defaultTokenKey(url ?? (Array.isArray(urls) ? (urls[0] as string) : undefined)),
+    authTokenKey: options.authTokenKey ?? defaultTokenKey(url ?? list[0]),
     verifyToken: options.verifyToken,
     refreshToken: options.refreshToken,
     refreshMargin: checkDuration('refreshMargin', options.refreshMargin ?? 60_000),

@@ -67,7 +67,8 @@ function unwrapBinary(root: unknown): unknown {
  *
  * Binary values (`ArrayBuffer`, `Uint8Array` and other views, Node `Buffer`) are sent as
  * `{"base64": true, "data": "..."}`, the form sc-formatter uses; such objects coming back are turned into
- * `Uint8Array` (a wrapper whose `data` is not valid base64 is left as it is). Everything else follows `JSON.stringify` rules (`undefined` fields dropped, `Date` as ISO string).
+ * `Uint8Array` (a wrapper whose `data` is not valid base64 is left as it is). Everything else follows
+ * `JSON.stringify` rules (`undefined` fields dropped, `Date` as ISO string).
  *
  * @returns A {@link Codec}.
  * @example

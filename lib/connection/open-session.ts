@@ -211,13 +211,6 @@ export function openSession(ctx: SessionContext, url: string): Observable<Sessio
 
     const onFrame = (frame: unknown) => {
       lastSeen = scheduler.now();
-      // Text is measured in UTF-16 code units, never more than its UTF-8 bytes: only a certain excess is refused.
-      const size = typeof frame === 'string' ? frame.length : (frame as ArrayBuffer).byteLength;
-      if (size > ctx.maxPayload) {
-        tooLarge = true;
-        abort(1009, 'Message too big');
-        return;
-      }
       // Pings are text frames compared before decoding, and answered only once the handshake is done: a pong
       // that reaches the server before our handshake makes it close the socket (4009).
       if (frame === ping) {
@@ -273,7 +266,18 @@ export function openSession(ctx: SessionContext, url: string): Observable<Sessio
       emitter.on('message', listener);
       stopListening = () => emitter.off?.('message', listener);
     } else {
-      socket.onmessage = (event) => onFrame(event.data);
+      // `ws` enforces maxPayload while receiving (the options pass it whenever it differs from the `ws` default); a
+      // browser socket delivers any size, so the limit is checked here, once a message is in. Text is measured in
+      // UTF-16 code units, never more than its UTF-8 bytes: only a certain excess is refused.
+      socket.onmessage = ({ data }) => {
+        const size = typeof data === 'string' ? data.length : (data as ArrayBuffer).byteLength;
+        if (size > ctx.maxPayload) {
+          tooLarge = true;
+          abort(1009, 'Message too big');
+        } else {
+          onFrame(data);
+        }
+      };
     }
     // A 'close' event always follows an error and carries the code; `ws` names an oversized message in the error.
     socket.onerror = (event) => {
@@ -286,9 +290,8 @@ export function openSession(ctx: SessionContext, url: string): Observable<Sessio
       detach();
       reportTooLarge();
       // `ws` drops the connection (1006) once it refused an oversized message: report the close it asked for.
-      subscriber.error(
-        new ConnectionError(tooLarge ? 1009 : code, reason || disconnectReason, session ? 'disconnect' : 'connectAbort'),
-      );
+      const phase = session ? 'disconnect' : 'connectAbort';
+      subscriber.error(new ConnectionError(tooLarge ? 1009 : code, reason || disconnectReason, phase));
     };
 
     return () => {

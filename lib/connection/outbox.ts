@@ -16,43 +16,46 @@ export interface OutboxEntry {
   readonly onDropped?: (error: ScClientError) => void;
 }
 
-/** Limits of the outbox. @internal */
-export interface OutboxLimits {
-  /** Most frames held at once. */
-  readonly limit: number;
+/** The age limit of the outbox. @internal */
+export interface OutboxAgeLimit {
   /** Longest time a frame may wait, in ms (`Infinity`: no limit). */
   readonly maxAge: number;
   /** The clock and timer of the age limit. */
   readonly scheduler: SchedulerLike;
-  /** Receives the expiry of entries that have no `onExpired` of their own. */
+  /** Receives the expiry of entries that have no `onDropped` of their own. */
   readonly report: (error: ScClientError) => void;
 }
 
-const NO_AGE_LIMIT: Omit<OutboxLimits, 'limit'> = {
+const NO_AGE_LIMIT: OutboxAgeLimit = {
   maxAge: Infinity,
   scheduler: { now: Date.now } as SchedulerLike,
   report: () => undefined,
 };
 
+/** A queued entry and when it was queued, on the scheduler's clock. */
+interface Waiting {
+  readonly entry: OutboxEntry;
+  readonly at: number;
+}
+
 /**
  * The bounded FIFO of frames written while no connection is open, flushed in order after the next handshake.
  * Bounded twice: by count (a push beyond `limit` is refused) and by age (a frame older than `maxAge` is dropped
- * with an {@link OutboxExpiredError}). The age limit costs one timer while frames wait, armed for the oldest.
+ * with an {@link OutboxExpiredError}). The age limit costs one timer while frames wait, armed for the oldest. The
+ * oldest is not always at the head: calls put back by {@link Outbox.requeue} start their wait when put back.
  * @internal
  */
 export class Outbox {
-  #queue: OutboxEntry[] = [];
-  /** When each queued entry was queued, on the scheduler's clock (parallel to #queue). */
-  #queuedAt: number[] = [];
+  #queue: Waiting[] = [];
   #timer: Subscription | undefined;
-  readonly #limits: Omit<OutboxLimits, 'limit'>;
+  readonly #age: OutboxAgeLimit;
 
   /** Most frames held at once. */
   readonly limit: number;
 
-  constructor(limit: number, limits: Omit<OutboxLimits, 'limit'> = NO_AGE_LIMIT) {
+  constructor(limit: number, age: OutboxAgeLimit = NO_AGE_LIMIT) {
     this.limit = limit;
-    this.#limits = limits;
+    this.#age = age;
   }
 
   /** Frames waiting. */
@@ -63,8 +66,7 @@ export class Outbox {
   /** Queues `entry`; returns `false` (queueing nothing) when the outbox is full. */
   push(entry: OutboxEntry): boolean {
     if (this.#queue.length >= this.limit) return false;
-    this.#queue.push(entry);
-    this.#queuedAt.push(this.#limits.scheduler.now());
+    this.#queue.push({ entry, at: this.#age.scheduler.now() });
     if (this.#queue.length === 1) this.#arm();
     return true;
   }
@@ -75,21 +77,18 @@ export class Outbox {
    */
   requeue(entries: readonly OutboxEntry[]): OutboxEntry[] {
     const room = Math.max(0, this.limit - this.#queue.length);
-    const taken = entries.slice(0, room);
-    const now = this.#limits.scheduler.now();
-    this.#queue.unshift(...taken);
-    this.#queuedAt.unshift(...taken.map(() => now));
+    const at = this.#age.scheduler.now();
+    this.#queue.unshift(...entries.slice(0, room).map((entry) => ({ entry, at })));
     this.#arm();
     return entries.slice(room);
   }
 
   /** Takes `entry` out, if it is still waiting (a call that timed out or was cancelled). */
   remove(entry: OutboxEntry): void {
-    const index = this.#queue.indexOf(entry);
+    const index = this.#queue.findIndex((waiting) => waiting.entry === entry);
     if (index < 0) return;
     this.#queue.splice(index, 1);
-    this.#queuedAt.splice(index, 1);
-    if (index === 0) this.#arm();
+    this.#arm();
   }
 
   /** Sends waiting frames in order, until `send` refuses one (the socket closed again). */
@@ -97,13 +96,12 @@ export class Outbox {
     this.#expire();
     const queue = this.#queue;
     let sent = 0;
-    for (const entry of queue) {
+    for (const { entry } of queue) {
       if (!send(entry.frame)) break;
       entry.onSent?.();
       sent++;
     }
     queue.splice(0, sent);
-    this.#queuedAt.splice(0, sent);
     this.#arm();
   }
 
@@ -111,18 +109,18 @@ export class Outbox {
   drain(): OutboxEntry[] {
     const queue = this.#queue;
     this.#queue = [];
-    this.#queuedAt = [];
     this.#arm();
-    return queue;
+    return queue.map(({ entry }) => entry);
   }
 
-  /** Drops the entries older than `maxAge` from the head (the oldest come first), reporting each. */
+  /** Drops the entries older than `maxAge`, reporting each (on the entry's `onDropped`, else to `report`). */
   #expire(): void {
-    const { maxAge, scheduler, report } = this.#limits;
+    const { maxAge, scheduler, report } = this.#age;
     const now = scheduler.now();
-    while (this.#queue.length > 0 && now - (this.#queuedAt[0] ?? now) >= maxAge) {
-      const entry = this.#queue.shift() as OutboxEntry;
-      this.#queuedAt.shift();
+    const expired = this.#queue.filter((waiting) => now - waiting.at >= maxAge);
+    if (expired.length === 0) return;
+    this.#queue = this.#queue.filter((waiting) => now - waiting.at < maxAge);
+    for (const { entry } of expired) {
       const error = new OutboxExpiredError(entry.event, maxAge);
       if (entry.onDropped) entry.onDropped(error);
       else report(error);
@@ -133,9 +131,10 @@ export class Outbox {
   #arm(): void {
     this.#timer?.unsubscribe();
     this.#timer = undefined;
-    const { maxAge, scheduler } = this.#limits;
-    const oldest = this.#queuedAt[0];
-    if (oldest === undefined || maxAge === Infinity) return;
+    const { maxAge, scheduler } = this.#age;
+    if (this.#queue.length === 0 || maxAge === Infinity) return;
+    let oldest = Infinity;
+    for (const waiting of this.#queue) oldest = Math.min(oldest, waiting.at);
     this.#timer = scheduler.schedule(
       () => {
         this.#timer = undefined;

@@ -76,6 +76,23 @@ export class CallRegistry {
     this.idle();
   }
 
+  /**
+   * The connection carrying the calls already sent is gone: fails them with `error`, except those that asked to be
+   * sent again, which go back to not sent and are returned (in the order they were made) for the outbox.
+   */
+  connectionLost(error: ScClientError): OutboxEntry[] {
+    const again: PendingCall[] = [];
+    for (const call of this.#calls.values()) {
+      if (call.sent && call.resend) {
+        call.sent = false;
+        again.push(call);
+      }
+    }
+    this.failWhere((call) => call.sent, error);
+    // A failure handler may have cancelled some of them (forkJoin unsubscribes its siblings): those stay out.
+    return again.filter((call) => this.#calls.get(call.cid) === call).map((call) => call.resend as OutboxEntry);
+  }
+
   #arm(at: number): void {
     this.#timer?.unsubscribe();
     this.#timerAt = at;

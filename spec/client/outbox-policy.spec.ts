@@ -1,5 +1,6 @@
 import { ConnectionError, OutboxExpiredError, OutboxOverflowError, type AckTimeoutError } from '../../lib/errors';
 import type { ScClientError } from '../../lib/errors';
+import { forkJoin } from 'rxjs';
 import { fakeClient } from '../support/fake-client';
 
 // The outbox's delivery policy through the public API: age limit, re-sent invokes, order after a reconnect.
@@ -120,6 +121,18 @@ describe('calls in flight when the connection drops', () => {
     jest.advanceTimersByTime(100);
     const second = ws.last().handshake();
     expect(second.packets.slice(1).map((p) => p.event)).toEqual(['#subscribe', 'one', 'two', 'queued']);
+    client.close();
+  });
+
+  it('does not re-send a call that a sibling failure cancelled (forkJoin)', () => {
+    const { client, ws, open } = fakeClient({ reconnectDelay: () => 100 });
+    const first = open();
+    const joined = watch(forkJoin([client.invoke('plain', 1), client.invoke('again', 2, { resend: true })]));
+    first.serverClose(1006);
+    expect(joined.error).toBeInstanceOf(ConnectionError);
+    jest.advanceTimersByTime(100);
+    const second = ws.last().handshake();
+    expect(second.packets.slice(1)).toEqual([]);
     client.close();
   });
 

@@ -85,6 +85,17 @@ describe('urls', () => {
     client.close();
   });
 
+  it('names the token key after the first URL as normalized (https: is port 443)', async () => {
+    const token = fakeJwt({ sub: 'ann' });
+    const tokenStore = memoryTokenStore({ 'socketcluster.authToken.a.test:443': token });
+    const { ws, client } = setup({ url: undefined, urls: ['https://a.test/socketcluster/', B], tokenStore });
+    client.connect();
+    await jest.advanceTimersByTimeAsync(0);
+    ws.last().open();
+    expect(ws.last().packets[0]).toMatchObject({ event: '#handshake', data: { authToken: token } });
+    client.close();
+  });
+
   it('asks a picker function for each attempt, with the previous endpoint and the failure', () => {
     const seen: UrlPickContext[] = [];
     const { ws, client } = setup({

@@ -1,4 +1,6 @@
+import { asyncScheduler } from 'rxjs';
 import { Outbox, type OutboxEntry } from '../../lib/connection/outbox';
+import { OutboxExpiredError, type ScClientError } from '../../lib/errors';
 
 const entry = (frame: string | Uint8Array, onSent?: () => void): OutboxEntry => ({
   frame,
@@ -203,6 +205,59 @@ describe('Outbox', () => {
 
     it('returns an empty array when nothing waits', () => {
       expect(new Outbox(3).drain()).toEqual([]);
+    });
+  });
+
+  describe('age limit', () => {
+    beforeEach(() => {
+      jest.useFakeTimers({ now: 1_000_000 });
+    });
+
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    function aged(maxAge: number) {
+      const reported: ScClientError[] = [];
+      const outbox = new Outbox(10, { maxAge, scheduler: asyncScheduler, report: (e) => reported.push(e) });
+      return { outbox, reported };
+    }
+
+    it('drops each entry maxAge after it was queued, to its onDropped or else to report', () => {
+      const { outbox, reported } = aged(1000);
+      const dropped: ScClientError[] = [];
+      outbox.push(entry('a'));
+      jest.advanceTimersByTime(400);
+      outbox.push({ frame: 'b', event: 'call', onDropped: (e) => dropped.push(e) });
+      jest.advanceTimersByTime(600);
+      expect(reported).toEqual([new OutboxExpiredError('e:a', 1000)]);
+      expect(outbox.size).toBe(1);
+      jest.advanceTimersByTime(400);
+      expect(dropped).toEqual([new OutboxExpiredError('call', 1000)]);
+      expect(outbox.size).toBe(0);
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('expires an older entry behind a younger one put back at the head', () => {
+      const { outbox, reported } = aged(1000);
+      outbox.push(entry('old'));
+      jest.advanceTimersByTime(900);
+      outbox.requeue([entry('again')]);
+      jest.advanceTimersByTime(100);
+      expect(reported).toEqual([new OutboxExpiredError('e:old', 1000)]);
+      jest.advanceTimersByTime(899);
+      expect(outbox.size).toBe(1);
+      jest.advanceTimersByTime(1);
+      expect(outbox.size).toBe(0);
+    });
+
+    it('holds no timer once the last entry leaves', () => {
+      const { outbox } = aged(1000);
+      const a = entry('a');
+      outbox.push(a);
+      expect(jest.getTimerCount()).toBe(1);
+      outbox.remove(a);
+      expect(jest.getTimerCount()).toBe(0);
     });
   });
 });
