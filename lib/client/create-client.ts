@@ -1,10 +1,12 @@
-import { Subject, map, throwError, type Observable } from 'rxjs';
+import { Subject, map, throwError, type Observable, type SchedulerLike } from 'rxjs';
 import { AuthController, type AuthenticateResult } from '../auth/auth-controller';
 import type { AuthState } from '../auth/auth-state';
 import { ChannelRegistry, checkChannelOptions, type ChannelOptions } from '../channels/channel-registry';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
+import type { Codec } from '../codec/codec';
 import { Connection } from '../connection/connection';
 import type { ConnectionState } from '../connection/connection-state';
+import type { Session } from '../connection/open-session';
 import {
   ClientClosedError,
   ConnectionError,
@@ -17,7 +19,7 @@ import { ScEvent } from '../protocol/packets';
 import { CallRegistry } from '../rpc/call-registry';
 import { checkEvent, encodeEvent } from '../rpc/encode-packet';
 import { InboundRouter } from '../rpc/inbound-router';
-import { createInvoke, type InvokeDependencies, type InvokeOptions } from '../rpc/invoke';
+import { createInvoke, type InvokeOptions } from '../rpc/invoke';
 import type { ProcedureRequest } from '../rpc/procedure-request';
 import type { ScApi, UntypedApi, ValidApi } from './api';
 import type { Client } from './client';
@@ -29,76 +31,34 @@ function checkCloseCode(code: number): void {
   }
 }
 
-class ScClient {
-  readonly state$: Observable<ConnectionState>;
-  readonly errors$: Observable<AnyScError>;
-  readonly #options: ResolvedOptions;
+/**
+ * The parts of one client and the wiring between them. It is every part's dependencies object at once (the
+ * router's, the connection's hooks, the channels', the auth controller's and the invokes'), with methods on the
+ * prototype: a client is created per socket, and a closure per hook would cost every client.
+ */
+class ClientCore {
+  readonly codec: Codec;
+  readonly scheduler: SchedulerLike;
+  readonly ackTimeout: number;
   readonly #errors = new Subject<AnyScError>();
-  readonly #calls: CallRegistry;
-  readonly #router: InboundRouter;
-  readonly #connection: Connection;
-  readonly #invokeDeps: InvokeDependencies;
-  readonly #channels: ChannelRegistry;
-  readonly #auth: AuthController;
-  #cid = 0;
-  #closed = false;
+  readonly errors$ = this.#errors.asObservable();
+  readonly calls: CallRegistry;
+  readonly router: InboundRouter;
+  readonly connection: Connection;
+  readonly channels: ChannelRegistry;
+  readonly auth: AuthController;
+  cid = 0;
+  closed = false;
 
   constructor(options: ResolvedOptions) {
-    this.#options = options;
-    this.errors$ = this.#errors.asObservable();
-    // Every error the client reports is one of the concrete classes of AnyScError.
-    const report = (error: ScClientError) => this.#errors.next(error as AnyScError);
-    const nextCid = () => ++this.#cid;
-    this.#calls = new CallRegistry(options.scheduler);
-    this.#router = new InboundRouter({
-      codec: options.codec,
-      calls: this.#calls,
-      report,
-      demand: () => this.#connection.demand(),
-      lastCid: () => this.#cid,
-    });
-    this.#connection = new Connection(options, {
-      dispatch: this.#router.dispatch,
-      report,
-      nextCid,
-      authToken: () => this.#auth.handshakeToken(),
-      beforeAttempt: () => this.#auth.prepare(),
-      onClosed: (error) => {
-        // Calls on the wire fail, except those that opted in to being sent again: they go back ahead of the outbox.
-        const outbox = this.#connection.outbox;
-        const again = this.#calls.connectionLost(error);
-        for (const entry of outbox.requeue(again)) {
-          entry.onDropped?.(new OutboxOverflowError(entry.event, outbox.limit));
-        }
-        this.#channels.suspend();
-        this.#auth.onClosed();
-      },
-      onStopped: (error) => {
-        // Nothing will carry the queued calls now: fail them rather than leave them to their timeout.
-        if (error instanceof ConnectionError || error instanceof HandshakeError) {
-          this.#calls.failWhere(() => true, error);
-        } else {
-          report(error);
-        }
-      },
-      onSession: (session) => {
-        // Authentication first: waitForAuth channels need its verdict.
-        this.#auth.onSession(session);
-        this.#channels.subscribePending();
-      },
-    });
-    this.state$ = this.#connection.state$;
-    this.#channels = new ChannelRegistry({
-      codec: options.codec,
-      calls: this.#calls,
-      scheduler: options.scheduler,
-      nextCid,
-      session: () => this.#connection.session,
-      isAuthenticated: () => this.#auth.state.state === 'authenticated',
-      demand: () => this.#connection.demand(),
-      report,
-    });
-    this.#auth = new AuthController(
+    this.codec = options.codec;
+    this.scheduler = options.scheduler;
+    this.ackTimeout = options.ackTimeout;
+    this.calls = new CallRegistry(options.scheduler);
+    this.router = new InboundRouter(this);
+    this.connection = new Connection(options, this);
+    this.channels = new ChannelRegistry(this);
+    this.auth = new AuthController(
       {
         store: options.tokenStore,
         key: options.authTokenKey,
@@ -109,68 +69,153 @@ class ScClient {
         scheduler: options.scheduler,
         codec: options.codec,
       },
-      {
-        report,
-        session: () => this.#connection.session,
-        invoke: (event, data) => createInvoke(this.#invokeDeps, event, data, undefined),
-        onAuthenticated: () => this.#channels.subscribePending(),
-      },
+      this,
     );
-    this.authState$ = this.#auth.state$;
-    this.#router.handle(ScEvent.setAuthToken, this.#auth.onSetAuthToken);
-    this.#router.handle(ScEvent.removeAuthToken, this.#auth.onRemoveAuthToken);
-    this.#router.handle(ScEvent.publish, this.#channels.onPublish);
-    this.#router.handle(ScEvent.kickOut, this.#channels.onKickOut);
-    this.channelChanges$ = this.#channels.changes$;
-    this.#invokeDeps = {
-      codec: options.codec,
-      calls: this.#calls,
-      connection: this.#connection,
-      scheduler: options.scheduler,
-      ackTimeout: options.ackTimeout,
-      nextCid,
-      isClosed: () => this.#closed,
-    };
+    this.router.handle(ScEvent.setAuthToken, this.auth.onSetAuthToken);
+    this.router.handle(ScEvent.removeAuthToken, this.auth.onRemoveAuthToken);
+    this.router.handle(ScEvent.publish, this.channels.onPublish);
+    this.router.handle(ScEvent.kickOut, this.channels.onKickOut);
+  }
+
+  // Shared by every part.
+
+  /** Every error the client reports is one of the concrete classes of AnyScError. */
+  report(error: ScClientError): void {
+    this.#errors.next(error as AnyScError);
+  }
+
+  endErrors(): void {
+    this.#errors.complete();
+  }
+
+  nextCid(): number {
+    return ++this.cid;
+  }
+
+  lastCid(): number {
+    return this.cid;
+  }
+
+  demand(): void {
+    this.connection.demand();
+  }
+
+  session(): Session | undefined {
+    return this.connection.session;
+  }
+
+  isClosed(): boolean {
+    return this.closed;
+  }
+
+  // The channels' and the auth controller's.
+
+  isAuthenticated(): boolean {
+    return this.auth.state.state === 'authenticated';
+  }
+
+  invoke(event: string, data: unknown): Observable<unknown> {
+    return createInvoke(this, event, data, undefined);
+  }
+
+  onAuthenticated(): void {
+    this.channels.subscribePending();
+  }
+
+  // The connection's hooks.
+
+  dispatch(packet: unknown, session: Session | undefined): void {
+    this.router.dispatch(packet, session);
+  }
+
+  authToken(): string | null {
+    return this.auth.handshakeToken();
+  }
+
+  beforeAttempt(): Observable<never> {
+    return this.auth.prepare();
+  }
+
+  onClosed(error: ConnectionError): void {
+    // Calls on the wire fail, except those that opted in to being sent again: they go back ahead of the outbox.
+    const outbox = this.connection.outbox;
+    for (const entry of outbox.requeue(this.calls.connectionLost(error))) {
+      entry.onDropped?.(new OutboxOverflowError(entry.event, outbox.limit));
+    }
+    this.channels.suspend();
+    this.auth.onClosed();
+  }
+
+  onStopped(error: ScClientError): void {
+    // Nothing will carry the queued calls now: fail them rather than leave them to their timeout.
+    if (error instanceof ConnectionError || error instanceof HandshakeError) {
+      this.calls.failWhere(() => true, error);
+    } else {
+      this.report(error);
+    }
+  }
+
+  onSession(session: Session): void {
+    // Authentication first: waitForAuth channels need its verdict.
+    this.auth.onSession(session);
+    this.channels.subscribePending();
+  }
+}
+
+class ScClient {
+  readonly state$: Observable<ConnectionState>;
+  readonly errors$: Observable<AnyScError>;
+  readonly channelChanges$: Observable<ChannelStateChange>;
+  readonly authState$: Observable<AuthState>;
+  readonly #core: ClientCore;
+
+  constructor(options: ResolvedOptions) {
+    const core = new ClientCore(options);
+    this.#core = core;
+    this.state$ = core.connection.state$;
+    this.errors$ = core.errors$;
+    this.channelChanges$ = core.channels.changes$;
+    this.authState$ = core.auth.state$;
   }
 
   get state(): ConnectionState {
-    return this.#connection.state;
+    return this.#core.connection.state;
   }
 
   // Methods on the prototype, not per-instance arrow functions: a client is created per socket, and each closure
   // would cost every client.
   invoke(event: string, data?: unknown, options?: InvokeOptions): Observable<unknown> {
-    return createInvoke(this.#invokeDeps, event, data, options);
+    return createInvoke(this.#core, event, data, options);
   }
 
   transmit(event: string, data?: unknown): void {
-    if (this.#closed) throw new ClientClosedError();
+    if (this.#core.closed) throw new ClientClosedError();
     checkEvent(event);
-    const frame = encodeEvent(this.#options.codec, event, data);
-    if (!this.#connection.send({ frame, event })) {
-      this.#errors.next(new OutboxOverflowError(event, this.#connection.outbox.limit));
+    const frame = encodeEvent(this.#core.codec, event, data);
+    if (!this.#core.connection.send({ frame, event })) {
+      this.#core.report(new OutboxOverflowError(event, this.#core.connection.outbox.limit));
     }
   }
 
   receiver(event: string): Observable<unknown> {
     checkEvent(event);
-    return this.#closed ? throwError(() => new ClientClosedError()) : this.#router.receiver(event);
+    return this.#core.closed ? throwError(() => new ClientClosedError()) : this.#core.router.receiver(event);
   }
 
   procedure(name: string): Observable<ProcedureRequest> {
     checkEvent(name, 'procedure');
-    return this.#closed ? throwError(() => new ClientClosedError()) : this.#router.procedure(name);
+    return this.#core.closed ? throwError(() => new ClientClosedError()) : this.#core.router.procedure(name);
   }
 
   channel(name: string, options?: ChannelOptions): Observable<unknown> {
     checkEvent(name, 'channel');
     checkChannelOptions(options);
-    return this.#channels.channel(name, options);
+    return this.#core.channels.channel(name, options);
   }
 
   publish(channel: string, data?: unknown, options?: InvokeOptions): Observable<void> {
     checkEvent(channel, 'channel');
-    return createInvoke(this.#invokeDeps, ScEvent.publish, { channel, data }, options).pipe(map(() => undefined));
+    return createInvoke(this.#core, ScEvent.publish, { channel, data }, options).pipe(map(() => undefined));
   }
 
   transmitPublish(channel: string, data?: unknown): void {
@@ -178,60 +223,56 @@ class ScClient {
     this.transmit(ScEvent.publish, { channel, data });
   }
 
-  readonly channelChanges$: Observable<ChannelStateChange>;
-
-  readonly authState$: Observable<AuthState>;
-
   get authState(): AuthState {
-    return this.#auth.state;
+    return this.#core.auth.state;
   }
 
   authenticate(token: string): Observable<AuthenticateResult> {
     if (typeof token !== 'string' || token === '') throw new TypeError('authenticate() needs a signed token');
-    if (this.#closed) return throwError(() => new ClientClosedError());
-    return this.#auth.authenticate(token);
+    if (this.#core.closed) return throwError(() => new ClientClosedError());
+    return this.#core.auth.authenticate(token);
   }
 
   deauthenticate(): void {
-    if (this.#closed) throw new ClientClosedError();
-    this.#auth.deauthenticate();
+    if (this.#core.closed) throw new ClientClosedError();
+    this.#core.auth.deauthenticate();
   }
 
   channelState(name: string): ChannelState {
     checkEvent(name, 'channel');
-    return this.#channels.state(name);
+    return this.#core.channels.state(name);
   }
 
   channelState$(name: string): Observable<ChannelState> {
     checkEvent(name, 'channel');
-    return this.#channels.state$(name);
+    return this.#core.channels.state$(name);
   }
 
   channels(): { readonly name: string; readonly state: ChannelState }[] {
-    return this.#channels.list();
+    return this.#core.channels.list();
   }
 
   connect(): void {
-    if (this.#closed) throw new ClientClosedError();
-    this.#connection.demand();
+    if (this.#core.closed) throw new ClientClosedError();
+    this.#core.connection.demand();
   }
 
   disconnect(code = 1000, reason = ''): void {
     checkCloseCode(code);
-    this.#connection.disconnect(code, reason);
-    this.#calls.idle();
+    this.#core.connection.disconnect(code, reason);
+    this.#core.calls.idle();
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#channels.complete();
-    this.#calls.failWhere(() => true, new ClientClosedError());
-    this.#connection.outbox.drain();
-    this.#connection.close(1000, 'Client closed');
-    this.#router.complete();
-    this.#auth.dispose();
-    this.#errors.complete();
+    if (this.#core.closed) return;
+    this.#core.closed = true;
+    this.#core.channels.complete();
+    this.#core.calls.failWhere(() => true, new ClientClosedError());
+    this.#core.connection.outbox.drain();
+    this.#core.connection.close(1000, 'Client closed');
+    this.#core.router.complete();
+    this.#core.auth.dispose();
+    this.#core.endErrors();
   }
 }
 

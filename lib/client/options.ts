@@ -128,6 +128,8 @@ export interface ClientOptions {
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
+/** The default codec, one for every client (it holds no per-connection state). */
+let defaultCodec: Codec | undefined;
 const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 
 /** Whether this runs in a page with `document` and window events (not Node, not a worker). */
@@ -226,7 +228,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     maxPayload,
     outboxMaxAge,
     livenessHints: options.livenessHints ?? isBrowserPage(),
-    codec: options.codec ?? jsonCodec(),
+    codec: options.codec ?? (defaultCodec ??= jsonCodec()),
     protocolVersion,
     connectTimeout: checkDuration('connectTimeout', options.connectTimeout ?? 10_000),
     ackTimeout: checkDuration('ackTimeout', options.ackTimeout ?? 10_000),

@@ -1,12 +1,8 @@
 import {
   BehaviorSubject,
-  catchError,
-  concat,
   defer,
-  distinctUntilChanged,
   Observable,
   retry,
-  tap,
   throwError,
   type SchedulerLike,
   type Subscription,
@@ -15,7 +11,7 @@ import type { UrlPicker } from '../client/options';
 import { ConnectionError, ProtocolError, type HandshakeError, type ScClientError } from '../errors';
 import { backoffDelay, type BackoffOptions } from './backoff-delay';
 import { transition, type ConnectionState } from './connection-state';
-import { openSession, type Session, type SessionContext } from './open-session';
+import { openSession, type CloseRequest, type Session, type SessionConfig, type SessionHooks } from './open-session';
 import { Outbox, type OutboxEntry } from './outbox';
 import { closeCodeOf, reconnectsAtOnce, shouldReconnect } from './should-reconnect';
 
@@ -23,8 +19,7 @@ import { closeCodeOf, reconnectsAtOnce, shouldReconnect } from './should-reconne
 export type ReconnectDelay = (attempt: number, error: ConnectionError | HandshakeError) => number;
 
 /** What the connection needs beyond one attempt's context. @internal */
-export interface ConnectionConfig
-  extends Omit<SessionContext, 'closeRequest' | 'dispatch' | 'report' | 'nextCid' | 'authToken'> {
+export interface ConnectionConfig extends SessionConfig {
   readonly reconnect: boolean;
   readonly maxAttempts: number;
   readonly backoff: BackoffOptions;
@@ -38,9 +33,7 @@ export interface ConnectionConfig
 }
 
 /** The owner's side: packet handling and what happens when sessions start and end. @internal */
-export interface ConnectionHooks extends Pick<SessionContext, 'dispatch' | 'report' | 'nextCid' | 'authToken'> {
-  /** Work before each attempt opens its socket (loading the auth token). Errors fail the attempt with 4003. */
-  beforeAttempt(): Observable<never>;
+export interface ConnectionHooks extends SessionHooks {
   /** A session ended (or an attempt failed); calls sent on it must fail. */
   onClosed(error: ConnectionError): void;
   /** The client stopped reconnecting after `error`. */
@@ -49,7 +42,6 @@ export interface ConnectionHooks extends Pick<SessionContext, 'dispatch' | 'repo
   onSession(session: Session): void;
 }
 
-const DEFAULT_CLOSE = { code: 1000, reason: '' };
 const MAX_DELAY = 2 ** 31 - 1;
 
 // A custom delay function may return anything; timers take 0 to 2^31 - 1 ms. NaN falls back to the backoff.
@@ -68,12 +60,12 @@ export class Connection {
   readonly outbox: Outbox;
   readonly #config: ConnectionConfig;
   readonly #hooks: ConnectionHooks;
-  readonly #context: SessionContext;
   readonly #scheduler: SchedulerLike;
   #loop: Subscription | undefined;
   #session: Session | undefined;
   #attempt = 0;
-  #closeRequest = DEFAULT_CLOSE;
+  /** The close code and reason a session uses when it is unsubscribed: set by `disconnect()` for its duration. */
+  readonly #closeRequest: CloseRequest = { code: 1000, reason: '' };
   #closed = false;
   /** The endpoint of the latest attempt. */
   #url: string | undefined;
@@ -91,18 +83,11 @@ export class Connection {
     this.outbox = new Outbox(config.outboxLimit, {
       maxAge: config.outboxMaxAge,
       scheduler: config.scheduler,
-      report: hooks.report,
+      report: (error) => hooks.report(error),
     });
     this.#state = new BehaviorSubject<ConnectionState>({ state: 'closed', attempt: 0 });
-    this.state$ = this.#state.asObservable().pipe(distinctUntilChanged());
-    this.#context = {
-      ...config,
-      dispatch: hooks.dispatch,
-      report: hooks.report,
-      nextCid: hooks.nextCid,
-      authToken: hooks.authToken,
-      closeRequest: () => this.#closeRequest,
-    };
+    // Every value is a new object, and `#setState` passes on changes only.
+    this.state$ = this.#state.asObservable();
   }
 
   /** The current state. */
@@ -159,9 +144,12 @@ export class Connection {
       if (this.state.state === 'closed' && this.state.retryAt === undefined) return;
     } else {
       this.#loop = undefined;
-      this.#closeRequest = { code, reason };
+      const request = this.#closeRequest;
+      request.code = code;
+      request.reason = reason;
       loop.unsubscribe();
-      this.#closeRequest = DEFAULT_CLOSE;
+      request.code = 1000;
+      request.reason = '';
     }
     const wasOpen = this.#session !== undefined;
     this.#session = undefined;
@@ -187,19 +175,7 @@ export class Connection {
     }
     this.#url = url;
     this.#setState({ state: 'connecting', attempt: this.#attempt, url });
-    const prepared$ = this.#hooks.beforeAttempt().pipe(
-      catchError((cause: unknown) =>
-        throwError(() => new ConnectionError(4003, 'Could not load the auth token', 'connectAbort', { cause })),
-      ),
-    );
-    return concat(prepared$, openSession(this.#context, url)).pipe(
-      tap({
-        error: (error: unknown) => {
-          this.#session = undefined;
-          if (error instanceof ConnectionError) this.#hooks.onClosed(error);
-        },
-      }),
-    );
+    return openSession(this.#config, this.#hooks, url, this.#closeRequest);
   }
 
   #opened(session: Session): void {
@@ -220,7 +196,10 @@ export class Connection {
     });
   }
 
+  /** Called for every failed attempt and lost connection, before the loop decides whether to go on. */
   #retryDelay(error: unknown, count: number): Observable<number> {
+    this.#session = undefined;
+    if (error instanceof ConnectionError) this.#hooks.onClosed(error);
     const { reconnect, maxAttempts, backoff, reconnectDelay } = this.#config;
     const n = count - 1;
     if (!reconnect || !shouldReconnect(error) || n >= maxAttempts) throw error;

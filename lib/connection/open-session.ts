@@ -1,4 +1,4 @@
-import { Observable, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, type SchedulerAction, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import type { Codec } from '../codec/codec';
 import { CodecError, ConnectionError, HandshakeError, ProtocolError, type ScClientError } from '../errors';
 import {
@@ -28,8 +28,8 @@ export interface Session {
   checkLiveness(): void;
 }
 
-/** What one connection attempt needs from its owner. @internal */
-export interface SessionContext {
+/** The settings of a connection attempt. @internal */
+export interface SessionConfig {
   readonly WebSocket: WebSocketConstructor;
   readonly webSocketOptions: object | undefined;
   readonly codec: Codec;
@@ -41,6 +41,12 @@ export interface SessionContext {
   /** Coalesce the frames written in one task into one batch frame (when the codec can join frames). */
   readonly batchWrites: boolean;
   readonly scheduler: SchedulerLike;
+}
+
+/** What a connection attempt asks of its owner. @internal */
+export interface SessionHooks {
+  /** Work before the socket opens (loading the auth token). Its error fails the attempt with 4003. */
+  beforeAttempt(): Observable<never>;
   /** The next call id (shared with invokes: ids are unique per client). */
   nextCid(): number;
   /** The signed token to send in the handshake, or `null`. */
@@ -49,18 +55,22 @@ export interface SessionContext {
   dispatch(packet: unknown, session: Session | undefined): void;
   /** Reports a diagnostic on `errors$`. */
   report(error: ScClientError): void;
-  /** Close code and reason used when the attempt is unsubscribed (a deliberate close). */
-  closeRequest(): { code: number; reason: string };
+}
+
+/** The close code and reason used when an attempt is unsubscribed (a deliberate close), read at that moment. */
+export interface CloseRequest {
+  code: number;
+  reason: string;
 }
 
 const DEFAULT_PING_TIMEOUT = 30_000;
 /** The event by which SocketCluster 14 (protocol 1) announces that it is closing the socket. */
 const LEGACY_DISCONNECT = '#disconnect';
 
-/** The EventEmitter side of the `ws` package's WebSocket. */
+/** The EventEmitter side of the `ws` package's WebSocket, which the client prefers where it exists. */
 interface NodeStyleSocket {
-  on(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
-  off(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  off(event: string, listener: (...args: never[]) => void): unknown;
 }
 
 // A ping of the other protocol version means the client's `protocolVersion` does not match the server's.
@@ -98,208 +108,342 @@ function isValidReply(data: unknown): data is HandshakeReply {
   return typeof reply?.id === 'string' && typeof pingTimeout === 'number' && pingTimeout > 0 && pingTimeout < Infinity;
 }
 
+function connectTimedOut(this: SchedulerAction<Attempt>, attempt?: Attempt): void {
+  attempt?.connectTimedOut();
+}
+
+function watch(this: SchedulerAction<Attempt>, attempt?: Attempt): void {
+  if (!attempt) return;
+  const idle = attempt.config.scheduler.now() - attempt.lastSeen;
+  if (idle >= attempt.pingTimeout) attempt.abort(4000, 'Server ping timed out');
+  else this.schedule(attempt, attempt.pingTimeout - idle);
+}
+
 /**
- * One connection attempt: opens the WebSocket, sends `#handshake` first, applies the reply before the next frame,
+ * One connection attempt, and the {@link Session} it becomes once its handshake succeeds. One object per attempt
+ * holds its whole state; its methods are on the prototype.
+ */
+class Attempt implements Session {
+  readonly config: SessionConfig;
+  readonly #hooks: SessionHooks;
+  readonly #subscriber: Subscriber<Session>;
+  readonly #closeRequest: CloseRequest;
+  readonly #legacy: boolean;
+  readonly #ping: string;
+  readonly #pong: string;
+  #socket: WebSocketLike | undefined;
+  /** Removes the EventEmitter listeners (`ws`); unset for DOM-style handlers. */
+  #unlisten: (() => void) | undefined;
+  #preparing: Subscription | undefined;
+  #batcher: WriteBatcher | undefined;
+  #connectTimer: Subscription | undefined;
+  #watchdog: Subscription | undefined;
+  #handshakeCid = -1;
+  #established = false;
+  #finished = false;
+  #tooLarge = false;
+  #disconnectReason = '';
+  lastSeen: number;
+
+  id = '';
+  pingTimeout = DEFAULT_PING_TIMEOUT;
+  isAuthenticated = false;
+  authError: Error | undefined = undefined;
+
+  constructor(config: SessionConfig, hooks: SessionHooks, closeRequest: CloseRequest, subscriber: Subscriber<Session>) {
+    this.config = config;
+    this.#hooks = hooks;
+    this.#closeRequest = closeRequest;
+    this.#subscriber = subscriber;
+    this.#legacy = config.protocolVersion === 1;
+    ({ ping: this.#ping, pong: this.#pong } = PING_FRAMES[config.protocolVersion]);
+    this.lastSeen = config.scheduler.now();
+  }
+
+  /** Prepares (the auth token), then opens the socket. */
+  start(url: string): void {
+    const preparing = this.#hooks.beforeAttempt().subscribe({
+      error: (cause: unknown) => {
+        this.#preparing = undefined;
+        this.#finished = true;
+        this.#subscriber.error(new ConnectionError(4003, 'Could not load the auth token', 'connectAbort', { cause }));
+      },
+      complete: () => {
+        this.#preparing = undefined;
+        this.#open(url);
+      },
+    });
+    if (!preparing.closed) this.#preparing = preparing;
+  }
+
+  #open(url: string): void {
+    const { config } = this;
+    this.#connectTimer = config.scheduler.schedule(connectTimedOut, config.connectTimeout, this);
+    let socket: WebSocketLike;
+    try {
+      socket = config.webSocketOptions
+        ? new config.WebSocket(url, [], config.webSocketOptions as never)
+        : new config.WebSocket(url);
+    } catch (cause) {
+      this.#finished = true;
+      this.#connectTimer.unsubscribe();
+      this.#subscriber.error(new ConnectionError(1006, 'Could not open the WebSocket', 'connectAbort', { cause }));
+      return;
+    }
+    this.#socket = socket;
+    socket.binaryType = config.codec.binaryType ?? 'arraybuffer';
+    if (config.batchWrites && config.codec.batch) {
+      const { codec } = config;
+      this.#batcher = new WriteBatcher(
+        (frame) => this.#write(frame),
+        (frames) => codec.batch?.(frames) ?? '',
+      );
+    }
+    // Thin handlers: the work is in the methods.
+    const onOpen = () => this.opened();
+    const onClose = (code: number, reason: string | Uint8Array) => this.closed(code, reason.toString());
+    const onError = (error: unknown) => this.failed(error);
+    const emitter = socket as Partial<NodeStyleSocket>;
+    if (typeof emitter.on === 'function' && typeof emitter.off === 'function') {
+      // `ws` in Node: its EventEmitter events spare the wrapper and the event object its DOM-style handlers make
+      // per handler and per message (text arrives as a Buffer there, binary as the binaryType asks).
+      const onMessage = (data: unknown, isBinary: boolean) =>
+        this.frame(isBinary ? data : (data as Uint8Array).toString());
+      emitter.on('open', onOpen);
+      emitter.on('message', onMessage);
+      emitter.on('close', onClose);
+      emitter.on('error', onError);
+      this.#unlisten = () => {
+        emitter.off?.('open', onOpen);
+        emitter.off?.('message', onMessage);
+        emitter.off?.('close', onClose);
+        // The error listener stays (it ignores what comes now): `ws` emits an 'error' on a socket closed while
+        // connecting, and an EventEmitter without an error listener would throw it.
+      };
+    } else {
+      socket.onopen = onOpen;
+      socket.onmessage = ({ data }) => {
+        // `ws` enforces maxPayload while receiving (the options pass it whenever it differs from the `ws`
+        // default); a browser socket delivers any size, so the limit is checked here, once a message is in. Text
+        // is measured in UTF-16 code units, never more than its UTF-8 bytes: only a certain excess is refused.
+        const size = typeof data === 'string' ? data.length : (data as ArrayBuffer).byteLength;
+        if (size > config.maxPayload) this.tooLarge();
+        else this.frame(data);
+      };
+      socket.onclose = ({ code, reason }) => onClose(code, reason);
+      socket.onerror = (event) => onError((event as { error?: unknown } | null)?.error);
+    }
+  }
+
+  // Session
+
+  send(frame: string | Uint8Array): boolean {
+    const socket = this.#socket;
+    if (socket?.readyState !== WS_OPEN) return false;
+    if (this.#batcher) this.#batcher.push(frame);
+    else socket.send(frame);
+    return true;
+  }
+
+  checkLiveness(): void {
+    if (!this.config.pingTimeoutDisabled && this.config.scheduler.now() - this.lastSeen >= this.pingTimeout) {
+      this.abort(4000, 'Server ping timed out');
+    }
+  }
+
+  // Socket events
+
+  opened(): void {
+    const cid = this.#hooks.nextCid();
+    this.#handshakeCid = cid;
+    const authToken = this.#hooks.authToken();
+    // Alone in its frame: the server must see #handshake before anything else.
+    this.#write(this.config.codec.encode({ event: ScEvent.handshake, data: { authToken }, cid }));
+  }
+
+  frame(frame: unknown): void {
+    const { config } = this;
+    this.lastSeen = config.scheduler.now();
+    // Pings are text frames compared before decoding, and answered only once the handshake is done: a pong
+    // that reaches the server before our handshake makes it close the socket (4009).
+    if (frame === this.#ping) {
+      if (this.#established) this.#write(this.#pong); // never part of a batch
+      return;
+    }
+    const { codec } = config;
+    let decoded: unknown;
+    try {
+      decoded = codec.decode(frame as string | ArrayBuffer);
+    } catch (cause) {
+      this.#hooks.report(
+        mismatch(frame, config.protocolVersion) ??
+          new CodecError(`The ${codec.name} codec could not decode a frame`, { cause }),
+      );
+      return;
+    }
+    if (typeof decoded === 'string' && decoded === PING_FRAMES[1].ping) {
+      // SocketCluster 14 sends its protocol 1 ping through the codec (binary with MessagePack): answer in kind.
+      if (!this.#legacy) this.#hooks.report(otherVersion(config.protocolVersion));
+      else if (this.#established) this.#write(codec.encode(PING_FRAMES[1].pong));
+      return;
+    }
+    if (Array.isArray(decoded)) {
+      for (let i = 0; i < decoded.length && !this.#finished; i++) this.#packet(decoded[i]);
+    } else {
+      this.#packet(decoded);
+    }
+  }
+
+  /** A 'close' event always follows an error and carries the code. */
+  closed(code: number, reason: string): void {
+    const socket = this.#socket;
+    if (this.#finished || !socket) return;
+    this.#detach(socket);
+    this.#reportTooLarge();
+    // `ws` drops the connection (1006) once it refused an oversized message: report the close it asked for.
+    const phase = this.#established ? 'disconnect' : 'connectAbort';
+    this.#subscriber.error(new ConnectionError(this.#tooLarge ? 1009 : code, reason || this.#disconnectReason, phase));
+  }
+
+  /** `ws` names an oversized message in its error; the 'close' that follows reports it. */
+  failed(error: unknown): void {
+    if ((error as { code?: unknown } | null | undefined)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.#tooLarge = true;
+    }
+  }
+
+  tooLarge(): void {
+    this.#tooLarge = true;
+    this.abort(1009, 'Message too big');
+  }
+
+  connectTimedOut(): void {
+    if (this.#socket?.readyState === WS_OPEN) this.abort(4003, 'Handshake timed out');
+    else this.abort(4007, 'Connection establishment timed out');
+  }
+
+  /**
+   * The client ends the connection itself: it does not wait for the close handshake, which a dead peer never
+   * completes.
+   */
+  abort(code: number, reason: string, error?: ScClientError): void {
+    const socket = this.#socket;
+    if (this.#finished || !socket) return;
+    this.#detach(socket);
+    this.#reportTooLarge();
+    closeSocket(socket, code, reason);
+    // A peer that stopped answering will not complete the close handshake either: `ws` would keep the socket for
+    // its 30 s close timeout. Drop it now where the socket can (`terminate`, Node).
+    if (code === 4000 || code === 4003 || code === 4007) (socket as { terminate?: () => void }).terminate?.();
+    this.#subscriber.error(error ?? new ConnectionError(code, reason, this.#established ? 'disconnect' : 'connectAbort'));
+  }
+
+  /** The Observable's teardown: a deliberate close, with the owner's close request. */
+  unsubscribe(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#preparing?.unsubscribe();
+    const socket = this.#socket;
+    if (!socket) return;
+    const { code, reason } = this.#closeRequest;
+    this.#batcher?.flush(); // what the application wrote before closing still goes out
+    this.#detach(socket);
+    closeSocket(socket, code, reason);
+  }
+
+  #write(frame: string | Uint8Array): void {
+    const socket = this.#socket;
+    if (socket?.readyState === WS_OPEN) socket.send(frame);
+  }
+
+  #packet(packet: unknown): void {
+    if (!this.#established && (packet as ResponsePacket | null)?.rid === this.#handshakeCid) {
+      this.#handshakeReply(packet as ResponsePacket);
+    } else if (this.#legacy && (packet as { event?: unknown } | null)?.event === LEGACY_DISCONNECT) {
+      // SocketCluster 14 announces a server-side disconnect with this event, then closes without a reason.
+      const data = (packet as { data?: { data?: unknown } }).data?.data;
+      this.#disconnectReason = typeof data === 'string' ? data : '';
+    } else {
+      this.#hooks.dispatch(packet, this.#established ? this : undefined);
+    }
+  }
+
+  #handshakeReply(packet: ResponsePacket): void {
+    this.#connectTimer?.unsubscribe();
+    const error = hydrateError(packet.error);
+    if (error) {
+      const status = error.details.statusCode;
+      const code = typeof status === 'number' && status >= 4000 && status <= 4999 ? status : 4008;
+      this.abort(code, `${error.remoteName}: ${error.message}`, new HandshakeError(error.message, code, error));
+      return;
+    }
+    let reply = packet.data;
+    if (!isValidReply(reply)) {
+      this.#hooks.report(
+        new ProtocolError('bad-handshake-reply', 'Handshake reply without a socket id or a valid pingTimeout'),
+      );
+      reply = { id: '', pingTimeout: DEFAULT_PING_TIMEOUT, isAuthenticated: false };
+    }
+    const valid = reply as HandshakeReply;
+    this.id = valid.id;
+    this.pingTimeout = Math.min(valid.pingTimeout, MAX_TIMER);
+    // Only a literal `true` from the server means authenticated.
+    this.isAuthenticated = (valid as { isAuthenticated?: unknown }).isAuthenticated === true;
+    this.authError = hydrateError(valid.authError);
+    this.#established = true;
+    if (!this.config.pingTimeoutDisabled) {
+      this.#watchdog = this.config.scheduler.schedule(watch, this.pingTimeout, this);
+    }
+    this.#subscriber.next(this);
+  }
+
+  #reportTooLarge(): void {
+    if (this.#tooLarge) {
+      this.#hooks.report(
+        new ProtocolError(
+          'message-too-large',
+          `An inbound message exceeded maxPayload (${this.config.maxPayload} bytes)`,
+        ),
+      );
+    }
+  }
+
+  #detach(socket: WebSocketLike): void {
+    this.#finished = true;
+    this.#connectTimer?.unsubscribe();
+    this.#watchdog?.unsubscribe();
+    this.#batcher?.clear();
+    if (this.#unlisten) {
+      this.#unlisten();
+    } else {
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      // Keep an error listener: `ws` emits an 'error' on a socket closed while connecting, and throws it when
+      // nothing listens.
+      socket.onerror = ignore;
+    }
+  }
+}
+
+/**
+ * One connection attempt: runs the owner's `beforeAttempt` work, opens the WebSocket, sends `#handshake` first, applies the reply before the next frame,
  * answers pings before the codec and watches liveness.
  *
  * Emits: one {@link Session} when the handshake succeeds.
  * Completes: never.
  * Errors: `ConnectionError` when the socket closes or cannot open (own closes: 4000 ping timeout, 4003 handshake
  * timeout, 4007 connect timeout), `HandshakeError` when the server refuses the handshake.
- * Teardown closes the socket with {@link SessionContext.closeRequest}.
+ * Teardown closes the socket with the close request as it is at that moment.
  * @internal
  */
-export function openSession(ctx: SessionContext, url: string): Observable<Session> {
+export function openSession(
+  config: SessionConfig,
+  hooks: SessionHooks,
+  url: string,
+  closeRequest: CloseRequest,
+): Observable<Session> {
   return new Observable<Session>((subscriber) => {
-    const { ping, pong } = PING_FRAMES[ctx.protocolVersion];
-    const { codec, scheduler } = ctx;
-    let session: Session | undefined;
-    let handshakeCid = -1;
-    const legacy = ctx.protocolVersion === 1;
-    let disconnectReason = '';
-    let finished = false;
-    let lastSeen = scheduler.now();
-    let watchdog: Subscription | undefined;
-    let socket: WebSocketLike;
-    let stopListening: (() => void) | undefined;
-    let tooLarge = false;
-
-    const detach = () => {
-      finished = true;
-      connectTimer.unsubscribe();
-      watchdog?.unsubscribe();
-      batcher?.clear();
-      stopListening?.();
-      socket.onopen = socket.onmessage = socket.onclose = null;
-      // Keep an error listener: `ws` throws an 'error' event that has none (closing a socket still connecting).
-      socket.onerror = ignore;
-    };
-    // The client ends the connection itself: it does not wait for the close handshake, which a dead peer never
-    // completes.
-    const abort = (code: number, reason: string, error?: ScClientError) => {
-      if (finished) return;
-      detach();
-      reportTooLarge();
-      closeSocket(socket, code, reason);
-      // A peer that stopped answering will not complete the close handshake either: `ws` would keep the socket for
-      // its 30 s close timeout. Drop it now where the socket can (`terminate`, Node).
-      if (code === 4000 || code === 4003 || code === 4007) (socket as { terminate?: () => void }).terminate?.();
-      subscriber.error(error ?? new ConnectionError(code, reason, session ? 'disconnect' : 'connectAbort'));
-    };
-    const reportTooLarge = () => {
-      if (tooLarge) {
-        ctx.report(
-          new ProtocolError('message-too-large', `An inbound message exceeded maxPayload (${ctx.maxPayload} bytes)`),
-        );
-      }
-    };
-    const write = (frame: string | Uint8Array) => {
-      if (socket.readyState === WS_OPEN) socket.send(frame);
-    };
-    const batcher =
-      ctx.batchWrites && codec.batch ? new WriteBatcher(write, (frames) => codec.batch?.(frames) ?? '') : undefined;
-    const send = (frame: string | Uint8Array) => {
-      if (socket.readyState !== WS_OPEN) return false;
-      if (batcher) batcher.push(frame);
-      else socket.send(frame);
-      return true;
-    };
-
-    const onHandshakeReply = (packet: ResponsePacket) => {
-      connectTimer.unsubscribe();
-      const error = hydrateError(packet.error);
-      if (error) {
-        const status = error.details.statusCode;
-        const code = typeof status === 'number' && status >= 4000 && status <= 4999 ? status : 4008;
-        abort(code, `${error.remoteName}: ${error.message}`, new HandshakeError(error.message, code, error));
-        return;
-      }
-      let reply = packet.data;
-      if (!isValidReply(reply)) {
-        ctx.report(new ProtocolError('bad-handshake-reply', 'Handshake reply without a socket id or a valid pingTimeout'));
-        reply = { id: '', pingTimeout: DEFAULT_PING_TIMEOUT, isAuthenticated: false };
-      }
-      const { id, authError } = reply as HandshakeReply;
-      const pingTimeout = Math.min((reply as HandshakeReply).pingTimeout, MAX_TIMER);
-      // Only a literal `true` from the server means authenticated.
-      const isAuthenticated = (reply as { isAuthenticated?: unknown }).isAuthenticated === true;
-      const checkLiveness = () => {
-        if (!ctx.pingTimeoutDisabled && scheduler.now() - lastSeen >= pingTimeout) abort(4000, 'Server ping timed out');
-      };
-      session = { id, pingTimeout, isAuthenticated, authError: hydrateError(authError), send, checkLiveness };
-      if (!ctx.pingTimeoutDisabled) {
-        watchdog = scheduler.schedule(function (this: SchedulerAction<unknown>) {
-          const idle = scheduler.now() - lastSeen;
-          if (idle >= pingTimeout) abort(4000, 'Server ping timed out');
-          else this.schedule(undefined, pingTimeout - idle);
-        }, pingTimeout);
-      }
-      subscriber.next(session);
-    };
-
-    const onPacket = (packet: unknown) => {
-      if (session === undefined && (packet as ResponsePacket | null)?.rid === handshakeCid) {
-        onHandshakeReply(packet as ResponsePacket);
-      } else if (legacy && (packet as { event?: unknown } | null)?.event === LEGACY_DISCONNECT) {
-        // SocketCluster 14 announces a server-side disconnect with this event, then closes without a reason.
-        const data = (packet as { data?: { data?: unknown } }).data?.data;
-        disconnectReason = typeof data === 'string' ? data : '';
-      } else {
-        ctx.dispatch(packet, session);
-      }
-    };
-
-    const onFrame = (frame: unknown) => {
-      lastSeen = scheduler.now();
-      // Pings are text frames compared before decoding, and answered only once the handshake is done: a pong
-      // that reaches the server before our handshake makes it close the socket (4009).
-      if (frame === ping) {
-        if (session) write(pong); // never part of a batch
-        return;
-      }
-      let decoded: unknown;
-      try {
-        decoded = codec.decode(frame as string | ArrayBuffer);
-      } catch (cause) {
-        ctx.report(mismatch(frame, ctx.protocolVersion) ?? new CodecError(`The ${codec.name} codec could not decode a frame`, { cause }));
-        return;
-      }
-      if (typeof decoded === 'string' && decoded === PING_FRAMES[1].ping) {
-        // SocketCluster 14 sends its protocol 1 ping through the codec (binary with MessagePack): answer in kind.
-        if (!legacy) ctx.report(otherVersion(ctx.protocolVersion));
-        else if (session) write(codec.encode(PING_FRAMES[1].pong));
-        return;
-      }
-      if (Array.isArray(decoded)) {
-        for (let i = 0; i < decoded.length && !finished; i++) onPacket(decoded[i]);
-      } else {
-        onPacket(decoded);
-      }
-    };
-
-    const connectTimer = scheduler.schedule(() => {
-      if (socket.readyState === WS_OPEN) abort(4003, 'Handshake timed out');
-      else abort(4007, 'Connection establishment timed out');
-    }, ctx.connectTimeout);
-
-    try {
-      socket = ctx.webSocketOptions
-        ? new ctx.WebSocket(url, [], ctx.webSocketOptions as never)
-        : new ctx.WebSocket(url);
-    } catch (cause) {
-      connectTimer.unsubscribe();
-      subscriber.error(new ConnectionError(1006, 'Could not open the WebSocket', 'connectAbort', { cause }));
-      return undefined;
-    }
-    socket.binaryType = codec.binaryType ?? 'arraybuffer';
-    socket.onopen = () => {
-      handshakeCid = ctx.nextCid();
-      const authToken = ctx.authToken();
-      // Alone in its frame: the server must see #handshake before anything else.
-      write(codec.encode({ event: ScEvent.handshake, data: { authToken }, cid: handshakeCid }));
-    };
-    // `ws` in Node: listen to 'message' directly, which spares the MessageEvent the DOM-style handler allocates per
-    // frame (text arrives as a Buffer there, binary as the binaryType asks).
-    const emitter = socket as Partial<NodeStyleSocket>;
-    if (typeof emitter.on === 'function' && typeof emitter.off === 'function') {
-      const listener = (data: unknown, isBinary: boolean) => onFrame(isBinary ? data : (data as Uint8Array).toString());
-      emitter.on('message', listener);
-      stopListening = () => emitter.off?.('message', listener);
-    } else {
-      // `ws` enforces maxPayload while receiving (the options pass it whenever it differs from the `ws` default); a
-      // browser socket delivers any size, so the limit is checked here, once a message is in. Text is measured in
-      // UTF-16 code units, never more than its UTF-8 bytes: only a certain excess is refused.
-      socket.onmessage = ({ data }) => {
-        const size = typeof data === 'string' ? data.length : (data as ArrayBuffer).byteLength;
-        if (size > ctx.maxPayload) {
-          tooLarge = true;
-          abort(1009, 'Message too big');
-        } else {
-          onFrame(data);
-        }
-      };
-    }
-    // A 'close' event always follows an error and carries the code; `ws` names an oversized message in the error.
-    socket.onerror = (event) => {
-      if ((event as { error?: { code?: unknown } } | null)?.error?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-        tooLarge = true;
-      }
-    };
-    socket.onclose = ({ code, reason }) => {
-      if (finished) return;
-      detach();
-      reportTooLarge();
-      // `ws` drops the connection (1006) once it refused an oversized message: report the close it asked for.
-      const phase = session ? 'disconnect' : 'connectAbort';
-      subscriber.error(new ConnectionError(tooLarge ? 1009 : code, reason || disconnectReason, phase));
-    };
-
-    return () => {
-      if (finished) return;
-      const { code, reason } = ctx.closeRequest();
-      batcher?.flush(); // what the application wrote before closing still goes out
-      detach();
-      closeSocket(socket, code, reason);
-    };
+    const attempt = new Attempt(config, hooks, closeRequest, subscriber);
+    attempt.start(url);
+    return attempt;
   });
 }

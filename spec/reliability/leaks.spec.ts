@@ -213,7 +213,10 @@ it('close() removes every listener from a real ws socket, after reconnects too',
   }
 });
 
-/** A fake socket that also has the EventEmitter side of `ws`, which the client prefers for 'message'. */
+/**
+ * A fake socket that also has the EventEmitter side of `ws`, which the client prefers where it exists: it emits
+ * 'open', 'message' and 'close' with the arguments `ws` gives them.
+ */
 class EmitterSocket extends FakeWebSocket {
   readonly emitter = new EventEmitter();
   on(event: string, listener: (...args: unknown[]) => void): this {
@@ -224,45 +227,64 @@ class EmitterSocket extends FakeWebSocket {
     this.emitter.off(event, listener);
     return this;
   }
+  override open(): void {
+    this.readyState = 1;
+    this.emitter.emit('open');
+  }
   override receive(frame: unknown): void {
     this.emitter.emit('message', Buffer.from(typeof frame === 'string' ? frame : JSON.stringify(frame)), false);
   }
+  override serverClose(code: number, reason = ''): void {
+    this.readyState = 3;
+    this.emitter.emit('close', code, Buffer.from(reason));
+  }
 }
 
-it('every fake socket is detached: no handler, no message listener, after server closes and after close()', () => {
-  const sockets: EmitterSocket[] = [];
-  const ctor = function (address: string) {
-    const socket = new EmitterSocket(address);
-    sockets.push(socket);
-    return socket;
-  } as unknown as WebSocketConstructor;
-  jest.useFakeTimers();
-  try {
-    const client = createClient({
-      url: 'ws://example.test/socketcluster/',
-      WebSocket: ctor,
-      reconnectDelay: () => 0,
-      batchWrites: false,
-    });
-    const seen: unknown[] = [];
-    client.receiver('tick').subscribe((v) => seen.push(v));
-    for (let round = 0; round < 50; round++) {
-      const socket = sockets.at(-1)!;
-      socket.handshake();
-      socket.receive({ event: 'tick', data: round });
-      socket.serverClose(1006);
-      jest.advanceTimersByTime(0);
+describe.each([
+  ['DOM-style handlers', FakeWebSocket],
+  ['the EventEmitter side of ws', EmitterSocket],
+])('every fake socket with %s is detached after server closes and after close()', (_kind, Socket) => {
+  it('keeps only a no-op error listener', () => {
+    const sockets: FakeWebSocket[] = [];
+    const ctor = function (address: string) {
+      const socket = new Socket(address);
+      sockets.push(socket);
+      return socket;
+    } as unknown as WebSocketConstructor;
+    jest.useFakeTimers();
+    try {
+      const client = createClient({
+        url: 'ws://example.test/socketcluster/',
+        WebSocket: ctor,
+        reconnectDelay: () => 0,
+        batchWrites: false,
+      });
+      const seen: unknown[] = [];
+      client.receiver('tick').subscribe((v) => seen.push(v));
+      for (let round = 0; round < 50; round++) {
+        const socket = sockets.at(-1)!;
+        socket.handshake();
+        socket.receive({ event: 'tick', data: round });
+        socket.serverClose(1006);
+        jest.advanceTimersByTime(0);
+      }
+      sockets.at(-1)!.handshake();
+      client.close();
+      expect(seen).toHaveLength(50);
+      expect(sockets).toHaveLength(51);
+      for (const socket of sockets) {
+        expect([socket.onopen, socket.onmessage, socket.onclose]).toEqual([null, null, null]);
+        if (socket instanceof EmitterSocket) {
+          for (const event of ['open', 'message', 'close']) expect(socket.emitter.listenerCount(event)).toBe(0);
+          expect(socket.emitter.listenerCount('error')).toBe(1); // kept on purpose (see above)
+          expect(socket.onerror).toBeNull();
+        } else {
+          expect(typeof socket.onerror).toBe('function'); // the no-op kept on purpose (see above)
+        }
+      }
+    } finally {
+      jest.useRealTimers();
     }
-    sockets.at(-1)!.handshake();
-    client.close();
-    expect(seen).toHaveLength(50);
-    expect(sockets).toHaveLength(51);
-    for (const socket of sockets) {
-      expect(socket.emitter.listenerCount('message')).toBe(0);
-      expect([socket.onopen, socket.onmessage, socket.onclose]).toEqual([null, null, null]);
-      expect(typeof socket.onerror).toBe('function'); // the no-op kept on purpose (see above)
-    }
-  } finally {
-    jest.useRealTimers();
-  }
+  });
 });
+
