@@ -44,6 +44,8 @@ class ClientCore {
   readonly errors$ = this.#errors.asObservable();
   readonly calls: CallRegistry;
   readonly router: InboundRouter;
+  /** The connection's packet handler: the router's, called directly (it is on the inbound hot path). */
+  readonly dispatch: InboundRouter['dispatch'];
   readonly connection: Connection;
   readonly channels: ChannelRegistry;
   readonly auth: AuthController;
@@ -56,6 +58,7 @@ class ClientCore {
     this.ackTimeout = options.ackTimeout;
     this.calls = new CallRegistry(options.scheduler);
     this.router = new InboundRouter(this);
+    this.dispatch = this.router.dispatch;
     this.connection = new Connection(options, this);
     this.channels = new ChannelRegistry(this);
     this.auth = new AuthController(
@@ -123,10 +126,6 @@ class ClientCore {
   }
 
   // The connection's hooks.
-
-  dispatch(packet: unknown, session: Session | undefined): void {
-    this.router.dispatch(packet, session);
-  }
 
   authToken(): string | null {
     return this.auth.handshakeToken();

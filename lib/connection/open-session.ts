@@ -108,23 +108,12 @@ function isValidReply(data: unknown): data is HandshakeReply {
   return typeof reply?.id === 'string' && typeof pingTimeout === 'number' && pingTimeout > 0 && pingTimeout < Infinity;
 }
 
-function connectTimedOut(this: SchedulerAction<Attempt>, attempt?: Attempt): void {
-  attempt?.connectTimedOut();
-}
-
-function watch(this: SchedulerAction<Attempt>, attempt?: Attempt): void {
-  if (!attempt) return;
-  const idle = attempt.config.scheduler.now() - attempt.lastSeen;
-  if (idle >= attempt.pingTimeout) attempt.abort(4000, 'Server ping timed out');
-  else this.schedule(attempt, attempt.pingTimeout - idle);
-}
-
 /**
  * One connection attempt, and the {@link Session} it becomes once its handshake succeeds. One object per attempt
  * holds its whole state; its methods are on the prototype.
  */
 class Attempt implements Session {
-  readonly config: SessionConfig;
+  readonly #config: SessionConfig;
   readonly #hooks: SessionHooks;
   readonly #subscriber: Subscriber<Session>;
   readonly #closeRequest: CloseRequest;
@@ -141,23 +130,36 @@ class Attempt implements Session {
   #handshakeCid = -1;
   #established = false;
   #finished = false;
-  #tooLarge = false;
+  #oversized = false;
   #disconnectReason = '';
-  lastSeen: number;
+  #lastSeen: number;
 
   id = '';
   pingTimeout = DEFAULT_PING_TIMEOUT;
   isAuthenticated = false;
   authError: Error | undefined = undefined;
 
+  /** The connect timer's work (a shared function: no closure per attempt). */
+  static #connectTimeout(this: SchedulerAction<Attempt>, attempt?: Attempt): void {
+    if (attempt) attempt.#connectTimedOut();
+  }
+
+  /** The ping watchdog's work: re-arms itself for the rest of the ping timeout while frames arrive. */
+  static #watch(this: SchedulerAction<Attempt>, attempt?: Attempt): void {
+    if (!attempt) return;
+    const idle = attempt.#config.scheduler.now() - attempt.#lastSeen;
+    if (idle >= attempt.pingTimeout) attempt.#abort(4000, 'Server ping timed out');
+    else this.schedule(attempt, attempt.pingTimeout - idle);
+  }
+
   constructor(config: SessionConfig, hooks: SessionHooks, closeRequest: CloseRequest, subscriber: Subscriber<Session>) {
-    this.config = config;
+    this.#config = config;
     this.#hooks = hooks;
     this.#closeRequest = closeRequest;
     this.#subscriber = subscriber;
     this.#legacy = config.protocolVersion === 1;
     ({ ping: this.#ping, pong: this.#pong } = PING_FRAMES[config.protocolVersion]);
-    this.lastSeen = config.scheduler.now();
+    this.#lastSeen = config.scheduler.now();
   }
 
   /** Prepares (the auth token), then opens the socket. */
@@ -177,8 +179,8 @@ class Attempt implements Session {
   }
 
   #open(url: string): void {
-    const { config } = this;
-    this.#connectTimer = config.scheduler.schedule(connectTimedOut, config.connectTimeout, this);
+    const config = this.#config;
+    this.#connectTimer = config.scheduler.schedule(Attempt.#connectTimeout, config.connectTimeout, this);
     let socket: WebSocketLike;
     try {
       socket = config.webSocketOptions
@@ -200,15 +202,15 @@ class Attempt implements Session {
       );
     }
     // Thin handlers: the work is in the methods.
-    const onOpen = () => this.opened();
-    const onClose = (code: number, reason: string | Uint8Array) => this.closed(code, reason.toString());
-    const onError = (error: unknown) => this.failed(error);
+    const onOpen = () => this.#opened();
+    const onClose = (code: number, reason: string | Uint8Array) => this.#closed(code, reason.toString());
+    const onError = (error: unknown) => this.#failed(error);
     const emitter = socket as Partial<NodeStyleSocket>;
     if (typeof emitter.on === 'function' && typeof emitter.off === 'function') {
       // `ws` in Node: its EventEmitter events spare the wrapper and the event object its DOM-style handlers make
       // per handler and per message (text arrives as a Buffer there, binary as the binaryType asks).
       const onMessage = (data: unknown, isBinary: boolean) =>
-        this.frame(isBinary ? data : (data as Uint8Array).toString());
+        this.#frame(isBinary ? data : (data as Uint8Array).toString());
       emitter.on('open', onOpen);
       emitter.on('message', onMessage);
       emitter.on('close', onClose);
@@ -227,8 +229,8 @@ class Attempt implements Session {
         // default); a browser socket delivers any size, so the limit is checked here, once a message is in. Text
         // is measured in UTF-16 code units, never more than its UTF-8 bytes: only a certain excess is refused.
         const size = typeof data === 'string' ? data.length : (data as ArrayBuffer).byteLength;
-        if (size > config.maxPayload) this.tooLarge();
-        else this.frame(data);
+        if (size > config.maxPayload) this.#tooLarge();
+        else this.#frame(data);
       };
       socket.onclose = ({ code, reason }) => onClose(code, reason);
       socket.onerror = (event) => onError((event as { error?: unknown } | null)?.error);
@@ -246,24 +248,24 @@ class Attempt implements Session {
   }
 
   checkLiveness(): void {
-    if (!this.config.pingTimeoutDisabled && this.config.scheduler.now() - this.lastSeen >= this.pingTimeout) {
-      this.abort(4000, 'Server ping timed out');
+    if (!this.#config.pingTimeoutDisabled && this.#config.scheduler.now() - this.#lastSeen >= this.pingTimeout) {
+      this.#abort(4000, 'Server ping timed out');
     }
   }
 
   // Socket events
 
-  opened(): void {
+  #opened(): void {
     const cid = this.#hooks.nextCid();
     this.#handshakeCid = cid;
     const authToken = this.#hooks.authToken();
     // Alone in its frame: the server must see #handshake before anything else.
-    this.#write(this.config.codec.encode({ event: ScEvent.handshake, data: { authToken }, cid }));
+    this.#write(this.#config.codec.encode({ event: ScEvent.handshake, data: { authToken }, cid }));
   }
 
-  frame(frame: unknown): void {
-    const { config } = this;
-    this.lastSeen = config.scheduler.now();
+  #frame(frame: unknown): void {
+    const config = this.#config;
+    this.#lastSeen = config.scheduler.now();
     // Pings are text frames compared before decoding, and answered only once the handshake is done: a pong
     // that reaches the server before our handshake makes it close the socket (4009).
     if (frame === this.#ping) {
@@ -295,38 +297,38 @@ class Attempt implements Session {
   }
 
   /** A 'close' event always follows an error and carries the code. */
-  closed(code: number, reason: string): void {
+  #closed(code: number, reason: string): void {
     const socket = this.#socket;
     if (this.#finished || !socket) return;
     this.#detach(socket);
     this.#reportTooLarge();
     // `ws` drops the connection (1006) once it refused an oversized message: report the close it asked for.
     const phase = this.#established ? 'disconnect' : 'connectAbort';
-    this.#subscriber.error(new ConnectionError(this.#tooLarge ? 1009 : code, reason || this.#disconnectReason, phase));
+    this.#subscriber.error(new ConnectionError(this.#oversized ? 1009 : code, reason || this.#disconnectReason, phase));
   }
 
   /** `ws` names an oversized message in its error; the 'close' that follows reports it. */
-  failed(error: unknown): void {
+  #failed(error: unknown): void {
     if ((error as { code?: unknown } | null | undefined)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-      this.#tooLarge = true;
+      this.#oversized = true;
     }
   }
 
-  tooLarge(): void {
-    this.#tooLarge = true;
-    this.abort(1009, 'Message too big');
+  #tooLarge(): void {
+    this.#oversized = true;
+    this.#abort(1009, 'Message too big');
   }
 
-  connectTimedOut(): void {
-    if (this.#socket?.readyState === WS_OPEN) this.abort(4003, 'Handshake timed out');
-    else this.abort(4007, 'Connection establishment timed out');
+  #connectTimedOut(): void {
+    if (this.#socket?.readyState === WS_OPEN) this.#abort(4003, 'Handshake timed out');
+    else this.#abort(4007, 'Connection establishment timed out');
   }
 
   /**
    * The client ends the connection itself: it does not wait for the close handshake, which a dead peer never
    * completes.
    */
-  abort(code: number, reason: string, error?: ScClientError): void {
+  #abort(code: number, reason: string, error?: ScClientError): void {
     const socket = this.#socket;
     if (this.#finished || !socket) return;
     this.#detach(socket);
@@ -374,7 +376,7 @@ class Attempt implements Session {
     if (error) {
       const status = error.details.statusCode;
       const code = typeof status === 'number' && status >= 4000 && status <= 4999 ? status : 4008;
-      this.abort(code, `${error.remoteName}: ${error.message}`, new HandshakeError(error.message, code, error));
+      this.#abort(code, `${error.remoteName}: ${error.message}`, new HandshakeError(error.message, code, error));
       return;
     }
     let reply = packet.data;
@@ -391,18 +393,18 @@ class Attempt implements Session {
     this.isAuthenticated = (valid as { isAuthenticated?: unknown }).isAuthenticated === true;
     this.authError = hydrateError(valid.authError);
     this.#established = true;
-    if (!this.config.pingTimeoutDisabled) {
-      this.#watchdog = this.config.scheduler.schedule(watch, this.pingTimeout, this);
+    if (!this.#config.pingTimeoutDisabled) {
+      this.#watchdog = this.#config.scheduler.schedule(Attempt.#watch, this.pingTimeout, this);
     }
     this.#subscriber.next(this);
   }
 
   #reportTooLarge(): void {
-    if (this.#tooLarge) {
+    if (this.#oversized) {
       this.#hooks.report(
         new ProtocolError(
           'message-too-large',
-          `An inbound message exceeded maxPayload (${this.config.maxPayload} bytes)`,
+          `An inbound message exceeded maxPayload (${this.#config.maxPayload} bytes)`,
         ),
       );
     }
