@@ -57,11 +57,11 @@ export class ConnectionError extends ScClientError {
   readonly code = 'CONNECTION_CLOSED';
 
   /** WebSocket close code. */
-  readonly closeCode: number;
+  declare readonly closeCode: number;
   /** Close reason sent by the peer or chosen by the client. */
-  readonly reason: string;
+  declare readonly reason: string;
   /** `connectAbort` before the handshake reply, `disconnect` after it. */
-  readonly phase: ClosePhase;
+  declare readonly phase: ClosePhase;
 
   constructor(closeCode: number, reason: string, phase: ClosePhase, options?: ErrorOptions) {
     super(
@@ -83,9 +83,9 @@ export class HandshakeError extends ScClientError {
   readonly code = 'HANDSHAKE_REJECTED';
 
   /** The close code carried by the server's error (`statusCode`), 4008 when it named none. */
-  readonly statusCode: number;
+  declare readonly statusCode: number;
   /** The server's error, as sent. */
-  readonly remote: RemoteError;
+  declare readonly remote: RemoteError;
 
   constructor(message: string, statusCode: number, remote: RemoteError) {
     super(message);
@@ -100,9 +100,9 @@ export class AckTimeoutError extends ScClientError {
   readonly code = 'ACK_TIMEOUT';
 
   /** The event (procedure) that was invoked. */
-  readonly event: string;
+  declare readonly event: string;
   /** The timeout that passed, in milliseconds. */
-  readonly timeout: number;
+  declare readonly timeout: number;
 
   constructor(event: string, timeout: number) {
     super(`No response to '${event}' within ${timeout} ms`);
@@ -127,9 +127,9 @@ export class RemoteError extends ScClientError {
   readonly code = 'REMOTE_ERROR';
 
   /** The server-side error's `name` (for example `SilentMiddlewareBlockedError`), `'Error'` if it sent none. */
-  readonly remoteName: string;
+  declare readonly remoteName: string;
   /** Every other field of the server's error object (for example `statusCode`, `isBadToken`, `type`). */
-  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly details: Readonly<Record<string, unknown>>;
 
   constructor(message: string, remoteName: string, details: Readonly<Record<string, unknown>>) {
     super(message);
@@ -163,9 +163,9 @@ export class OutboxOverflowError extends ScClientError {
   readonly code = 'OUTBOX_OVERFLOW';
 
   /** The event whose frame was refused. */
-  readonly event: string;
+  declare readonly event: string;
   /** The outbox limit in force. */
-  readonly limit: number;
+  declare readonly limit: number;
 
   constructor(event: string, limit: number) {
     super(`Outbox full (${limit} frames): '${event}' was not queued`);
@@ -183,9 +183,9 @@ export class OutboxExpiredError extends ScClientError {
   readonly code = 'OUTBOX_EXPIRED';
 
   /** The event whose frame was dropped. */
-  readonly event: string;
+  declare readonly event: string;
   /** The age limit in force, in ms. */
-  readonly maxAge: number;
+  declare readonly maxAge: number;
 
   constructor(event: string, maxAge: number) {
     super(`'${event}' waited ${maxAge} ms for a connection and was dropped unsent`);
@@ -215,7 +215,7 @@ export class ProtocolError extends ScClientError {
   readonly code = 'PROTOCOL_ERROR';
 
   /** What went wrong. */
-  readonly kind: ProtocolErrorKind;
+  declare readonly kind: ProtocolErrorKind;
 
   constructor(kind: ProtocolErrorKind, message: string) {
     super(message);
@@ -238,9 +238,9 @@ export class ChannelSubscribeError extends ScClientError {
   override readonly name = 'ChannelSubscribeError';
   readonly code = 'CHANNEL_SUBSCRIBE_REJECTED';
   /** The channel. */
-  readonly channel: string;
+  declare readonly channel: string;
   /** The server's error. */
-  readonly remote: RemoteError;
+  declare readonly remote: RemoteError;
 
   constructor(channel: string, remote: RemoteError) {
     super(`Subscription to '${channel}' refused: ${remote.message}`);
@@ -254,9 +254,9 @@ export class ChannelKickOutError extends ScClientError {
   override readonly name = 'ChannelKickOutError';
   readonly code = 'CHANNEL_KICKED_OUT';
   /** The channel. */
-  readonly channel: string;
+  declare readonly channel: string;
   /** The message the server gave, if any. */
-  readonly kickOutMessage: unknown;
+  declare readonly kickOutMessage: unknown;
 
   constructor(channel: string, kickOutMessage: unknown) {
     super(
@@ -275,7 +275,7 @@ export class AuthTokenInvalidError extends ScClientError {
   override readonly name = 'AuthTokenInvalidError';
   readonly code = 'AUTH_TOKEN_INVALID';
   /** Where the token came from. */
-  readonly source: 'store' | 'server' | 'authenticate';
+  declare readonly source: 'store' | 'server' | 'authenticate';
 
   constructor(source: 'store' | 'server' | 'authenticate', reason: string, options?: ErrorOptions) {
     super(`Unusable auth token from ${source === 'store' ? 'the token store' : source === 'server' ? 'the server' : 'authenticate()'}: ${reason}`, options);
@@ -288,7 +288,7 @@ export class AuthTokenExpiredError extends ScClientError {
   override readonly name = 'AuthTokenExpiredError';
   readonly code = 'AUTH_TOKEN_EXPIRED';
   /** When the token expired, in epoch ms. */
-  readonly expiredAt: number;
+  declare readonly expiredAt: number;
 
   constructor(expiredAt: number) {
     super(`The auth token expired at ${new Date(expiredAt).toISOString()}`);
@@ -301,7 +301,7 @@ export class TokenStoreError extends ScClientError {
   override readonly name = 'TokenStoreError';
   readonly code = 'TOKEN_STORE_FAILED';
   /** The operation that failed. */
-  readonly operation: 'load' | 'save' | 'remove';
+  declare readonly operation: 'load' | 'save' | 'remove';
 
   constructor(operation: 'load' | 'save' | 'remove', options?: ErrorOptions) {
     super(`The token store failed to ${operation} the auth token`, options);
@@ -314,7 +314,7 @@ export class AuthRefreshError extends ScClientError {
   override readonly name = 'AuthRefreshError';
   readonly code = 'AUTH_REFRESH_FAILED';
   /** 1 for the first failed attempt since the refresh began. */
-  readonly attempt: number;
+  declare readonly attempt: number;
 
   constructor(attempt: number, options?: ErrorOptions) {
     super(`Refreshing the auth token failed (attempt ${attempt}); retrying`, options);
