@@ -64,13 +64,11 @@ export interface ChannelDependencies {
 
 type Subscribers = Subscriber<unknown> | readonly Subscriber<unknown>[];
 
-function isList(subscribers: Subscribers): subscribers is readonly Subscriber<unknown>[] {
-  return Array.isArray(subscribers);
-}
+const isList = Array.isArray as (subscribers: Subscribers | undefined) => subscribers is readonly Subscriber<unknown>[];
 
 /** The subscribers as a list (a single subscriber is stored without an array). */
 function list(subscribers: Subscribers | undefined): readonly Subscriber<unknown>[] {
-  return subscribers === undefined ? [] : isList(subscribers) ? subscribers : [subscribers];
+  return isList(subscribers) ? subscribers : subscribers ? [subscribers] : [];
 }
 
 // One record per held channel, kept small: a subscribed channel with one subscriber is the budgeted unit, so a lone
@@ -78,12 +76,12 @@ function list(subscribers: Subscribers | undefined): readonly Subscriber<unknown
 class ChannelRecord {
   state: ChannelState = 'unsubscribed';
   /** One subscriber, or an array of them (replaced, never mutated, so a delivery loop is never disturbed). */
-  subscribers: Subscribers | undefined = undefined;
+  subscribers: Subscribers | undefined;
   /** Call id of the `#subscribe` in flight; 0 when none. */
   cid = 0;
-  linger: Subscription | undefined = undefined;
-  readonly name: string;
-  readonly options: ChannelOptions | undefined;
+  linger: Subscription | undefined;
+  declare readonly name: string;
+  declare readonly options: ChannelOptions | undefined;
 
   constructor(name: string, options: ChannelOptions | undefined) {
     this.name = name;
@@ -182,9 +180,8 @@ export class ChannelRegistry {
     if (record === undefined) return;
     const message = packet?.data;
     const subscribers = record.subscribers;
-    if (subscribers === undefined) return;
     if (isList(subscribers)) for (const subscriber of subscribers) subscriber.next(message);
-    else subscribers.next(message);
+    else subscribers?.next(message);
   };
 
   /** Handles an inbound `#kickOut`: the channel is dropped and its Observable errors. */
@@ -223,7 +220,7 @@ export class ChannelRegistry {
   leave(record: ChannelRecord, subscriber: Subscriber<unknown>): void {
     if (this.#records.get(record.name) !== record) return;
     const rest = list(record.subscribers).filter((s) => s !== subscriber);
-    record.subscribers = rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : rest;
+    record.subscribers = rest.length > 1 ? rest : rest[0];
     if (rest.length > 0) return;
     const linger = record.options?.linger ?? 0;
     if (linger > 0) record.linger = this.#deps.scheduler.schedule(() => this.#release(record), linger);
@@ -234,43 +231,63 @@ export class ChannelRegistry {
   // it settles (see #request), so no subscription is left behind.
   #release(record: ChannelRecord): void {
     record.linger = undefined;
-    this.#records.delete(record.name);
-    const wasSubscribed = record.state === 'subscribed';
-    this.#setState(record, 'unsubscribed');
-    if (wasSubscribed) this.#sendUnsubscribe(record.name, this.#deps.session());
+    if (this.#remove(record) === 'subscribed') this.#sendUnsubscribe(record.name, this.#deps.session());
   }
 
   #drop(record: ChannelRecord, error: ScClientError): void {
-    this.#records.delete(record.name);
     record.linger?.unsubscribe();
     record.cid = 0;
-    this.#setState(record, 'unsubscribed');
+    this.#remove(record);
     const subscribers = list(record.subscribers);
     record.subscribers = undefined;
     for (const subscriber of subscribers) subscriber.error(error);
   }
 
+  /** Takes `record` out of the registry; returns the state it was in. */
+  #remove(record: ChannelRecord): ChannelState {
+    const previous = record.state;
+    this.#records.delete(record.name);
+    this.#setState(record, 'unsubscribed');
+    return previous;
+  }
+
+  /** Whether `record` must wait for authentication before it subscribes. */
+  #waitsForAuth(record: ChannelRecord): boolean {
+    return !!record.options?.waitForAuth && !this.#deps.isAuthenticated();
+  }
+
   #request(record: ChannelRecord): void {
     const session = this.#deps.session();
-    if (session === undefined || record.cid !== 0) return;
-    if (record.options?.waitForAuth && !this.#deps.isAuthenticated()) return;
+    if (session === undefined || record.cid !== 0 || this.#waitsForAuth(record)) return;
     const { name, options } = record;
     const cid = this.#deps.nextCid();
     const payload: { channel: string; data?: unknown; waitForAuth?: true } = { channel: name };
     if (options?.data !== undefined) payload.data = options.data;
     if (options?.waitForAuth) payload.waitForAuth = true;
-    if (!session.send(encodeEvent(this.#deps.codec, ScEvent.subscribe, payload, cid))) return;
-    record.cid = cid;
-    // Subscribes have no ack timeout: they wait for the answer or for the connection to drop.
-    this.#deps.calls.add({
+    const sent = this.#call(
+      session,
+      ScEvent.subscribe,
+      payload,
       cid,
-      event: ScEvent.subscribe,
-      timeout: Infinity,
-      deadline: Infinity,
-      sent: true,
-      resolve: () => this.#settled(record, cid, session),
-      fail: (error) => this.#refused(record, cid, error),
-    });
+      () => this.#settled(record, cid, session),
+      (error) => this.#refused(record, cid, error),
+    );
+    if (sent) record.cid = cid;
+  }
+
+  // Subscribes and unsubscribes are invokes with no ack timeout: they wait for the answer or for the connection to
+  // drop. Returns whether the frame was sent.
+  #call(
+    session: Session,
+    event: string,
+    data: unknown,
+    cid: number,
+    resolve: () => void,
+    fail: (error: ScClientError) => void,
+  ): boolean {
+    if (!session.send(encodeEvent(this.#deps.codec, event, data, cid))) return false;
+    this.#deps.calls.add({ cid, event, timeout: Infinity, deadline: Infinity, sent: true, resolve, fail });
+    return true;
   }
 
   #settled(record: ChannelRecord, cid: number, session: Session): void {
@@ -288,8 +305,7 @@ export class ChannelRegistry {
     if (record.cid !== cid) return;
     record.cid = 0;
     // A lost connection leaves the channel pending for the next session; only the server's refusal is final.
-    if (!(error instanceof RemoteError) || record.state === 'unsubscribed') return;
-    if (record.options?.waitForAuth && !this.#deps.isAuthenticated()) return;
+    if (!(error instanceof RemoteError) || record.state === 'unsubscribed' || this.#waitsForAuth(record)) return;
     this.#drop(record, new ChannelSubscribeError(record.name, error));
   }
 
@@ -297,24 +313,15 @@ export class ChannelRegistry {
   // in flight for the channel are dropped quietly rather than reported.
   #sendUnsubscribe(name: string, session: Session | undefined): void {
     if (session === undefined) return;
-    const cid = this.#deps.nextCid();
-    if (!session.send(encodeEvent(this.#deps.codec, ScEvent.unsubscribe, name, cid))) return;
     const leaving = (this.#leaving ??= new Map<string, number>());
-    leaving.set(name, (leaving.get(name) ?? 0) + 1);
     const done = () => {
       const left = (leaving.get(name) ?? 1) - 1;
       if (left > 0) leaving.set(name, left);
       else leaving.delete(name);
     };
-    this.#deps.calls.add({
-      cid,
-      event: ScEvent.unsubscribe,
-      timeout: Infinity,
-      deadline: Infinity,
-      sent: true,
-      resolve: done,
-      fail: done,
-    });
+    if (this.#call(session, ScEvent.unsubscribe, name, this.#deps.nextCid(), done, done)) {
+      leaving.set(name, (leaving.get(name) ?? 0) + 1);
+    }
   }
 
   #setState(record: ChannelRecord, state: ChannelState): void {
