@@ -90,19 +90,18 @@ export class AuthController {
   constructor(config: AuthConfig, deps: AuthDependencies) {
     this.#config = config;
     this.#deps = deps;
-    this.#writer = new TokenWriter(config.store, config.key, (error) => deps.report(error));
+    const report = (error: ScClientError) => deps.report(error);
+    this.#writer = new TokenWriter(config.store, config.key, report);
     this.#refresh = config.refresh
       ? refreshBeforeExpiry(this.state$, {
+          ...config,
           refresh: config.refresh,
-          margin: config.refreshMargin,
-          backoff: config.backoff,
-          scheduler: config.scheduler,
           check: (token) => this.#claims(token, 'authenticate').pipe(map((claims) => ({ token, claims }))),
           exchange: (candidate, onRefused) => {
             this.#newest = candidate;
             return this.exchange(candidate, onRefused);
           },
-          report: (error) => deps.report(error),
+          report,
         })
       : undefined;
   }
@@ -134,20 +133,15 @@ export class AuthController {
   /** Applies the handshake reply: authenticated with the token sent, or not. */
   onSession(session: Session): void {
     const sent = this.#handshake;
-    if (!sent && session.isAuthenticated) {
+    if (session.isAuthenticated) {
+      if (sent) {
+        // A refreshed token is stored once a server has accepted it.
+        this.#accept(sent, this.#newest?.token === sent.token);
+        return;
+      }
       // deauthenticate() ran while this handshake, token included, was on the wire: sign the socket out.
       this.#sendRemove(session);
-      this.#set(UNAUTHENTICATED);
-      return;
-    }
-    if (sent && session.isAuthenticated) {
-      // A refreshed token is stored once a server has accepted it.
-      const refreshed = this.#newest?.token === sent.token;
-      if (refreshed) this.#newest = undefined;
-      this.#accept(sent, refreshed);
-      return;
-    }
-    if (sent && isBadToken(session.authError)) {
+    } else if (sent && isBadToken(session.authError)) {
       if (this.#newest?.token === sent.token) this.#newest = undefined;
       this.#writer.remove();
     }
@@ -270,11 +264,11 @@ export class AuthController {
   }
 
   #set(state: AuthState): void {
-    const current = this.state;
-    if (current.state === state.state && (current.state === 'unauthenticated' || current.token === (state as AuthenticatedState).token)) {
-      return;
+    // An unauthenticated state has no token: the states differ when their kinds or tokens do.
+    const current = this.state as Partial<AuthenticatedState>;
+    if (current.state !== state.state || current.token !== (state as Partial<AuthenticatedState>).token) {
+      this.#state.next(state);
     }
-    this.#state.next(state);
   }
 
   /** Decodes (and, with a verifier, verifies) a token; errors with a typed error that does not quote it. */
@@ -302,14 +296,12 @@ export class AuthController {
         // validity; refusing it because the client's clock runs ahead would sign users out.
         const exp = claims.exp;
         if (source === 'store' && typeof exp === 'number' && exp * 1000 <= this.#config.scheduler.now()) {
-          this.#deps.report(new AuthTokenExpiredError(exp * 1000));
-          this.#writer.remove();
-          return undefined;
+          throw new AuthTokenExpiredError(exp * 1000);
         }
         return { token, claims };
       }),
       catchError((error: unknown) => {
-        // #claims fails only with AuthTokenInvalidError.
+        // #claims fails only with AuthTokenInvalidError, and the check above with AuthTokenExpiredError.
         this.#deps.report(error as ScClientError);
         if (source === 'store') this.#writer.remove();
         return of(undefined);

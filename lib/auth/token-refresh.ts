@@ -33,7 +33,7 @@ export interface Candidate {
 export interface RefreshConfig {
   readonly refresh: RefreshToken;
   /** How long before `exp` to refresh, in ms. */
-  readonly margin: number;
+  readonly refreshMargin: number;
   readonly backoff: BackoffOptions;
   readonly scheduler: SchedulerLike;
   /** Decodes (and verifies) a token; errors when it cannot be used. */
@@ -85,7 +85,7 @@ export function refreshBeforeExpiry(state$: Observable<AuthState>, config: Refre
       distinctUntilChanged((a, b) => a?.token === b?.token),
       switchMap((s) =>
         s
-          ? timer(refreshDelay(s, config.margin, config.scheduler.now()), config.scheduler).pipe(
+          ? timer(refreshDelay(s, config.refreshMargin, config.scheduler.now()), config.scheduler).pipe(
               switchMap(() => once(s)),
             )
           : EMPTY,

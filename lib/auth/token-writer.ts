@@ -51,16 +51,13 @@ export class TokenWriter {
   }
 
   #run(operation: 'save' | 'remove', write: () => void | Promise<void>): void {
+    const fail = (cause: unknown): void => this.#report(new TokenStoreError(operation, { cause }));
     const start = (): Promise<void> | undefined => {
       try {
         const result = write();
-        if (isThenable(result)) {
-          return Promise.resolve(result).catch((cause: unknown) => {
-            this.#report(new TokenStoreError(operation, { cause }));
-          });
-        }
+        if (isThenable(result)) return Promise.resolve(result).catch(fail);
       } catch (cause) {
-        this.#report(new TokenStoreError(operation, { cause }));
+        fail(cause);
       }
       return undefined;
     };
