@@ -26,8 +26,8 @@ export interface ProcedureRequest<Req = unknown, Res = unknown> {
 
 /** @internal */
 export class InboundRequest<Req, Res> implements ProcedureRequest<Req, Res> {
-  readonly procedure: string;
-  readonly data: Req;
+  declare readonly procedure: string;
+  declare readonly data: Req;
   readonly #rid: number;
   readonly #session: Session;
   readonly #codec: Codec;
