@@ -45,10 +45,9 @@ function bytesOfWrapper(value: unknown): Uint8Array | undefined {
 
 // Iterative, with an explicit stack: a frame nested deeper than the call stack allows still decodes.
 function unwrapBinary(root: unknown): unknown {
-  if (root === null || typeof root !== 'object') return root;
-  const top = bytesOfWrapper(root);
-  if (top) return top;
-  const pending: object[] = [root];
+  // The root goes in a holder, so that a wrapper at the top is replaced like any other.
+  const holder = { root };
+  const pending: object[] = [holder];
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
     const container = node as Record<string, unknown>;
     for (const key of Array.isArray(node) ? node.keys() : Object.keys(node)) {
@@ -59,7 +58,7 @@ function unwrapBinary(root: unknown): unknown {
       else pending.push(child);
     }
   }
-  return root;
+  return holder.root;
 }
 
 /**
