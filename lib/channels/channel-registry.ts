@@ -117,7 +117,7 @@ export class ChannelRegistry {
         return undefined;
       }
       let record = this.#records.get(name);
-      if (record === undefined) {
+      if (!record) {
         record = new ChannelRecord(name, options);
         this.#records.set(name, record);
         record.subscribers = subscriber;
@@ -160,7 +160,7 @@ export class ChannelRegistry {
    * when the client becomes authenticated (for `waitForAuth` channels).
    */
   subscribePending(): void {
-    const pending = [...this.#records.values()].filter((r) => r.state === 'pending' && r.cid === 0);
+    const pending = [...this.#records.values()].filter((r) => r.state === 'pending' && !r.cid);
     pending.sort((a, b) => (b.options?.priority ?? 0) - (a.options?.priority ?? 0));
     for (const record of pending) this.#request(record);
   }
@@ -177,7 +177,7 @@ export class ChannelRegistry {
   readonly onPublish = (data: unknown): void => {
     const packet = data as { channel?: unknown; data?: unknown } | null | undefined;
     const record = this.#find(packet?.channel, ScEvent.publish);
-    if (record === undefined) return;
+    if (!record) return;
     const message = packet?.data;
     const subscribers = record.subscribers;
     if (isList(subscribers)) for (const subscriber of subscribers) subscriber.next(message);
@@ -188,7 +188,7 @@ export class ChannelRegistry {
   readonly onKickOut = (data: unknown): void => {
     const packet = data as { channel?: unknown; message?: unknown } | null | undefined;
     const record = this.#find(packet?.channel, ScEvent.kickOut);
-    if (record === undefined) return;
+    if (!record) return;
     this.#drop(record, new ChannelKickOutError(record.name, packet?.message));
   };
 
@@ -210,7 +210,7 @@ export class ChannelRegistry {
       return undefined;
     }
     const record = this.#records.get(channel);
-    if (record === undefined && !this.#leaving?.has(channel)) {
+    if (!record && !this.#leaving?.has(channel)) {
       this.#deps.report(new ProtocolError('unknown-channel', `Received ${event} for '${channel}', a channel not held`));
     }
     return record;
@@ -258,7 +258,7 @@ export class ChannelRegistry {
 
   #request(record: ChannelRecord): void {
     const session = this.#deps.session();
-    if (session === undefined || record.cid !== 0 || this.#waitsForAuth(record)) return;
+    if (!session || record.cid || this.#waitsForAuth(record)) return;
     const { name, options } = record;
     const cid = this.#deps.nextCid();
     const payload: { channel: string; data?: unknown; waitForAuth?: true } = { channel: name };
@@ -312,7 +312,7 @@ export class ChannelRegistry {
   // Sent as an invoke: its answer tells when the server has stopped delivering, and until then the messages still
   // in flight for the channel are dropped quietly rather than reported.
   #sendUnsubscribe(name: string, session: Session | undefined): void {
-    if (session === undefined) return;
+    if (!session) return;
     const leaving = (this.#leaving ??= new Map<string, number>());
     const done = () => {
       const left = (leaving.get(name) ?? 1) - 1;
