@@ -248,7 +248,7 @@ export class AuthController {
 
   #cancelCheck(answer: boolean): void {
     const check = this.#check;
-    if (check === undefined) return;
+    if (!check) return;
     this.#check = undefined;
     check.subscription.unsubscribe();
     if (answer) check.cancel();
@@ -310,7 +310,7 @@ export class AuthController {
   }
 
   #answer(cid: number | undefined, session: Session | undefined, error?: object): void {
-    if (cid === undefined || session === undefined) return;
+    if (cid === undefined || !session) return;
     session.send(this.#config.codec.encode(error ? { rid: cid, error } : { rid: cid }));
   }
 

@@ -62,7 +62,7 @@ export class TokenWriter {
       return undefined;
     };
     const pending = this.#busy ? this.#busy.then(start) : start();
-    if (pending === undefined) return;
+    if (!pending) return;
     this.#busy = pending;
     void pending.then(() => {
       if (this.#busy === pending) this.#busy = undefined;

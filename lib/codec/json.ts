@@ -48,7 +48,7 @@ function unwrapBinary(root: unknown): unknown {
   // The root goes in a holder, so that a wrapper at the top is replaced like any other.
   const holder = { root };
   const pending: object[] = [holder];
-  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+  for (let node = pending.pop(); node; node = pending.pop()) {
     const container = node as Record<string, unknown>;
     for (const key of Array.isArray(node) ? node.keys() : Object.keys(node)) {
       const child = container[key];

@@ -87,7 +87,7 @@ export class InboundRouter {
         return undefined;
       }
       let subject = registry.get(name);
-      if (subject === undefined) registry.set(name, (subject = new Subject<T>()));
+      if (!subject) registry.set(name, (subject = new Subject<T>()));
       const subscription = subject.subscribe(subscriber);
       this.#deps.demand();
       const own = subject;
@@ -119,7 +119,7 @@ export class InboundRouter {
 
   #onResponse(rid: number, data: unknown, error: unknown): void {
     const call = this.#deps.calls.take(rid);
-    if (call === undefined) {
+    if (!call) {
       // A late answer to a call that timed out or was unsubscribed is normal; an id never issued is not.
       if (!(rid >= 1 && rid <= this.#deps.lastCid())) {
         this.#deps.report(new ProtocolError('unknown-rid', `Response ${rid} matches no call this client made`));
