@@ -42,10 +42,10 @@ export interface AuthenticateResult {
 
 /** @internal */
 export interface AuthConfig {
-  readonly store: TokenStore;
-  readonly key: string;
-  readonly verify: TokenVerifier | undefined;
-  readonly refresh: RefreshToken | undefined;
+  readonly tokenStore: TokenStore;
+  readonly authTokenKey: string;
+  readonly verifyToken: TokenVerifier | undefined;
+  readonly refreshToken: RefreshToken | undefined;
   readonly refreshMargin: number;
   readonly backoff: BackoffOptions;
   readonly scheduler: SchedulerLike;
@@ -91,11 +91,13 @@ export class AuthController {
     this.#config = config;
     this.#deps = deps;
     const report = (error: ScClientError) => deps.report(error);
-    this.#writer = new TokenWriter(config.store, config.key, report);
-    this.#refresh = config.refresh
+    this.#writer = new TokenWriter(config.tokenStore, config.authTokenKey, report);
+    this.#refresh = config.refreshToken
       ? refreshBeforeExpiry(this.state$, {
-          ...config,
-          refresh: config.refresh,
+          refresh: config.refreshToken,
+          refreshMargin: config.refreshMargin,
+          backoff: config.backoff,
+          scheduler: config.scheduler,
           check: (token) => this.#claims(token, 'authenticate').pipe(map((claims) => ({ token, claims }))),
           exchange: (candidate, onRefused) => {
             this.#newest = candidate;
@@ -111,7 +113,9 @@ export class AuthController {
   }
 
   /** The signed token for the handshake being sent, or `null`. */
-  readonly handshakeToken = (): string | null => this.#handshake?.token ?? null;
+  handshakeToken(): string | null {
+    return this.#handshake?.token ?? null;
+  }
 
   /**
    * Loads the token for the next handshake: the newest refreshed one, else the stored one. An expired, malformed or
@@ -149,7 +153,7 @@ export class AuthController {
   }
 
   /** Handles the server's `#setAuthToken`: the token is stored and the client authenticated. */
-  readonly onSetAuthToken = (data: unknown, cid: number | undefined, session: Session | undefined): void => {
+  onSetAuthToken(data: unknown, cid: number | undefined, session: Session | undefined): void {
     const token = (data as { token?: unknown } | null | undefined)?.token;
     if (typeof token !== 'string' || token === '') {
       this.#deps.report(new ProtocolError('malformed-packet', 'Received #setAuthToken without a token'));
@@ -177,16 +181,16 @@ export class AuthController {
         cancel: () => this.#answer(cid, session, { name: 'AuthError', message: 'A later auth change superseded the token' }),
       };
     }
-  };
+  }
 
   /** Handles the server's `#removeAuthToken`. */
-  readonly onRemoveAuthToken = (_data: unknown, cid: number | undefined, session: Session | undefined): void => {
+  onRemoveAuthToken(_data: unknown, cid: number | undefined, session: Session | undefined): void {
     this.#cancelCheck(true);
     this.#newest = undefined;
     this.#writer.remove();
     this.#set(UNAUTHENTICATED);
     this.#answer(cid, session);
-  };
+  }
 
   /** Sends `#authenticate` with `token`; stores it only when the server accepts it. */
   authenticate(token: string): Observable<AuthenticateResult> {
@@ -279,7 +283,7 @@ export class AuthController {
     } catch (cause) {
       return throwError(() => new AuthTokenInvalidError(source, (cause as Error).message));
     }
-    const verify = this.#config.verify;
+    const verify = this.#config.verifyToken;
     if (!verify) return of(claims);
     return defer(() => from(verify(token))).pipe(
       catchError((cause: unknown) =>

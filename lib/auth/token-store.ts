@@ -27,13 +27,29 @@ export interface TokenStore {
  *
  * @param initial - Tokens to start with, by key.
  */
-export function memoryTokenStore(initial: Readonly<Record<string, string>> = {}): TokenStore {
-  const tokens = new Map(Object.entries(initial));
-  return {
-    load: (key) => tokens.get(key) ?? null,
-    save: (key, token) => void tokens.set(key, token),
-    remove: (key) => void tokens.delete(key),
-  };
+export function memoryTokenStore(initial?: Readonly<Record<string, string>>): TokenStore {
+  return new MemoryTokenStore(initial);
+}
+
+// A class, not an object of closures: every Node client has one by default.
+class MemoryTokenStore implements TokenStore {
+  #tokens: Map<string, string> | undefined;
+
+  constructor(initial: Readonly<Record<string, string>> | undefined) {
+    if (initial) this.#tokens = new Map(Object.entries(initial));
+  }
+
+  load(key: string): string | null {
+    return this.#tokens?.get(key) ?? null;
+  }
+
+  save(key: string, token: string): void {
+    (this.#tokens ??= new Map()).set(key, token);
+  }
+
+  remove(key: string): void {
+    this.#tokens?.delete(key);
+  }
 }
 
 /** The part of the Web Storage API the store uses. */

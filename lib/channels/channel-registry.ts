@@ -174,7 +174,7 @@ export class ChannelRegistry {
   }
 
   /** Handles an inbound `#publish`: the message goes to the subscribers of that channel only. */
-  readonly onPublish = (data: unknown): void => {
+  onPublish(data: unknown): void {
     const packet = data as { channel?: unknown; data?: unknown } | null | undefined;
     const record = this.#find(packet?.channel, ScEvent.publish);
     if (!record) return;
@@ -182,15 +182,15 @@ export class ChannelRegistry {
     const subscribers = record.subscribers;
     if (isList(subscribers)) for (const subscriber of subscribers) subscriber.next(message);
     else subscribers?.next(message);
-  };
+  }
 
   /** Handles an inbound `#kickOut`: the channel is dropped and its Observable errors. */
-  readonly onKickOut = (data: unknown): void => {
+  onKickOut(data: unknown): void {
     const packet = data as { channel?: unknown; message?: unknown } | null | undefined;
     const record = this.#find(packet?.channel, ScEvent.kickOut);
     if (!record) return;
     this.#drop(record, new ChannelKickOutError(record.name, packet?.message));
-  };
+  }
 
   /** Completes every channel stream and the change stream. */
   complete(): void {

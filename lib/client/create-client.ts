@@ -61,23 +61,7 @@ class ClientCore {
     this.dispatch = this.router.dispatch;
     this.connection = new Connection(options, this);
     this.channels = new ChannelRegistry(this);
-    this.auth = new AuthController(
-      {
-        store: options.tokenStore,
-        key: options.authTokenKey,
-        verify: options.verifyToken,
-        refresh: options.refreshToken,
-        refreshMargin: options.refreshMargin,
-        backoff: options.backoff,
-        scheduler: options.scheduler,
-        codec: options.codec,
-      },
-      this,
-    );
-    this.router.handle(ScEvent.setAuthToken, this.auth.onSetAuthToken);
-    this.router.handle(ScEvent.removeAuthToken, this.auth.onRemoveAuthToken);
-    this.router.handle(ScEvent.publish, this.channels.onPublish);
-    this.router.handle(ScEvent.kickOut, this.channels.onKickOut);
+    this.auth = new AuthController(options, this);
   }
 
   // Shared by every part.
@@ -109,6 +93,27 @@ class ClientCore {
 
   isClosed(): boolean {
     return this.closed;
+  }
+
+  // The router's.
+
+  reserved(event: string, data: unknown, cid: number | undefined, session: Session | undefined): boolean {
+    switch (event) {
+      case ScEvent.publish:
+        this.channels.onPublish(data);
+        return true;
+      case ScEvent.kickOut:
+        this.channels.onKickOut(data);
+        return true;
+      case ScEvent.setAuthToken:
+        this.auth.onSetAuthToken(data, cid, session);
+        return true;
+      case ScEvent.removeAuthToken:
+        this.auth.onRemoveAuthToken(data, cid, session);
+        return true;
+      default:
+        return false;
+    }
   }
 
   // The channels' and the auth controller's.

@@ -6,9 +6,6 @@ import { hydrateError } from '../protocol/remote-error';
 import type { CallRegistry } from './call-registry';
 import { InboundRequest, type ProcedureRequest } from './procedure-request';
 
-/** Handles a reserved event (channels, auth) before user receivers see it. @internal */
-export type ReservedHandler = (data: unknown, cid: number | undefined, session: Session | undefined) => void;
-
 interface Dependencies {
   readonly codec: Codec;
   readonly calls: CallRegistry;
@@ -17,6 +14,11 @@ interface Dependencies {
   readonly demand: () => void;
   /** The highest call id issued so far. */
   readonly lastCid: () => number;
+  /**
+   * Handles a reserved event (its name starts with '#': channels, auth) before user receivers see it; `false` when
+   * `event` is none the client handles.
+   */
+  reserved(event: string, data: unknown, cid: number | undefined, session: Session | undefined): boolean;
 }
 
 /**
@@ -29,7 +31,6 @@ export class InboundRouter {
   // Created on first use: a client is made per socket, and many never receive events or serve procedures.
   #receivers: Map<string, Subject<unknown>> | undefined;
   #procedures: Map<string, Subject<ProcedureRequest>> | undefined;
-  readonly #reserved = new Map<string, ReservedHandler>();
   readonly #deps: Dependencies;
   #closed = false;
 
@@ -44,10 +45,9 @@ export class InboundRouter {
       this.#deps.report(new ProtocolError('malformed-packet', 'Received a packet that is not an object'));
     } else if (typeof p.event === 'string') {
       const cid = typeof p.cid === 'number' ? p.cid : undefined;
-      // Reserved names all start with '#': user events skip that lookup (one Map lookup per event on the hot path).
-      const reserved = p.event.charCodeAt(0) === 35 ? this.#reserved.get(p.event) : undefined;
-      if (reserved) reserved(p.data, cid, session);
-      else if (cid === undefined) this.#onTransmit(p.event, p.data);
+      // Reserved names all start with '#': user events skip that check.
+      if (p.event.charCodeAt(0) === 35 && this.#deps.reserved(p.event, p.data, cid, session)) return;
+      if (cid === undefined) this.#onTransmit(p.event, p.data);
       else if (session) this.#onInvoke(p.event, p.data, cid, session);
     } else if (typeof p.rid === 'number') {
       this.#onResponse(p.rid, p.data, p.error);
@@ -55,11 +55,6 @@ export class InboundRouter {
       this.#deps.report(new ProtocolError('malformed-packet', 'Received a packet with neither event nor rid'));
     }
   };
-
-  /** Registers the handler of a reserved event (its name starts with '#', as every reserved name does). */
-  handle(event: string, handler: ReservedHandler): void {
-    this.#reserved.set(event, handler);
-  }
 
   /** The shared stream of transmits named `event`. */
   receiver(event: string): Observable<unknown> {
