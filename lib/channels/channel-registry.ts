@@ -89,6 +89,9 @@ class ChannelRecord {
   }
 }
 
+/** The empty Map every channel registry starts with; it is replaced, not written to, on the first channel. */
+const NO_RECORDS = new Map<string, ChannelRecord>();
+
 /**
  * The channels the client holds: one `#subscribe` per name however many subscribers, `#unsubscribe` when the last
  * leaves (after the optional linger), re-subscription in priority order after every handshake, and delivery of
@@ -96,7 +99,8 @@ class ChannelRecord {
  * @internal
  */
 export class ChannelRegistry {
-  readonly #records = new Map<string, ChannelRecord>();
+  // A client without channels shares one empty Map (never written to) instead of holding its own.
+  #records: Map<string, ChannelRecord> = NO_RECORDS;
   /** Channels released whose `#unsubscribe` the server has not answered yet: their late messages are expected. */
   #leaving: Map<string, number> | undefined; // created on the first leave
 
@@ -119,6 +123,7 @@ export class ChannelRegistry {
       let record = this.#records.get(name);
       if (!record) {
         record = new ChannelRecord(name, options);
+        if (this.#records === NO_RECORDS) this.#records = new Map();
         this.#records.set(name, record);
         record.subscribers = subscriber;
         this.#setState(record, 'pending');

@@ -139,16 +139,13 @@ function isBrowserPage(): boolean {
 }
 
 /**
- * The endpoint picker: the `urls` function (its results normalized per attempt), or a rotation over the endpoint
- * list (normalized) that moves on after every failure.
+ * The endpoint picker of the `urls` function (its results normalized per attempt), or the endpoint list itself
+ * (normalized), which the connection rotates through, moving on after every failure.
  */
-function endpoints(urls: ClientOptions['urls'], list: readonly string[]): UrlPicker {
+function endpoints(urls: ClientOptions['urls'], list: readonly string[]): UrlPicker | readonly string[] {
   if (typeof urls === 'function') return (context) => normalizeUrl(urls(context));
   if (list.length === 0) throw new TypeError('The `urls` option needs at least one URL');
-  return ({ previous, error }) => {
-    const index = previous === undefined ? 0 : list.indexOf(previous) + (error ? 1 : 0);
-    return list[index % list.length] as string;
-  };
+  return list;
 }
 
 function checkDuration(name: string, value: number): number {
@@ -222,7 +219,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       : options.webSocketOptions;
   return {
     url,
-    pickUrl: endpoints(urls, list),
+    endpoints: endpoints(urls, list),
     WebSocket: resolveWebSocket(options.WebSocket),
     webSocketOptions,
     maxPayload,

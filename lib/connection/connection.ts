@@ -26,8 +26,8 @@ export interface ConnectionConfig extends SessionConfig {
   readonly reconnectDelay: ReconnectDelay | undefined;
   readonly outboxLimit: number;
   readonly outboxMaxAge: number;
-  /** Chooses the endpoint of each attempt. */
-  readonly pickUrl: UrlPicker;
+  /** The endpoints, tried in turn (moving on after each failure), or the function that picks each attempt's. */
+  readonly endpoints: UrlPicker | readonly string[];
   /** Listen to the page's `online` and `visibilitychange` events. */
   readonly livenessHints: boolean;
 }
@@ -169,13 +169,22 @@ export class Connection {
     this.#attempt++;
     let url: string;
     try {
-      url = this.#config.pickUrl({ attempt: this.#attempt, previous: this.#url, error: this.#failure });
+      url = this.#pickUrl();
     } catch (cause) {
       return throwError(() => new ConnectionError(1006, 'No endpoint to connect to', 'connectAbort', { cause }));
     }
     this.#url = url;
     this.#setState({ state: 'connecting', attempt: this.#attempt, url });
     return openSession(this.#config, this.#hooks, url, this.#closeRequest);
+  }
+
+  #pickUrl(): string {
+    const { endpoints } = this.#config;
+    const previous = this.#url;
+    const error = this.#failure;
+    if (typeof endpoints === 'function') return endpoints({ attempt: this.#attempt, previous, error });
+    const index = previous === undefined ? 0 : endpoints.indexOf(previous) + (error ? 1 : 0);
+    return endpoints[index % endpoints.length] as string;
   }
 
   #opened(session: Session): void {

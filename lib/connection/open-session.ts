@@ -194,13 +194,8 @@ class Attempt implements Session {
     }
     this.#socket = socket;
     socket.binaryType = config.codec.binaryType ?? 'arraybuffer';
-    if (config.batchWrites && config.codec.batch) {
-      const { codec } = config;
-      this.#batcher = new WriteBatcher(
-        (frame) => this.#write(frame),
-        (frames) => codec.batch?.(frames) ?? '',
-      );
-    }
+    const { codec } = config;
+    if (config.batchWrites && codec.batch) this.#batcher = new WriteBatcher(socket, codec);
     // Thin handlers: the work is in the methods.
     const onOpen = () => this.#opened();
     const onClose = (code: number, reason: string | Uint8Array) => this.#closed(code, reason.toString());
@@ -372,6 +367,7 @@ class Attempt implements Session {
 
   #handshakeReply(packet: ResponsePacket): void {
     this.#connectTimer?.unsubscribe();
+    this.#connectTimer = undefined;
     const error = hydrateError(packet.error);
     if (error) {
       const status = error.details.statusCode;

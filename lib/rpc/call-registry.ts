@@ -19,6 +19,9 @@ export interface PendingCall {
   fail(error: ScClientError): void;
 }
 
+/** The empty Map every call registry starts with; it is replaced, not written to, on the first call. */
+const NO_CALLS = new Map<number, PendingCall>();
+
 /**
  * The calls waiting for a response, by call id, with one timer for all their timeouts: it is armed for the
  * earliest deadline and re-armed after each sweep. Answered calls do not touch the timer (arming a timer per call
@@ -27,7 +30,8 @@ export interface PendingCall {
  * @internal
  */
 export class CallRegistry {
-  #calls = new Map<number, PendingCall>();
+  // An idle client shares one empty Map (never written to) instead of holding its own.
+  #calls: Map<number, PendingCall> = NO_CALLS;
   #timer: Subscription | undefined;
   #timerAt = Infinity;
 
@@ -43,6 +47,7 @@ export class CallRegistry {
   }
 
   add(call: PendingCall): void {
+    if (this.#calls === NO_CALLS) this.#calls = new Map();
     this.#calls.set(call.cid, call);
     if (call.deadline < this.#timerAt) this.#arm(call.deadline);
   }

@@ -1,21 +1,23 @@
+import type { Codec } from '../codec/codec';
+import { WS_OPEN, type WebSocketLike } from './web-socket';
+
 /**
  * Coalesces the frames written in a burst into batch frames (the protocol allows an array of packets in a frame).
  * The first frame of a task goes out at once, so a lone call waits for nothing; the frames that follow it in the
  * same task are held until a microtask and sent together, as one batch frame (or as they are, if only one).
+ * It holds the socket and the codec themselves, not closures over them: there is one per connection.
  * @internal
  */
 export class WriteBatcher {
-  readonly #write: (frame: string | Uint8Array) => void;
-  readonly #batch: (frames: readonly (string | Uint8Array)[]) => string | Uint8Array;
+  readonly #socket: WebSocketLike;
+  readonly #codec: Codec;
   #pending: (string | Uint8Array)[] = [];
   #burst = false;
 
-  constructor(
-    write: (frame: string | Uint8Array) => void,
-    batch: (frames: readonly (string | Uint8Array)[]) => string | Uint8Array,
-  ) {
-    this.#write = write;
-    this.#batch = batch;
+  /** `codec` must have `batch`. */
+  constructor(socket: WebSocketLike, codec: Codec) {
+    this.#socket = socket;
+    this.#codec = codec;
   }
 
   push(frame: string | Uint8Array): void {
@@ -37,11 +39,15 @@ export class WriteBatcher {
     const [first] = frames;
     if (first === undefined) return;
     this.#pending = [];
-    this.#write(frames.length === 1 ? first : this.#batch(frames));
+    this.#write(frames.length === 1 ? first : (this.#codec.batch?.(frames) ?? ''));
   }
 
   /** Drops what is held (the socket is gone). */
   clear(): void {
     this.#pending = [];
+  }
+
+  #write(frame: string | Uint8Array): void {
+    if (this.#socket.readyState === WS_OPEN) this.#socket.send(frame);
   }
 }
