@@ -90,22 +90,24 @@ export class AuthController {
   constructor(config: AuthConfig, deps: AuthDependencies) {
     this.#config = config;
     this.#deps = deps;
-    const report = (error: ScClientError) => deps.report(error);
-    this.#writer = new TokenWriter(config.tokenStore, config.authTokenKey, report);
-    this.#refresh = config.refreshToken
-      ? refreshBeforeExpiry(this.state$, {
-          refresh: config.refreshToken,
-          refreshMargin: config.refreshMargin,
-          backoff: config.backoff,
-          scheduler: config.scheduler,
-          check: (token) => this.#claims(token, 'authenticate').pipe(map((claims) => ({ token, claims }))),
-          exchange: (candidate, onRefused) => {
-            this.#newest = candidate;
-            return this.exchange(candidate, onRefused);
-          },
-          report,
-        })
-      : undefined;
+    this.#writer = new TokenWriter(config.tokenStore, config.authTokenKey, deps);
+    // In a method of its own: the closures below would otherwise cost every client a context.
+    if (config.refreshToken) this.#refresh = this.#startRefresh(config.refreshToken, config, deps);
+  }
+
+  #startRefresh(refresh: RefreshToken, config: AuthConfig, deps: AuthDependencies): Subscription {
+    return refreshBeforeExpiry(this.state$, {
+      refresh,
+      refreshMargin: config.refreshMargin,
+      backoff: config.backoff,
+      scheduler: config.scheduler,
+      check: (token) => this.#claims(token, 'authenticate').pipe(map((claims) => ({ token, claims }))),
+      exchange: (candidate, onRefused) => {
+        this.#newest = candidate;
+        return this.exchange(candidate, onRefused);
+      },
+      report: (error) => deps.report(error),
+    });
   }
 
   get state(): AuthState {

@@ -15,13 +15,14 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 export class TokenWriter {
   readonly #store: TokenStore;
   readonly #key: string;
-  readonly #report: (error: ScClientError) => void;
+  readonly #reporter: { report(error: ScClientError): void };
   #busy: Promise<unknown> | undefined;
 
-  constructor(store: TokenStore, key: string, report: (error: ScClientError) => void) {
+  /** `reporter` receives the failures (the client's wiring object: no closure per client). */
+  constructor(store: TokenStore, key: string, reporter: { report(error: ScClientError): void }) {
     this.#store = store;
     this.#key = key;
-    this.#report = report;
+    this.#reporter = reporter;
   }
 
   /** The stored token (`null` when none), once earlier writes are done. Errors with `TokenStoreError`. */
@@ -36,7 +37,7 @@ export class TokenWriter {
       map((token) => (typeof token === 'string' && token !== '' ? token : null)),
       catchError((cause: unknown) => {
         const error = new TokenStoreError('load', { cause });
-        this.#report(error);
+        this.#reporter.report(error);
         return throwError(() => error);
       }),
     );
@@ -51,7 +52,7 @@ export class TokenWriter {
   }
 
   #run(operation: 'save' | 'remove', write: () => void | Promise<void>): void {
-    const fail = (cause: unknown): void => this.#report(new TokenStoreError(operation, { cause }));
+    const fail = (cause: unknown): void => this.#reporter.report(new TokenStoreError(operation, { cause }));
     const start = (): Promise<void> | undefined => {
       try {
         const result = write();

@@ -34,6 +34,8 @@ export interface ConnectionConfig extends SessionConfig {
 
 /** The owner's side: packet handling and what happens when sessions start and end. @internal */
 export interface ConnectionHooks extends SessionHooks {
+  /** The clock and timers (the outbox's age limit reads it here). */
+  readonly scheduler: SchedulerLike;
   /** A session ended (or an attempt failed); calls sent on it must fail. */
   onClosed(error: ConnectionError): void;
   /** The client stopped reconnecting after `error`. */
@@ -47,6 +49,23 @@ const MAX_DELAY = 2 ** 31 - 1;
 // A custom delay function may return anything; timers take 0 to 2^31 - 1 ms. NaN falls back to the backoff.
 function clampDelay(ms: number, fallback: () => number): number {
   return Number.isNaN(ms) ? fallback() : Math.min(MAX_DELAY, Math.max(0, ms));
+}
+
+/** The connection loop's observer: one small object for the life of the loop, instead of two closures. */
+class LoopObserver {
+  readonly #connection: Connection;
+
+  constructor(connection: Connection) {
+    this.#connection = connection;
+  }
+
+  next(session: Session): void {
+    this.#connection.loopOpened(session);
+  }
+
+  error(error: unknown): void {
+    this.#connection.loopStopped(error);
+  }
 }
 
 /**
@@ -80,11 +99,7 @@ export class Connection {
     this.#config = config;
     this.#hooks = hooks;
     this.#scheduler = config.scheduler;
-    this.outbox = new Outbox(config.outboxLimit, {
-      maxAge: config.outboxMaxAge,
-      scheduler: config.scheduler,
-      report: (error) => hooks.report(error),
-    });
+    this.outbox = new Outbox(config.outboxLimit, config.outboxMaxAge, hooks);
     this.#state = new BehaviorSubject<ConnectionState>({ state: 'closed', attempt: 0 });
     // Every value is a new object, and `#setState` passes on changes only.
     this.state$ = this.#state.asObservable();
@@ -107,16 +122,7 @@ export class Connection {
     const loop$ = defer(() => this.#attemptOnce()).pipe(
       retry({ resetOnSuccess: true, delay: (error: unknown, count: number) => this.#retryDelay(error, count) }),
     );
-    const loop = loop$.subscribe({
-      next: (session) => this.#opened(session),
-      error: (err: unknown) => {
-        // The attempt fails only with ConnectionError or HandshakeError; retry rethrows them as they are.
-        const error = err as ScClientError;
-        this.#loop = undefined;
-        this.#setState({ state: 'closed', attempt: this.#attempt, ...this.#closeInfo(error) });
-        this.#hooks.onStopped(error);
-      },
-    });
+    const loop = loop$.subscribe(new LoopObserver(this));
     // An attempt can fail for good synchronously, before `subscribe` returns.
     if (!loop.closed) this.#loop = loop;
   }
@@ -187,7 +193,8 @@ export class Connection {
     return endpoints[index % endpoints.length] as string;
   }
 
-  #opened(session: Session): void {
+  /** The loop's observer calls this for each session that opens. @internal */
+  loopOpened(session: Session): void {
     this.#session = session;
     const attempt = this.#attempt;
     this.#attempt = 0;
@@ -203,6 +210,15 @@ export class Connection {
       isAuthenticated: session.isAuthenticated,
       ...(session.authError ? { authError: session.authError } : {}),
     });
+  }
+
+  /** The loop's observer calls this when the loop stops for good. @internal */
+  loopStopped(err: unknown): void {
+    // The attempt fails only with ConnectionError or HandshakeError; retry rethrows them as they are.
+    const error = err as ScClientError;
+    this.#loop = undefined;
+    this.#setState({ state: 'closed', attempt: this.#attempt, ...this.#closeInfo(error) });
+    this.#hooks.onStopped(error);
   }
 
   /** Called for every failed attempt and lost connection, before the loop decides whether to go on. */

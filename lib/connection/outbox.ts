@@ -16,18 +16,15 @@ export interface OutboxEntry {
   readonly onDropped?: (error: ScClientError) => void;
 }
 
-/** The age limit of the outbox. @internal */
-export interface OutboxAgeLimit {
-  /** Longest time a frame may wait, in ms (`Infinity`: no limit). */
-  readonly maxAge: number;
+/** The clock of the outbox's age limit, and where expiries go: the client's wiring object. @internal */
+export interface OutboxOwner {
   /** The clock and timer of the age limit. */
   readonly scheduler: SchedulerLike;
   /** Receives the expiry of entries that have no `onDropped` of their own. */
-  readonly report: (error: ScClientError) => void;
+  report(error: ScClientError): void;
 }
 
-const NO_AGE_LIMIT: OutboxAgeLimit = {
-  maxAge: Infinity,
+const NO_OWNER: OutboxOwner = {
   scheduler: { now: Date.now } as SchedulerLike,
   report: () => undefined,
 };
@@ -48,14 +45,17 @@ interface Waiting {
 export class Outbox {
   #queue: Waiting[] = [];
   #timer: Subscription | undefined;
-  readonly #age: OutboxAgeLimit;
+  readonly #maxAge: number;
+  readonly #owner: OutboxOwner;
 
   /** Most frames held at once. */
   readonly limit: number;
 
-  constructor(limit: number, age: OutboxAgeLimit = NO_AGE_LIMIT) {
+  /** `maxAge`: longest time a frame may wait, in ms (`Infinity`, the default: no limit). */
+  constructor(limit: number, maxAge = Infinity, owner: OutboxOwner = NO_OWNER) {
     this.limit = limit;
-    this.#age = age;
+    this.#maxAge = maxAge;
+    this.#owner = owner;
   }
 
   /** Frames waiting. */
@@ -66,7 +66,7 @@ export class Outbox {
   /** Queues `entry`; returns `false` (queueing nothing) when the outbox is full. */
   push(entry: OutboxEntry): boolean {
     if (this.#queue.length >= this.limit) return false;
-    this.#queue.push({ entry, at: this.#age.scheduler.now() });
+    this.#queue.push({ entry, at: this.#owner.scheduler.now() });
     if (this.#queue.length === 1) this.#arm();
     return true;
   }
@@ -77,7 +77,7 @@ export class Outbox {
    */
   requeue(entries: readonly OutboxEntry[]): OutboxEntry[] {
     const room = Math.max(0, this.limit - this.#queue.length);
-    const at = this.#age.scheduler.now();
+    const at = this.#owner.scheduler.now();
     this.#queue.unshift(...entries.slice(0, room).map((entry) => ({ entry, at })));
     this.#arm();
     return entries.slice(room);
@@ -115,15 +115,15 @@ export class Outbox {
 
   /** Drops the entries older than `maxAge`, reporting each (on the entry's `onDropped`, else to `report`). */
   #expire(): void {
-    const { maxAge, scheduler, report } = this.#age;
-    const now = scheduler.now();
+    const maxAge = this.#maxAge;
+    const now = this.#owner.scheduler.now();
     const expired = this.#queue.filter((waiting) => now - waiting.at >= maxAge);
     if (expired.length === 0) return;
     this.#queue = this.#queue.filter((waiting) => now - waiting.at < maxAge);
     for (const { entry } of expired) {
       const error = new OutboxExpiredError(entry.event, maxAge);
       if (entry.onDropped) entry.onDropped(error);
-      else report(error);
+      else this.#owner.report(error);
     }
   }
 
@@ -131,7 +131,8 @@ export class Outbox {
   #arm(): void {
     this.#timer?.unsubscribe();
     this.#timer = undefined;
-    const { maxAge, scheduler } = this.#age;
+    const maxAge = this.#maxAge;
+    const { scheduler } = this.#owner;
     if (this.#queue.length === 0 || maxAge === Infinity) return;
     let oldest = Infinity;
     for (const waiting of this.#queue) oldest = Math.min(oldest, waiting.at);

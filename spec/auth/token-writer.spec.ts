@@ -43,7 +43,7 @@ function slowStore(delays: { load?: number; save?: number; remove?: number }) {
 
 function writerOf(store: TokenStore) {
   const reported: ScClientError[] = [];
-  const writer = new TokenWriter(store, KEY, (error) => reported.push(error));
+  const writer = new TokenWriter(store, KEY, { report: (error) => reported.push(error) });
   return { writer, reported };
 }
 

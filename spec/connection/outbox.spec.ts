@@ -219,7 +219,7 @@ describe('Outbox', () => {
 
     function aged(maxAge: number) {
       const reported: ScClientError[] = [];
-      const outbox = new Outbox(10, { maxAge, scheduler: asyncScheduler, report: (e) => reported.push(e) });
+      const outbox = new Outbox(10, maxAge, { scheduler: asyncScheduler, report: (e) => reported.push(e) });
       return { outbox, reported };
     }
 
