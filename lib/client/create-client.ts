@@ -71,7 +71,16 @@ class ClientCore {
     this.#errors.next(error as AnyScError);
   }
 
-  endErrors(): void {
+  /** Closes the client for good: every stream completes or errors, the socket closes, nothing reconnects. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.channels.complete();
+    this.calls.failWhere(() => true, new ClientClosedError());
+    this.connection.outbox.drain();
+    this.connection.close(1000, 'Client closed');
+    this.router.complete();
+    this.auth.dispose();
     this.#errors.complete();
   }
 
@@ -166,20 +175,28 @@ class ClientCore {
   }
 }
 
+// The streams are getters over the parts that own them: one field per client instead of five.
 class ScClient {
-  readonly state$: Observable<ConnectionState>;
-  readonly errors$: Observable<AnyScError>;
-  readonly channelChanges$: Observable<ChannelStateChange>;
-  readonly authState$: Observable<AuthState>;
   readonly #core: ClientCore;
 
   constructor(options: ResolvedOptions) {
-    const core = new ClientCore(options);
-    this.#core = core;
-    this.state$ = core.connection.state$;
-    this.errors$ = core.errors$;
-    this.channelChanges$ = core.channels.changes$;
-    this.authState$ = core.auth.state$;
+    this.#core = new ClientCore(options);
+  }
+
+  get state$(): Observable<ConnectionState> {
+    return this.#core.connection.state$;
+  }
+
+  get errors$(): Observable<AnyScError> {
+    return this.#core.errors$;
+  }
+
+  get channelChanges$(): Observable<ChannelStateChange> {
+    return this.#core.channels.changes$;
+  }
+
+  get authState$(): Observable<AuthState> {
+    return this.#core.auth.state$;
   }
 
   get state(): ConnectionState {
@@ -268,15 +285,7 @@ class ScClient {
   }
 
   close(): void {
-    if (this.#core.closed) return;
-    this.#core.closed = true;
-    this.#core.channels.complete();
-    this.#core.calls.failWhere(() => true, new ClientClosedError());
-    this.#core.connection.outbox.drain();
-    this.#core.connection.close(1000, 'Client closed');
-    this.#core.router.complete();
-    this.#core.auth.dispose();
-    this.#core.endErrors();
+    this.#core.close();
   }
 }
 
