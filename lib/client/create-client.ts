@@ -49,8 +49,8 @@ class ClientCore {
   readonly connection: Connection;
   readonly channels: ChannelRegistry;
   readonly auth: AuthController;
-  cid = 0;
-  closed = false;
+  #cid = 0;
+  #closed = false;
 
   constructor(options: ResolvedOptions) {
     this.codec = options.codec;
@@ -73,8 +73,8 @@ class ClientCore {
 
   /** Closes the client for good: every stream completes or errors, the socket closes, nothing reconnects. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.#closed) return;
+    this.#closed = true;
     this.channels.complete();
     this.calls.failWhere(() => true, new ClientClosedError());
     this.connection.outbox.drain();
@@ -85,11 +85,11 @@ class ClientCore {
   }
 
   nextCid(): number {
-    return ++this.cid;
+    return ++this.#cid;
   }
 
   lastCid(): number {
-    return this.cid;
+    return this.#cid;
   }
 
   demand(): void {
@@ -101,7 +101,7 @@ class ClientCore {
   }
 
   isClosed(): boolean {
-    return this.closed;
+    return this.#closed;
   }
 
   // The router's.
@@ -210,7 +210,7 @@ class ScClient {
   }
 
   transmit(event: string, data?: unknown): void {
-    if (this.#core.closed) throw new ClientClosedError();
+    if (this.#core.isClosed()) throw new ClientClosedError();
     checkEvent(event);
     const frame = encodeEvent(this.#core.codec, event, data);
     if (!this.#core.connection.send({ frame, event })) {
@@ -220,12 +220,12 @@ class ScClient {
 
   receiver(event: string): Observable<unknown> {
     checkEvent(event);
-    return this.#core.closed ? throwError(() => new ClientClosedError()) : this.#core.router.receiver(event);
+    return this.#core.isClosed() ? throwError(() => new ClientClosedError()) : this.#core.router.receiver(event);
   }
 
   procedure(name: string): Observable<ProcedureRequest> {
     checkEvent(name, 'procedure');
-    return this.#core.closed ? throwError(() => new ClientClosedError()) : this.#core.router.procedure(name);
+    return this.#core.isClosed() ? throwError(() => new ClientClosedError()) : this.#core.router.procedure(name);
   }
 
   channel(name: string, options?: ChannelOptions): Observable<unknown> {
@@ -250,12 +250,12 @@ class ScClient {
 
   authenticate(token: string): Observable<AuthenticateResult> {
     if (typeof token !== 'string' || token === '') throw new TypeError('authenticate() needs a signed token');
-    if (this.#core.closed) return throwError(() => new ClientClosedError());
+    if (this.#core.isClosed()) return throwError(() => new ClientClosedError());
     return this.#core.auth.authenticate(token);
   }
 
   deauthenticate(): void {
-    if (this.#core.closed) throw new ClientClosedError();
+    if (this.#core.isClosed()) throw new ClientClosedError();
     this.#core.auth.deauthenticate();
   }
 
@@ -274,7 +274,7 @@ class ScClient {
   }
 
   connect(): void {
-    if (this.#core.closed) throw new ClientClosedError();
+    if (this.#core.isClosed()) throw new ClientClosedError();
     this.#core.connection.demand();
   }
 
