@@ -146,10 +146,8 @@ class Attempt implements Session {
 
   /** The ping watchdog's work: re-arms itself for the rest of the ping timeout while frames arrive. */
   static #watch(this: SchedulerAction<Attempt>, attempt?: Attempt): void {
-    if (!attempt) return;
-    const idle = attempt.#config.scheduler.now() - attempt.#lastSeen;
-    if (idle >= attempt.pingTimeout) attempt.#abort(4000, 'Server ping timed out');
-    else this.schedule(attempt, attempt.pingTimeout - idle);
+    const left = attempt ? attempt.#checkIdle() : 0;
+    if (left > 0) this.schedule(attempt, left);
   }
 
   constructor(config: SessionConfig, hooks: SessionHooks, closeRequest: CloseRequest, subscriber: Subscriber<Session>) {
@@ -243,9 +241,14 @@ class Attempt implements Session {
   }
 
   checkLiveness(): void {
-    if (!this.#config.pingTimeoutDisabled && this.#config.scheduler.now() - this.#lastSeen >= this.pingTimeout) {
-      this.#abort(4000, 'Server ping timed out');
-    }
+    if (!this.#config.pingTimeoutDisabled) this.#checkIdle();
+  }
+
+  /** Closes with 4000 when nothing arrived within the ping timeout; else returns the time left, in ms. */
+  #checkIdle(): number {
+    const left = this.pingTimeout - (this.#config.scheduler.now() - this.#lastSeen);
+    if (left <= 0) this.#abort(4000, 'Server ping timed out');
+    return left;
   }
 
   // Socket events
