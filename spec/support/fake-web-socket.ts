@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { WebSocketConstructor, WebSocketLike } from '../../lib/transport/web-socket';
 
 /**
@@ -73,11 +74,79 @@ export class FakeWebSocket implements WebSocketLike {
   }
 }
 
-/** A WebSocket constructor that records every socket it creates. */
-export function fakeWebSocket(): { WebSocket: WebSocketConstructor; sockets: FakeWebSocket[]; last(): FakeWebSocket } {
-  const sockets: FakeWebSocket[] = [];
+/**
+ * A scripted socket with the EventEmitter side of the `ws` package, which the client prefers where it exists. It
+ * delivers everything through its emitter, with the arguments `ws` gives: 'open'; 'message' with `(data, isBinary)`,
+ * text as a Buffer; 'close' with `(code, reason as a Buffer)`; 'error' with the error itself. Its DOM-style `onX`
+ * handlers are never called. As on any EventEmitter, an 'error' nobody listens to is thrown.
+ */
+export class FakeNodeWebSocket extends FakeWebSocket {
+  readonly #emitter = new EventEmitter();
+
+  on(event: string, listener: (...args: never[]) => void): this {
+    this.#emitter.on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  off(event: string, listener: (...args: never[]) => void): this {
+    this.#emitter.off(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  /** How many listeners the client holds for `event`. */
+  listenerCount(event: string): number {
+    return this.#emitter.listenerCount(event);
+  }
+
+  override open(): void {
+    this.readyState = 1;
+    this.#emitter.emit('open');
+  }
+
+  /** Strings and objects (JSON-encoded) arrive as text in a Buffer; an ArrayBuffer or a Uint8Array as binary. */
+  override receive(frame: unknown): void {
+    if (frame instanceof ArrayBuffer || frame instanceof Uint8Array) {
+      this.#emitter.emit('message', frame, true);
+    } else {
+      this.#emitter.emit('message', Buffer.from(typeof frame === 'string' ? frame : JSON.stringify(frame)), false);
+    }
+  }
+
+  override serverClose(code: number, reason = ''): void {
+    this.readyState = 3;
+    this.#emitter.emit('close', code, Buffer.from(reason));
+  }
+
+  /** `ws` reports a failure (a refused oversized message, a socket closed while connecting); a 'close' follows. */
+  fail(error: Error): void {
+    this.#emitter.emit('error', error);
+  }
+}
+
+/** The sockets a fake constructor made, the constructor, and its latest socket. */
+export interface FakeSockets<S extends FakeWebSocket = FakeWebSocket> {
+  WebSocket: WebSocketConstructor;
+  sockets: S[];
+  last(): S;
+}
+
+/** A constructor of fake sockets. */
+export type FakeSocketClass<S extends FakeWebSocket> = new (
+  url: string,
+  protocols?: string | string[],
+  options?: unknown,
+) => S;
+
+/**
+ * A WebSocket constructor that records every socket it creates: {@link FakeWebSocket}s (DOM-style handlers) unless
+ * another fake socket class is given, such as {@link FakeNodeWebSocket}.
+ */
+export function fakeWebSocket<S extends FakeWebSocket = FakeWebSocket>(
+  Socket: FakeSocketClass<S> = FakeWebSocket as FakeSocketClass<S>,
+): FakeSockets<S> {
+  const sockets: S[] = [];
   const ctor = function (url: string, protocols?: string | string[], options?: unknown) {
-    const socket = new FakeWebSocket(url, protocols, options);
+    const socket = new Socket(url, protocols, options);
     sockets.push(socket);
     return socket;
   } as unknown as WebSocketConstructor;
