@@ -1,0 +1,29 @@
+import type { AuthRefreshError, AuthTokenExpiredError, AuthTokenInvalidError, TokenStoreError } from './auth';
+import type {
+  AckTimeoutError,
+  ClientClosedError,
+  CodecError,
+  OutboxExpiredError,
+  OutboxOverflowError,
+  RemoteError,
+} from './calls';
+import type { ConnectionError, HandshakeError } from './connection';
+import type { ChannelKickOutError, ChannelSubscribeError, ProtocolError } from './protocol';
+
+/** Union of every concrete error class, discriminated by `code`. */
+export type AnyScError =
+  | ConnectionError
+  | HandshakeError
+  | AckTimeoutError
+  | RemoteError
+  | CodecError
+  | ClientClosedError
+  | OutboxOverflowError
+  | OutboxExpiredError
+  | ProtocolError
+  | ChannelSubscribeError
+  | ChannelKickOutError
+  | AuthTokenInvalidError
+  | AuthTokenExpiredError
+  | TokenStoreError
+  | AuthRefreshError;
