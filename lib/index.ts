@@ -6,21 +6,22 @@
  */
 export { createClient } from './client/create-client';
 export type { Client } from './client/client';
-export type { ClientOptions, TlsOptions, UrlPickContext, UrlPicker } from './client/options';
+export type { ClientOptions, TlsOptions } from './client/options';
+export type { UrlPickContext, UrlPicker } from './connection/endpoints';
 export type { ScApi, UntypedApi, ValidApi } from './client/api';
-export type { AuthenticateResult } from './auth/auth-controller';
+export type { AuthenticateResult } from './auth/authenticate-reply';
 export type { AuthenticatedState, RefreshToken } from './auth/token-refresh';
 export type { AuthState, TokenClaims, TokenVerifier } from './auth/auth-state';
 export { localStorageTokenStore, memoryTokenStore, type StorageLike, type TokenStore } from './auth/token-store';
-export type { ChannelOptions } from './channels/channel-registry';
+export type { ChannelOptions } from './client/channel-options';
 export type { ChannelState, ChannelStateChange } from './channels/channel-state';
 export type { Codec } from './codec/codec';
 export { jsonCodec } from './codec/json';
 export type { ConnectionState, ConnectionStatus } from './connection/connection-state';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './connection/backoff-delay';
-export type { ReconnectDelay } from './connection/connection';
-export type { InvokeOptions } from './rpc/invoke';
-export type { ProcedureRequest } from './rpc/procedure-request';
+export type { ReconnectDelay } from './connection/retry-policy';
+export type { InvokeOptions } from './client/invoke-options';
+export type { ProcedureRequest } from './client/procedure-request';
 export type { ProtocolVersion } from './protocol/packets';
 export type { WebSocketConstructor, WebSocketLike } from './transport/web-socket';
 export {

@@ -2,7 +2,6 @@ import {
   BehaviorSubject,
   catchError,
   defer,
-  from,
   ignoreElements,
   map,
   of,
@@ -14,31 +13,15 @@ import {
 } from 'rxjs';
 import type { Codec } from '../codec/codec';
 import type { BackoffOptions } from '../connection/backoff-delay';
-import type { Session } from '../connection/open-session';
-import {
-  AuthTokenExpiredError,
-  AuthTokenInvalidError,
-  ProtocolError,
-  RemoteError,
-  type ScClientError,
-} from '../errors';
+import type { Session } from '../connection/session';
+import { ProtocolError, RemoteError, type ScClientError } from '../errors';
 import { ScEvent } from '../protocol/packets';
-import { hydrateError } from '../protocol/remote-error';
-import { authenticated, UNAUTHENTICATED, type AuthState, type TokenClaims, type TokenVerifier } from './auth-state';
-import { decodeToken } from './decode-token';
+import { authenticated, UNAUTHENTICATED, type AuthState, type TokenVerifier } from './auth-state';
 import { refreshBeforeExpiry, type AuthenticatedState, type Candidate, type RefreshToken } from './token-refresh';
-
-import { TokenWriter } from './token-writer';
+import { readAuthenticateReply, type AuthenticateResult } from './authenticate-reply';
+import { tokenClaims, usableToken } from './token-claims';
 import type { TokenStore } from './token-store';
-
-
-/** The server's answer to `authenticate()`. */
-export interface AuthenticateResult {
-  /** Whether the server accepted the token. */
-  readonly isAuthenticated: boolean;
-  /** Why it did not, when it said (for example a middleware refusal). */
-  readonly authError?: RemoteError;
-}
+import { TokenWriter } from './token-writer';
 
 /** @internal */
 export interface AuthConfig {
@@ -52,15 +35,17 @@ export interface AuthConfig {
   readonly codec: Codec;
 }
 
-/** @internal */
-export interface AuthDependencies {
+/** What the auth controller needs of the engine. @internal */
+export interface AuthHost {
   report(error: ScClientError): void;
   session(): Session | undefined;
-  invoke(event: string, data: unknown): Observable<unknown>;
+  /** Invokes one of the engine's own procedures (`#authenticate`). */
+  invokeOwn(event: string, data: unknown): Observable<unknown>;
   /** The client became authenticated mid-session: `waitForAuth` channels may subscribe. */
   onAuthenticated(): void;
+  /** The authentication state changed. */
+  onAuthState(state: AuthState): void;
 }
-
 
 function isBadToken(error: Error | undefined): boolean {
   return error instanceof RemoteError && error.details.isBadToken === true;
@@ -73,13 +58,13 @@ function isBadToken(error: Error | undefined): boolean {
  * @internal
  */
 export class AuthController {
-  readonly #state = new BehaviorSubject<AuthState>(UNAUTHENTICATED);
-  readonly state$: Observable<AuthState> = this.#state.asObservable();
+  #state: AuthState = UNAUTHENTICATED;
+  /** The state as a stream, for the token refresh (only when one is configured). */
+  readonly #state$: BehaviorSubject<AuthState> | undefined;
   readonly #config: AuthConfig;
-  readonly #deps: AuthDependencies;
+  readonly #deps: AuthHost;
   readonly #writer: TokenWriter;
   readonly #refresh: Subscription | undefined;
-  /** Verifications of server-set tokens still running. */
   /** The check of a server-set token still running (with a verifier), and how to answer it if it is cancelled. */
   #check: { readonly subscription: Subscription; cancel(): void } | undefined;
   /** The token sent in the current handshake. */
@@ -87,21 +72,24 @@ export class AuthController {
   /** A refreshed token the server has not accepted yet: the next handshake sends it. */
   #newest: Candidate | undefined;
 
-  constructor(config: AuthConfig, deps: AuthDependencies) {
+  constructor(config: AuthConfig, deps: AuthHost) {
     this.#config = config;
     this.#deps = deps;
     this.#writer = new TokenWriter(config.tokenStore, config.authTokenKey, deps);
     // In a method of its own: the closures below would otherwise cost every client a context.
-    if (config.refreshToken) this.#refresh = this.#startRefresh(config.refreshToken, config, deps);
+    if (config.refreshToken) {
+      this.#state$ = new BehaviorSubject<AuthState>(UNAUTHENTICATED);
+      this.#refresh = this.#startRefresh(this.#state$, config.refreshToken, config, deps);
+    }
   }
 
-  #startRefresh(refresh: RefreshToken, config: AuthConfig, deps: AuthDependencies): Subscription {
-    return refreshBeforeExpiry(this.state$, {
+  #startRefresh(state$: Observable<AuthState>, refresh: RefreshToken, config: AuthConfig, deps: AuthHost): Subscription {
+    return refreshBeforeExpiry(state$, {
       refresh,
       refreshMargin: config.refreshMargin,
       backoff: config.backoff,
       scheduler: config.scheduler,
-      check: (token) => this.#claims(token, 'authenticate').pipe(map((claims) => ({ token, claims }))),
+      check: (token) => tokenClaims(token, 'authenticate', this.#config.verifyToken).pipe(map((claims) => ({ token, claims }))),
       exchange: (candidate, onRefused) => {
         this.#newest = candidate;
         return this.exchange(candidate, onRefused);
@@ -111,7 +99,7 @@ export class AuthController {
   }
 
   get state(): AuthState {
-    return this.#state.getValue();
+    return this.#state;
   }
 
   /** The signed token for the handshake being sent, or `null`. */
@@ -196,7 +184,7 @@ export class AuthController {
 
   /** Sends `#authenticate` with `token`; stores it only when the server accepts it. */
   authenticate(token: string): Observable<AuthenticateResult> {
-    return defer(() => this.#claims(token, 'authenticate')).pipe(
+    return defer(() => tokenClaims(token, 'authenticate', this.#config.verifyToken)).pipe(
       switchMap((claims) => this.exchange({ token, claims })),
     );
   }
@@ -206,17 +194,16 @@ export class AuthController {
    * changes (a refresh reports the failure there: the state change ends the refresh).
    */
   exchange(candidate: Candidate, onRefused?: (reason: Error) => void): Observable<AuthenticateResult> {
-    return this.#deps.invoke(ScEvent.authenticate, candidate.token).pipe(
-      map((reply): AuthenticateResult => {
-        const answer = reply as { isAuthenticated?: unknown; authError?: unknown } | null | undefined;
-        const authError = hydrateError(answer?.authError);
-        if (answer?.isAuthenticated === true) {
+    return this.#deps.invokeOwn(ScEvent.authenticate, candidate.token).pipe(
+      map((reply) => {
+        const result = readAuthenticateReply(reply);
+        if (result.isAuthenticated) {
           this.#accept(candidate, true);
-          return { isAuthenticated: true };
+        } else {
+          onRefused?.(result.authError ?? new Error('The server did not accept the token'));
+          this.#set(UNAUTHENTICATED);
         }
-        onRefused?.(authError ?? new Error('The server did not accept the token'));
-        this.#set(UNAUTHENTICATED);
-        return authError ? { isAuthenticated: false, authError } : { isAuthenticated: false };
+        return result;
       }),
       catchError((error: unknown) => {
         // The server refused the token; timeouts and lost connections leave the state as it was.
@@ -245,11 +232,11 @@ export class AuthController {
     this.#cancelCheck(false);
   }
 
-  /** Stops the refresh and completes `state$`. */
+  /** Stops the refresh and any check still running. */
   dispose(): void {
     this.#refresh?.unsubscribe();
     this.#cancelCheck(false);
-    this.#state.complete();
+    this.#state$?.complete();
   }
 
   #cancelCheck(answer: boolean): void {
@@ -273,41 +260,17 @@ export class AuthController {
     // An unauthenticated state has no token: the states differ when their kinds or tokens do.
     const current = this.state as Partial<AuthenticatedState>;
     if (current.state !== state.state || current.token !== (state as Partial<AuthenticatedState>).token) {
-      this.#state.next(state);
+      this.#state = state;
+      this.#deps.onAuthState(state);
+      this.#state$?.next(state);
     }
   }
 
-  /** Decodes (and, with a verifier, verifies) a token; errors with a typed error that does not quote it. */
-  #claims(token: string, source: 'store' | 'server' | 'authenticate'): Observable<TokenClaims> {
-    let claims: TokenClaims;
-    try {
-      claims = decodeToken(token);
-    } catch (cause) {
-      return throwError(() => new AuthTokenInvalidError(source, (cause as Error).message));
-    }
-    const verify = this.#config.verifyToken;
-    if (!verify) return of(claims);
-    return defer(() => from(verify(token))).pipe(
-      catchError((cause: unknown) =>
-        throwError(() => new AuthTokenInvalidError(source, 'it failed verification', { cause })),
-      ),
-    );
-  }
-
-  /** The token and its claims when it can be used; otherwise reports why, drops a stored one, and emits nothing useful. */
+  /** The token and its claims when it can be used; otherwise reports why, drops a stored one, and emits `undefined`. */
   #usable(token: string, source: 'store' | 'server'): Observable<Candidate | undefined> {
-    return this.#claims(token, source).pipe(
-      map((claims): Candidate | undefined => {
-        // Only a stored token is held to the client's clock. A server that sets a token is the authority on its
-        // validity; refusing it because the client's clock runs ahead would sign users out.
-        const exp = claims.exp;
-        if (source === 'store' && typeof exp === 'number' && exp * 1000 <= this.#config.scheduler.now()) {
-          throw new AuthTokenExpiredError(exp * 1000);
-        }
-        return { token, claims };
-      }),
+    return usableToken(token, source, this.#config.verifyToken, this.#config.scheduler.now()).pipe(
       catchError((error: unknown) => {
-        // #claims fails only with AuthTokenInvalidError, and the check above with AuthTokenExpiredError.
+        // It fails only with AuthTokenInvalidError or AuthTokenExpiredError.
         this.#deps.report(error as ScClientError);
         if (source === 'store') this.#writer.remove();
         return of(undefined);

@@ -1,12 +1,12 @@
 import type { Observable } from 'rxjs';
-import type { AuthenticateResult } from '../auth/auth-controller';
+import type { AuthenticateResult } from '../auth/authenticate-reply';
 import type { AuthState } from '../auth/auth-state';
-import type { ChannelOptions } from '../channels/channel-registry';
+import type { ChannelOptions } from './channel-options';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
 import type { ConnectionState } from '../connection/connection-state';
 import type { AnyScError } from '../errors';
-import type { InvokeOptions } from '../rpc/invoke';
-import type { ProcedureRequest } from '../rpc/procedure-request';
+import type { InvokeOptions } from './invoke-options';
+import type { ProcedureRequest } from './procedure-request';
 import type { ApiPart, IsTyped, ScApi, UntypedApi } from './api';
 
 /** The data argument, optional when the payload type admits `undefined` (or is `void`), then `Rest`. */

@@ -1,29 +1,20 @@
-import { Subject, map, throwError, type Observable, type SchedulerLike } from 'rxjs';
-import { AuthController, type AuthenticateResult } from '../auth/auth-controller';
+import { map, throwError, type Observable } from 'rxjs';
+import type { AuthenticateResult } from '../auth/authenticate-reply';
 import type { AuthState } from '../auth/auth-state';
-import { ChannelRegistry, checkChannelOptions, type ChannelOptions } from '../channels/channel-registry';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
-import type { Codec } from '../codec/codec';
-import { Connection } from '../connection/connection';
 import type { ConnectionState } from '../connection/connection-state';
-import type { Session } from '../connection/open-session';
-import {
-  ClientClosedError,
-  ConnectionError,
-  HandshakeError,
-  OutboxOverflowError,
-  type AnyScError,
-  type ScClientError,
-} from '../errors';
+import { Engine } from '../engine/engine';
+import type { AuthenticateAnswer } from '../engine/port';
+import { ClientClosedError, fromErrorRecord, RemoteError, type AnyScError } from '../errors';
+import { checkEvent, encodeEvent } from '../protocol/encode-packet';
 import { ScEvent } from '../protocol/packets';
-import { CallRegistry } from '../rpc/call-registry';
-import { checkEvent, encodeEvent } from '../rpc/encode-packet';
-import { InboundRouter } from '../rpc/inbound-router';
-import { createInvoke, type InvokeOptions } from '../rpc/invoke';
-import type { ProcedureRequest } from '../rpc/procedure-request';
 import type { ScApi, UntypedApi, ValidApi } from './api';
+import { checkChannelOptions, type ChannelOptions } from './channel-options';
 import type { Client } from './client';
-import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options';
+import { Facade } from './facade';
+import type { InvokeOptions } from './invoke-options';
+import type { ProcedureRequest } from './procedure-request';
+import { resolveOptions, type ClientOptions } from './options';
 
 function checkCloseCode(code: number): void {
   if (!(code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999))) {
@@ -31,160 +22,25 @@ function checkCloseCode(code: number): void {
   }
 }
 
-/**
- * The parts of one client and the wiring between them. It is every part's dependencies object at once (the
- * router's, the connection's hooks, the channels', the auth controller's and the invokes'), with methods on the
- * prototype: a client is created per socket, and a closure per hook would cost every client.
- */
-class ClientCore {
-  readonly codec: Codec;
-  readonly scheduler: SchedulerLike;
-  readonly ackTimeout: number;
-  readonly #errors = new Subject<AnyScError>();
-  readonly errors$ = this.#errors.asObservable();
-  readonly calls: CallRegistry;
-  readonly router: InboundRouter;
-  /** The connection's packet handler: the router's, called directly (it is on the inbound hot path). */
-  readonly dispatch: InboundRouter['dispatch'];
-  readonly connection: Connection;
-  readonly channels: ChannelRegistry;
-  readonly auth: AuthController;
-  #cid = 0;
-  #closed = false;
-
-  constructor(options: ResolvedOptions) {
-    this.codec = options.codec;
-    this.scheduler = options.scheduler;
-    this.ackTimeout = options.ackTimeout;
-    this.calls = new CallRegistry(options.scheduler);
-    this.router = new InboundRouter(this);
-    this.dispatch = this.router.dispatch;
-    this.connection = new Connection(options, this);
-    this.channels = new ChannelRegistry(this);
-    this.auth = new AuthController(options, this);
-  }
-
-  // Shared by every part.
-
-  /** Every error the client reports is one of the concrete classes of AnyScError. */
-  report(error: ScClientError): void {
-    this.#errors.next(error as AnyScError);
-  }
-
-  /** Closes the client for good: every stream completes or errors, the socket closes, nothing reconnects. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.channels.complete();
-    this.calls.failWhere(() => true, new ClientClosedError());
-    this.connection.outbox.drain();
-    this.connection.close(1000, 'Client closed');
-    this.router.complete();
-    this.auth.dispose();
-    this.#errors.complete();
-  }
-
-  nextCid(): number {
-    return ++this.#cid;
-  }
-
-  lastCid(): number {
-    return this.#cid;
-  }
-
-  demand(): void {
-    this.connection.demand();
-  }
-
-  session(): Session | undefined {
-    return this.connection.session;
-  }
-
-  isClosed(): boolean {
-    return this.#closed;
-  }
-
-  // The router's.
-
-  reserved(event: string, data: unknown, cid: number | undefined, session: Session | undefined): boolean {
-    switch (event) {
-      case ScEvent.publish:
-        this.channels.onPublish(data);
-        return true;
-      case ScEvent.kickOut:
-        this.channels.onKickOut(data);
-        return true;
-      case ScEvent.setAuthToken:
-        this.auth.onSetAuthToken(data, cid, session);
-        return true;
-      case ScEvent.removeAuthToken:
-        this.auth.onRemoveAuthToken(data, cid, session);
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  // The channels' and the auth controller's.
-
-  isAuthenticated(): boolean {
-    return this.auth.state.state === 'authenticated';
-  }
-
-  invoke(event: string, data: unknown): Observable<unknown> {
-    return createInvoke(this, event, data, undefined);
-  }
-
-  onAuthenticated(): void {
-    this.channels.subscribePending();
-  }
-
-  // The connection's hooks.
-
-  authToken(): string | null {
-    return this.auth.handshakeToken();
-  }
-
-  beforeAttempt(): Observable<never> {
-    return this.auth.prepare();
-  }
-
-  onClosed(error: ConnectionError): void {
-    // Calls on the wire fail, except those that opted in to being sent again: they go back ahead of the outbox.
-    const outbox = this.connection.outbox;
-    for (const entry of outbox.requeue(this.calls.connectionLost(error))) {
-      entry.onDropped?.(new OutboxOverflowError(entry.event, outbox.limit));
-    }
-    this.channels.suspend();
-    this.auth.onClosed();
-  }
-
-  onStopped(error: ScClientError): void {
-    // Nothing will carry the queued calls now: fail them rather than leave them to their timeout.
-    if (error instanceof ConnectionError || error instanceof HandshakeError) {
-      this.calls.failWhere(() => true, error);
-    } else {
-      this.report(error);
-    }
-  }
-
-  onSession(session: Session): void {
-    // Authentication first: waitForAuth channels need its verdict.
-    this.auth.onSession(session);
-    this.channels.subscribePending();
-  }
+function toResult(answer: unknown): AuthenticateResult {
+  const { isAuthenticated, authError } = answer as AuthenticateAnswer;
+  return authError ? { isAuthenticated, authError: fromErrorRecord(authError) as RemoteError } : { isAuthenticated };
 }
 
-// The streams are getters over the parts that own them: one field per client instead of five.
+/**
+ * The public client: argument checks, then the facade's streams and the engine's commands. The streams are getters
+ * over the facade, and the methods are on the prototype: a client is created per socket, and each per-instance
+ * field or closure would cost every client.
+ */
 class ScClient {
-  readonly #core: ClientCore;
+  readonly #core: Facade;
 
-  constructor(options: ResolvedOptions) {
-    this.#core = new ClientCore(options);
+  constructor(core: Facade) {
+    this.#core = core;
   }
 
   get state$(): Observable<ConnectionState> {
-    return this.#core.connection.state$;
+    return this.#core.state$;
   }
 
   get errors$(): Observable<AnyScError> {
@@ -196,36 +52,31 @@ class ScClient {
   }
 
   get authState$(): Observable<AuthState> {
-    return this.#core.auth.state$;
+    return this.#core.authState$;
   }
 
   get state(): ConnectionState {
-    return this.#core.connection.state;
+    return this.#core.connection;
   }
 
-  // Methods on the prototype, not per-instance arrow functions: a client is created per socket, and each closure
-  // would cost every client.
   invoke(event: string, data?: unknown, options?: InvokeOptions): Observable<unknown> {
-    return createInvoke(this.#core, event, data, options);
+    return this.#core.calls.invoke(event, data, options);
   }
 
   transmit(event: string, data?: unknown): void {
     if (this.#core.isClosed()) throw new ClientClosedError();
     checkEvent(event);
-    const frame = encodeEvent(this.#core.codec, event, data);
-    if (!this.#core.connection.send({ frame, event })) {
-      this.#core.report(new OutboxOverflowError(event, this.#core.connection.outbox.limit));
-    }
+    this.#core.port.transmit(event, encodeEvent(this.#core.codec, event, data));
   }
 
   receiver(event: string): Observable<unknown> {
     checkEvent(event);
-    return this.#core.isClosed() ? throwError(() => new ClientClosedError()) : this.#core.router.receiver(event);
+    return this.#core.isClosed() ? throwError(() => new ClientClosedError()) : this.#core.inbound.receiver(event);
   }
 
   procedure(name: string): Observable<ProcedureRequest> {
     checkEvent(name, 'procedure');
-    return this.#core.isClosed() ? throwError(() => new ClientClosedError()) : this.#core.router.procedure(name);
+    return this.#core.isClosed() ? throwError(() => new ClientClosedError()) : this.#core.inbound.procedure(name);
   }
 
   channel(name: string, options?: ChannelOptions): Observable<unknown> {
@@ -236,7 +87,7 @@ class ScClient {
 
   publish(channel: string, data?: unknown, options?: InvokeOptions): Observable<void> {
     checkEvent(channel, 'channel');
-    return createInvoke(this.#core, ScEvent.publish, { channel, data }, options).pipe(map(() => undefined));
+    return this.#core.calls.invoke(ScEvent.publish, { channel, data }, options).pipe(map(() => undefined));
   }
 
   transmitPublish(channel: string, data?: unknown): void {
@@ -245,18 +96,19 @@ class ScClient {
   }
 
   get authState(): AuthState {
-    return this.#core.auth.state;
+    return this.#core.auth;
   }
 
   authenticate(token: string): Observable<AuthenticateResult> {
     if (typeof token !== 'string' || token === '') throw new TypeError('authenticate() needs a signed token');
     if (this.#core.isClosed()) return throwError(() => new ClientClosedError());
-    return this.#core.auth.authenticate(token);
+    const core = this.#core;
+    return core.calls.request((cid) => core.port.authenticate(cid, token)).pipe(map(toResult));
   }
 
   deauthenticate(): void {
     if (this.#core.isClosed()) throw new ClientClosedError();
-    this.#core.auth.deauthenticate();
+    this.#core.port.deauthenticate();
   }
 
   channelState(name: string): ChannelState {
@@ -275,13 +127,12 @@ class ScClient {
 
   connect(): void {
     if (this.#core.isClosed()) throw new ClientClosedError();
-    this.#core.connection.demand();
+    this.#core.port.connect();
   }
 
   disconnect(code = 1000, reason = ''): void {
     checkCloseCode(code);
-    this.#core.connection.disconnect(code, reason);
-    this.#core.calls.idle();
+    this.#core.port.disconnect(code, reason);
   }
 
   close(): void {
@@ -313,5 +164,9 @@ class ScClient {
  * @see {@link Client}
  */
 export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(options: ClientOptions): Client<Api> {
-  return new ScClient(resolveOptions(options)) as unknown as Client<Api>;
+  const resolved = resolveOptions(options);
+  // The facade and the engine, joined by the port: the engine tells the facade, the facade commands the engine.
+  const facade = new Facade(resolved);
+  facade.attach(new Engine(resolved, facade));
+  return new ScClient(facade) as unknown as Client<Api>;
 }

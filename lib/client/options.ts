@@ -1,27 +1,16 @@
-import { asyncScheduler } from 'rxjs';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { RefreshToken } from '../auth/token-refresh';
 import type { TokenVerifier } from '../auth/auth-state';
 import { defaultTokenKey, defaultTokenStore, type TokenStore } from '../auth/token-store';
 import type { Codec } from '../codec/codec';
 import { jsonCodec } from '../codec/json';
 import { DEFAULT_BACKOFF, type BackoffOptions } from '../connection/backoff-delay';
-import type { ConnectionConfig, ReconnectDelay } from '../connection/connection';
+import { normalizeUrl, toEndpoints, type UrlPicker } from '../connection/endpoints';
+import type { ReconnectDelay } from '../connection/retry-policy';
+import type { EngineConfig } from '../engine/engine';
 import type { ProtocolVersion } from '../protocol/packets';
 import { resolveWebSocket, type WebSocketConstructor } from '../transport/web-socket';
-import type { ConnectionError, HandshakeError } from '../errors';
-
-/** What a {@link UrlPicker} is told about the attempt it picks an endpoint for. */
-export interface UrlPickContext {
-  /** Attempts since the last successful handshake, this one included (1 for the first). */
-  readonly attempt: number;
-  /** The endpoint of the previous attempt, `undefined` for the very first. */
-  readonly previous: string | undefined;
-  /** How the previous attempt or connection ended, when it failed or was lost (absent after `disconnect()`). */
-  readonly error: ConnectionError | HandshakeError | undefined;
-}
-
-/** Picks the endpoint of each connection attempt (the function form of the `urls` option). */
-export type UrlPicker = (context: UrlPickContext) => string;
+import type { FacadeConfig } from './facade';
 
 /** TLS settings for `wss:` in Node (passed to `ws`, which passes them to `tls.connect`). Browsers ignore them. */
 export interface TlsOptions {
@@ -125,6 +114,13 @@ export interface ClientOptions {
   refreshToken?: RefreshToken;
   /** How long before `exp` the refresh runs, in ms (at most half the token's lifetime). Default: 60000. */
   refreshMargin?: number;
+  /**
+   * The clock and timers of every part of the client: connect timeout, ping watchdog, backoff, outbox age, ack
+   * timeouts, linger, token refresh. Default: `asyncScheduler`. For tests: a `TestScheduler` (in `run` mode) or a
+   * `VirtualTimeScheduler` runs them all in virtual time.
+   * @internal
+   */
+  scheduler?: SchedulerLike;
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
@@ -138,16 +134,6 @@ function isBrowserPage(): boolean {
   return typeof scope.document === 'object' && typeof scope.addEventListener === 'function';
 }
 
-/**
- * The endpoint picker of the `urls` function (its results normalized per attempt), or the endpoint list itself
- * (normalized), which the connection rotates through, moving on after every failure.
- */
-function endpoints(urls: ClientOptions['urls'], list: readonly string[]): UrlPicker | readonly string[] {
-  if (typeof urls === 'function') return (context) => normalizeUrl(urls(context));
-  if (list.length === 0) throw new TypeError('The `urls` option needs at least one URL');
-  return list;
-}
-
 function checkDuration(name: string, value: number): number {
   if (!(value >= 0 && value <= MAX_TIMER)) {
     throw new RangeError(`${name} must be between 0 and ${MAX_TIMER} ms, got ${value}`);
@@ -155,33 +141,9 @@ function checkDuration(name: string, value: number): number {
   return value;
 }
 
-/**
- * Turns `http(s):` into `ws(s):` and checks the URL.
- * @throws TypeError when it is not a ws(s) or http(s) URL.
- */
-function normalizeUrl(url: string): string {
-  if (typeof url !== 'string' || url === '') throw new TypeError('The `url` option is required');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TypeError(`Invalid url: ${url}`);
-  }
-  const scheme = { 'ws:': 'ws:', 'wss:': 'wss:', 'http:': 'ws:', 'https:': 'wss:' }[parsed.protocol];
-  if (!scheme) throw new TypeError(`The url must use ws:, wss:, http: or https:, got ${parsed.protocol}`);
-  parsed.protocol = scheme;
-  return parsed.href;
-}
-
-/** Options with every default applied. @internal */
-export interface ResolvedOptions extends ConnectionConfig {
+/** Options with every default applied: the engine's settings and the facade's. @internal */
+export interface ResolvedOptions extends EngineConfig, FacadeConfig {
   readonly url: string | undefined;
-  readonly ackTimeout: number;
-  readonly tokenStore: TokenStore;
-  readonly authTokenKey: string;
-  readonly verifyToken: TokenVerifier | undefined;
-  readonly refreshToken: RefreshToken | undefined;
-  readonly refreshMargin: number;
 }
 
 /**
@@ -219,7 +181,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
       : options.webSocketOptions;
   return {
     url,
-    endpoints: endpoints(urls, list),
+    endpoints: toEndpoints(urls, list),
     WebSocket: resolveWebSocket(options.WebSocket),
     webSocketOptions,
     maxPayload,
@@ -231,7 +193,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     ackTimeout: checkDuration('ackTimeout', options.ackTimeout ?? 10_000),
     pingTimeoutDisabled: options.pingTimeoutDisabled ?? false,
     batchWrites: options.batchWrites ?? true,
-    scheduler: asyncScheduler,
+    scheduler: options.scheduler ?? asyncScheduler,
     reconnect: options.reconnect ?? true,
     maxAttempts,
     backoff,

@@ -1,54 +1,34 @@
-import {
-  BehaviorSubject,
-  defer,
-  Observable,
-  retry,
-  throwError,
-  type SchedulerLike,
-  type Subscription,
-} from 'rxjs';
-import type { UrlPicker } from '../client/options';
+import { defer, Observable, race, retry, Subject, timer, type SchedulerLike, type Subscription } from 'rxjs';
 import { ConnectionError, ProtocolError, type HandshakeError, type ScClientError } from '../errors';
-import { backoffDelay, type BackoffOptions } from './backoff-delay';
+import { Attempt } from './attempt';
 import { transition, type ConnectionState } from './connection-state';
-import { openSession, type CloseRequest, type Session, type SessionConfig, type SessionHooks } from './open-session';
-import { Outbox, type OutboxEntry } from './outbox';
-import { closeCodeOf, reconnectsAtOnce, shouldReconnect } from './should-reconnect';
+import { pickEndpoint, type Endpoints } from './endpoints';
+import { listenToPage, type HintTarget } from './liveness-hints';
+import { Outbox, type OutboxEntry, type OutboxOwner } from './outbox';
+import { retryDelay, type RetryConfig } from './retry-policy';
+import type { Session, SessionConfig, SessionHooks } from './session';
+import { closeCodeOf } from './should-reconnect';
 
-/** Computes the delay before reconnect attempt `attempt` (0-based) after `error` ended the connection. */
-export type ReconnectDelay = (attempt: number, error: ConnectionError | HandshakeError) => number;
-
-/** What the connection needs beyond one attempt's context. @internal */
-export interface ConnectionConfig extends SessionConfig {
-  readonly reconnect: boolean;
-  readonly maxAttempts: number;
-  readonly backoff: BackoffOptions;
-  readonly reconnectDelay: ReconnectDelay | undefined;
+/** What the connection needs beyond one attempt's settings. @internal */
+export interface ConnectionConfig extends SessionConfig, RetryConfig {
   readonly outboxLimit: number;
   readonly outboxMaxAge: number;
   /** The endpoints, tried in turn (moving on after each failure), or the function that picks each attempt's. */
-  readonly endpoints: UrlPicker | readonly string[];
+  readonly endpoints: Endpoints;
   /** Listen to the page's `online` and `visibilitychange` events. */
   readonly livenessHints: boolean;
 }
 
-/** The owner's side: packet handling and what happens when sessions start and end. @internal */
-export interface ConnectionHooks extends SessionHooks {
-  /** The clock and timers (the outbox's age limit reads it here). */
-  readonly scheduler: SchedulerLike;
+/** The owner's side: packet handling and what happens when states change and sessions start and end. @internal */
+export interface ConnectionHooks extends SessionHooks, OutboxOwner {
+  /** The connection state changed. */
+  onState(state: ConnectionState): void;
   /** A session ended (or an attempt failed); calls sent on it must fail. */
   onClosed(error: ConnectionError): void;
   /** The client stopped reconnecting after `error`. */
   onStopped(error: ScClientError): void;
   /** A handshake succeeded; runs before the outbox is flushed. */
   onSession(session: Session): void;
-}
-
-const MAX_DELAY = 2 ** 31 - 1;
-
-// A custom delay function may return anything; timers take 0 to 2^31 - 1 ms. NaN falls back to the backoff.
-function clampDelay(ms: number, fallback: () => number): number {
-  return Number.isNaN(ms) ? fallback() : Math.min(MAX_DELAY, Math.max(0, ms));
 }
 
 /** The connection loop's observer: one small object for the life of the loop, instead of two closures. */
@@ -69,29 +49,28 @@ class LoopObserver {
 }
 
 /**
- * The connection loop: one {@link openSession} attempt at a time, retried with backoff, exposing `state$` and
- * holding the outbox. Opened by {@link Connection.demand}; stopped by {@link Connection.disconnect}.
+ * The connection loop: one {@link Attempt} at a time, retried as the retry policy says, with the connection state
+ * and the outbox. Opened by {@link Connection.demand}; stopped by {@link Connection.disconnect}.
  * @internal
  */
-export class Connection {
-  readonly #state: BehaviorSubject<ConnectionState>;
-  readonly state$: Observable<ConnectionState>;
-  readonly outbox: Outbox;
+export class Connection implements HintTarget {
+  #state: ConnectionState = { state: 'closed', attempt: 0 };
+  readonly #outbox: Outbox;
   readonly #config: ConnectionConfig;
   readonly #hooks: ConnectionHooks;
   readonly #scheduler: SchedulerLike;
   #loop: Subscription | undefined;
+  /** The latest attempt (finished or not): a deliberate close goes to it. */
+  #current: Attempt | undefined;
   #session: Session | undefined;
-  #attempt = 0;
-  /** The close code and reason a session uses when it is unsubscribed: set by `disconnect()` for its duration. */
-  readonly #closeRequest: CloseRequest = { code: 1000, reason: '' };
+  #attempts = 0;
   #closed = false;
   /** The endpoint of the latest attempt. */
   #url: string | undefined;
   /** How the latest attempt or connection failed; cleared by a deliberate disconnect. */
   #failure: ConnectionError | HandshakeError | undefined;
-  /** Ends the pending reconnect delay at once, while one runs. */
-  #wakeRetry: (() => void) | undefined;
+  /** Cuts a reconnect delay short (with `livenessHints` only). */
+  #wake$: Subject<void> | undefined;
   /** Removes the page listeners of `livenessHints`. */
   #unlisten: (() => void) | undefined;
 
@@ -99,15 +78,12 @@ export class Connection {
     this.#config = config;
     this.#hooks = hooks;
     this.#scheduler = config.scheduler;
-    this.outbox = new Outbox(config.outboxLimit, config.outboxMaxAge, hooks);
-    this.#state = new BehaviorSubject<ConnectionState>({ state: 'closed', attempt: 0 });
-    // Every value is a new object, and `#setState` passes on changes only.
-    this.state$ = this.#state.asObservable();
+    this.#outbox = new Outbox(config.outboxLimit, config.outboxMaxAge, hooks);
   }
 
   /** The current state. */
   get state(): ConnectionState {
-    return this.#state.getValue();
+    return this.#state;
   }
 
   /** The open session, if any. */
@@ -115,12 +91,20 @@ export class Connection {
     return this.#session;
   }
 
+  /** Most frames the outbox holds. */
+  get outboxLimit(): number {
+    return this.#outbox.limit;
+  }
+
   /** Starts the connection loop unless it runs. */
   demand(): void {
     if (this.#loop !== undefined || this.#closed) return;
-    if (this.#config.livenessHints && !this.#unlisten) this.#listen();
+    if (this.#config.livenessHints && !this.#unlisten) {
+      this.#wake$ = new Subject<void>();
+      this.#unlisten = listenToPage(this);
+    }
     const loop$ = defer(() => this.#attemptOnce()).pipe(
-      retry({ resetOnSuccess: true, delay: (error: unknown, count: number) => this.#retryDelay(error, count) }),
+      retry({ resetOnSuccess: true, delay: (error: unknown, count: number) => this.#retry(error, count) }),
     );
     const loop = loop$.subscribe(new LoopObserver(this));
     // An attempt can fail for good synchronously, before `subscribe` returns.
@@ -133,13 +117,30 @@ export class Connection {
       entry.onSent?.();
       return true;
     }
+    // Queued before the demand: an attempt that fails at once fails its calls, which withdraw their frames.
+    const queued = this.#outbox.push(entry);
     this.demand();
-    return this.outbox.push(entry);
+    return queued;
+  }
+
+  /** Takes a frame out of the outbox, if it still waits there. */
+  withdraw(entry: OutboxEntry): void {
+    this.#outbox.remove(entry);
+  }
+
+  /** Puts frames back at the head of the outbox; returns those there was no room for. */
+  requeue(entries: readonly OutboxEntry[]): OutboxEntry[] {
+    return this.#outbox.requeue(entries);
   }
 
   /** Cuts a pending reconnect delay short: the next attempt starts now. */
   wake(): void {
-    this.#wakeRetry?.();
+    this.#wake$?.next();
+  }
+
+  /** Checks the open connection's liveness now. */
+  checkLiveness(): void {
+    this.#session?.checkLiveness();
   }
 
   /** Closes the socket with `code` and stops reconnecting until the next demand. */
@@ -147,59 +148,53 @@ export class Connection {
     this.#failure = undefined;
     const loop = this.#loop;
     if (loop === undefined) {
-      if (this.state.state === 'closed' && this.state.retryAt === undefined) return;
+      if (this.#state.state === 'closed' && this.#state.retryAt === undefined) return;
     } else {
       this.#loop = undefined;
-      const request = this.#closeRequest;
-      request.code = code;
-      request.reason = reason;
+      // The attempt closes with the caller's code first; the loop's teardown then finds it finished.
+      this.#current?.close(code, reason);
       loop.unsubscribe();
-      request.code = 1000;
-      request.reason = '';
     }
     const wasOpen = this.#session !== undefined;
     this.#session = undefined;
-    this.#setState({ state: 'closed', attempt: this.#attempt, code, reason });
+    this.#setState({ state: 'closed', attempt: this.#attempts, code, reason });
     if (wasOpen) this.#hooks.onClosed(new ConnectionError(code, reason, 'disconnect'));
   }
 
-  /** Disconnects for good and completes `state$`. */
-  close(code: number, reason: string): void {
+  /** Disconnects for good; the frames still queued are dropped and returned. */
+  close(code: number, reason: string): OutboxEntry[] {
+    const dropped = this.#outbox.drain();
     this.disconnect(code, reason);
     this.#unlisten?.();
     this.#closed = true;
-    this.#state.complete();
+    return dropped;
   }
 
   #attemptOnce(): Observable<Session> {
-    this.#attempt++;
+    this.#attempts++;
     let url: string;
     try {
-      url = this.#pickUrl();
+      url = pickEndpoint(this.#config.endpoints, { attempt: this.#attempts, previous: this.#url, error: this.#failure });
     } catch (cause) {
-      return throwError(() => new ConnectionError(1006, 'No endpoint to connect to', 'connectAbort', { cause }));
+      throw new ConnectionError(1006, 'No endpoint to connect to', 'connectAbort', { cause });
     }
     this.#url = url;
-    this.#setState({ state: 'connecting', attempt: this.#attempt, url });
-    return openSession(this.#config, this.#hooks, url, this.#closeRequest);
-  }
-
-  #pickUrl(): string {
-    const { endpoints } = this.#config;
-    const previous = this.#url;
-    const error = this.#failure;
-    if (typeof endpoints === 'function') return endpoints({ attempt: this.#attempt, previous, error });
-    const index = previous === undefined ? 0 : endpoints.indexOf(previous) + (error ? 1 : 0);
-    return endpoints[index % endpoints.length] as string;
+    this.#setState({ state: 'connecting', attempt: this.#attempts, url });
+    return new Observable<Session>((subscriber) => {
+      const attempt = new Attempt(this.#config, this.#hooks, subscriber);
+      this.#current = attempt;
+      attempt.start(url);
+      return attempt;
+    });
   }
 
   /** The loop's observer calls this for each session that opens. @internal */
   loopOpened(session: Session): void {
     this.#session = session;
-    const attempt = this.#attempt;
-    this.#attempt = 0;
+    const attempt = this.#attempts;
+    this.#attempts = 0;
     this.#hooks.onSession(session);
-    this.outbox.flush((frame) => session.send(frame));
+    this.#outbox.flush((frame) => session.send(frame));
     if (this.#session !== session) return; // the socket closed while flushing
     this.#setState({
       state: 'open',
@@ -217,85 +212,49 @@ export class Connection {
     // The attempt fails only with ConnectionError or HandshakeError; retry rethrows them as they are.
     const error = err as ScClientError;
     this.#loop = undefined;
-    this.#setState({ state: 'closed', attempt: this.#attempt, ...this.#closeInfo(error) });
+    this.#setState({ state: 'closed', attempt: this.#attempts, ...closeInfo(error) });
     this.#hooks.onStopped(error);
   }
 
-  /** Called for every failed attempt and lost connection, before the loop decides whether to go on. */
-  #retryDelay(error: unknown, count: number): Observable<number> {
+  /** Every failed attempt and lost connection: the session ends, then the retry policy decides. */
+  #retry(error: unknown, failures: number): Observable<unknown> {
     this.#session = undefined;
     if (error instanceof ConnectionError) this.#hooks.onClosed(error);
-    const { reconnect, maxAttempts, backoff, reconnectDelay } = this.#config;
-    const n = count - 1;
-    if (!reconnect || !shouldReconnect(error) || n >= maxAttempts) throw error;
-    const cause = error as ConnectionError | HandshakeError;
-    this.#failure = cause;
-    const delay =
-      n === 0 && reconnectsAtOnce(cause)
-        ? 0
-        : reconnectDelay
-          ? clampDelay(reconnectDelay(n, cause), () => backoffDelay(n, backoff))
-          : backoffDelay(n, backoff);
+    const delay = retryDelay(this.#config, error, failures);
+    // Rethrowing ends the loop (RxJS `retry`), and `loopStopped` reports the error.
+    if (delay === undefined) throw error;
+    this.#failure = error as ConnectionError | HandshakeError;
     this.#setState({
       state: 'closed',
-      attempt: this.#attempt,
-      ...this.#closeInfo(cause),
+      attempt: this.#attempts,
+      ...closeInfo(error),
       retryAt: this.#scheduler.now() + delay,
       retryIn: delay,
     });
-    return new Observable<number>((subscriber) => {
-      const fire = () => {
-        subscriber.next(0);
-        subscriber.complete();
-      };
-      const timer = this.#scheduler.schedule(fire, delay);
-      this.#wakeRetry = fire;
-      return () => {
-        timer.unsubscribe();
-        this.#wakeRetry = undefined;
-      };
-    });
-  }
-
-  /**
-   * Page hints: the network came back (`online`) or the page became visible: reconnect now rather than at the
-   * end of the backoff delay, and (when visible again) check that the open connection is still alive.
-   */
-  #listen(): void {
-    const page = globalThis as unknown as EventTarget & { document?: Document };
-    const doc = page.document;
-    const onOnline = () => this.wake();
-    const onVisible = () => {
-      if (doc?.visibilityState !== 'visible') return;
-      this.#session?.checkLiveness();
-      this.wake();
-    };
-    page.addEventListener('online', onOnline);
-    doc?.addEventListener('visibilitychange', onVisible);
-    this.#unlisten = () => {
-      page.removeEventListener('online', onOnline);
-      doc?.removeEventListener('visibilitychange', onVisible);
-    };
-  }
-
-  #closeInfo(error: unknown): { code?: number; reason?: string } {
-    const code = closeCodeOf(error);
-    if (code === undefined) return {};
-    if (error instanceof ConnectionError) return { code, reason: error.reason };
-    const { remote } = error as HandshakeError;
-    return { code, reason: `${remote.remoteName}: ${remote.message}` };
+    const pause$ = timer(delay, this.#scheduler);
+    return this.#wake$ ? race(pause$, this.#wake$) : pause$;
   }
 
   #setState(next: ConnectionState): void {
     if (this.#closed) return;
     let changed: ConnectionState | undefined;
     try {
-      changed = transition(this.state, next);
+      changed = transition(this.#state, next);
     } catch (error) {
       // An illegal transition is a bug; report it rather than leave the client in a state nobody can leave.
       this.#hooks.report(new ProtocolError('illegal-transition', (error as Error).message));
       changed = next;
     }
-    if (changed) this.#state.next(changed);
+    if (!changed) return;
+    this.#state = changed;
+    this.#hooks.onState(changed);
   }
+}
+
+function closeInfo(error: unknown): { code?: number; reason?: string } {
+  const code = closeCodeOf(error);
+  if (code === undefined) return {};
+  if (error instanceof ConnectionError) return { code, reason: error.reason };
+  const { remote } = error as HandshakeError;
+  return { code, reason: `${remote.remoteName}: ${remote.message}` };
 }

@@ -20,7 +20,7 @@ export interface PendingCall {
 }
 
 /** The empty Map every call registry starts with; it is replaced, not written to, on the first call. */
-const NO_CALLS = new Map<number, PendingCall>();
+const NO_CALLS = new Map<number, never>();
 
 /**
  * The calls waiting for a response, by call id, with one timer for all their timeouts: it is armed for the
@@ -29,9 +29,9 @@ const NO_CALLS = new Map<number, PendingCall>();
  * stops it early when the connection goes away.
  * @internal
  */
-export class CallRegistry {
+export class CallRegistry<C extends PendingCall = PendingCall> {
   // An idle client shares one empty Map (never written to) instead of holding its own.
-  #calls: Map<number, PendingCall> = NO_CALLS;
+  #calls: Map<number, C> = NO_CALLS;
   #timer: Subscription | undefined;
   #timerAt = Infinity;
 
@@ -46,14 +46,14 @@ export class CallRegistry {
     return this.#calls.size;
   }
 
-  add(call: PendingCall): void {
+  add(call: C): void {
     if (this.#calls === NO_CALLS) this.#calls = new Map();
     this.#calls.set(call.cid, call);
     if (call.deadline < this.#timerAt) this.#arm(call.deadline);
   }
 
   /** Removes and returns the call answered by `rid`, or `undefined` when none waits for it. */
-  take(rid: number): PendingCall | undefined {
+  take(rid: number): C | undefined {
     const call = this.#calls.get(rid);
     if (call !== undefined) this.remove(rid);
     return call;
@@ -69,7 +69,7 @@ export class CallRegistry {
   }
 
   /** Fails the calls that match `filter` with `error`. */
-  failWhere(filter: (call: PendingCall) => boolean, error: ScClientError): void {
+  failWhere(filter: (call: C) => boolean, error: ScClientError): void {
     for (const call of [...this.#calls.values()]) {
       // A failure handler may have removed later calls (forkJoin unsubscribes its siblings): skip those.
       if (this.#calls.get(call.cid) !== call) continue;
@@ -86,7 +86,7 @@ export class CallRegistry {
    * sent again, which go back to not sent and are returned (in the order they were made) for the outbox.
    */
   connectionLost(error: ScClientError): OutboxEntry[] {
-    const again: PendingCall[] = [];
+    const again: C[] = [];
     for (const call of this.#calls.values()) {
       if (call.sent && call.resend) {
         call.sent = false;

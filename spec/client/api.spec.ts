@@ -2,7 +2,7 @@ import { Observable } from 'rxjs';
 import type { ApiPart, IsTyped, ScApi, UntypedApi } from '../../lib/client/api';
 import type { Client } from '../../lib/client/client';
 import { createClient } from '../../lib/client/create-client';
-import type { ProcedureRequest } from '../../lib/rpc/procedure-request';
+import type { ProcedureRequest } from '../../lib/client/procedure-request';
 import type { WebSocketConstructor } from '../../lib/transport/web-socket';
 
 // Type tests. The assertions that matter are checked by the compiler (`tsc -p spec/tsconfig.json`):

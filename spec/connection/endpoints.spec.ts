@@ -1,6 +1,6 @@
 import { ConnectionError } from '../../lib/errors';
 import { memoryTokenStore } from '../../lib/auth/token-store';
-import type { UrlPickContext } from '../../lib/client/options';
+import type { UrlPickContext } from '../../lib/connection/endpoints';
 import { fakeClient as setup } from '../support/fake-client';
 import { fakeJwt } from '../support/jwt';
 

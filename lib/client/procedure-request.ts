@@ -1,5 +1,5 @@
 import type { Codec } from '../codec/codec';
-import type { Session } from '../connection/open-session';
+import type { EngineCommands } from '../engine/port';
 import { dehydrateError } from '../protocol/remote-error';
 
 /**
@@ -24,21 +24,27 @@ export interface ProcedureRequest<Req = unknown, Res = unknown> {
   error(error: unknown): void;
 }
 
-/** @internal */
+/** What an inbound request needs to answer: the codec, and the engine to send the answer. @internal */
+export interface AnswerChannel {
+  readonly codec: Codec;
+  readonly port: Pick<EngineCommands, 'respond'>;
+}
+
+/** A server invoke as the facade hands it to the application; the answer goes back through the port. @internal */
 export class InboundRequest<Req, Res> implements ProcedureRequest<Req, Res> {
   declare readonly procedure: string;
   declare readonly data: Req;
   readonly #rid: number;
-  readonly #session: Session;
-  readonly #codec: Codec;
+  readonly #session: number;
+  readonly #channel: AnswerChannel;
   #answered = false;
 
-  constructor(procedure: string, data: Req, rid: number, session: Session, codec: Codec) {
+  constructor(procedure: string, data: Req, rid: number, session: number, channel: AnswerChannel) {
     this.procedure = procedure;
     this.data = data;
     this.#rid = rid;
     this.#session = session;
-    this.#codec = codec;
+    this.#channel = channel;
   }
 
   get answered(): boolean {
@@ -59,11 +65,11 @@ export class InboundRequest<Req, Res> implements ProcedureRequest<Req, Res> {
     if (this.#answered) return;
     let frame: string | Uint8Array;
     try {
-      frame = this.#codec.encode(packet);
+      frame = this.#channel.codec.encode(packet);
     } catch (cause) {
       throw new TypeError(`The answer to '${this.procedure}' cannot be encoded: ${String(cause)}`, { cause });
     }
     this.#answered = true;
-    this.#session.send(frame);
+    this.#channel.port.respond(this.#session, frame);
   }
 }

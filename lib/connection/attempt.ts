@@ -1,0 +1,265 @@
+import type { Subscriber, Subscription } from 'rxjs';
+import { CodecError, ConnectionError, ProtocolError, type RemoteError, type ScClientError } from '../errors';
+import { DEFAULT_PING_TIMEOUT, handshakePacket, readHandshakeReply } from '../protocol/handshake';
+import { PING_FRAMES, type ResponsePacket } from '../protocol/packets';
+import { isDecodedLegacyPing, legacyDisconnectReason, otherVersion, versionMismatch } from '../protocol/ping';
+import { closeSocket, listen, openSocket, type SocketEvents } from '../transport/socket-events';
+import { WS_OPEN, type WebSocketLike } from '../transport/web-socket';
+import { WriteBatcher } from '../transport/write-batcher';
+import { armConnectTimer, armWatchdog, type TimedAttempt } from './attempt-timers';
+import type { Session, SessionConfig, SessionHooks } from './session';
+
+/** Own closes after which the socket is dropped at once rather than left to finish its close handshake. */
+const DEAD_PEER = new Set([4000, 4003, 4007]);
+
+/**
+ * One connection attempt, and the {@link Session} it becomes once its handshake succeeds: runs the owner's
+ * `beforeAttempt` work, opens the WebSocket, sends `#handshake` first, applies the reply before the next frame,
+ * answers pings before the codec and watches liveness. One object per attempt holds its whole state; its methods
+ * are on the prototype (a client is created per socket, and closures per attempt would cost every client).
+ *
+ * Emits (on `subscriber`): the session when the handshake succeeds. Errors: `ConnectionError` when the socket
+ * closes or cannot open (own closes: 4000 ping timeout, 4003 handshake timeout, 4007 connect timeout),
+ * `HandshakeError` when the server refuses the handshake. {@link Attempt.close} ends it deliberately, and so does
+ * its teardown (with 1000).
+ * @internal
+ */
+export class Attempt implements Session, SocketEvents, TimedAttempt {
+  readonly #config: SessionConfig;
+  readonly #hooks: SessionHooks;
+  readonly #subscriber: Subscriber<Session>;
+  readonly #ping: string;
+  readonly #pong: string;
+  #socket: WebSocketLike | undefined;
+  #unlisten: (() => void) | undefined;
+  #preparing: Subscription | undefined;
+  #batcher: WriteBatcher | undefined;
+  #connectTimer: Subscription | undefined;
+  #watchdog: Subscription | undefined;
+  #handshakeCid = -1;
+  #established = false;
+  #finished = false;
+  #oversized = false;
+  #disconnectReason = '';
+  #lastSeen: number;
+
+  id = '';
+  pingTimeout = DEFAULT_PING_TIMEOUT;
+  isAuthenticated = false;
+  authError: RemoteError | undefined = undefined;
+
+  constructor(config: SessionConfig, hooks: SessionHooks, subscriber: Subscriber<Session>) {
+    this.#config = config;
+    this.#hooks = hooks;
+    this.#subscriber = subscriber;
+    ({ ping: this.#ping, pong: this.#pong } = PING_FRAMES[config.protocolVersion]);
+    this.#lastSeen = config.scheduler.now();
+  }
+
+  /** Prepares (the auth token), then opens the socket. */
+  start(url: string): void {
+    const preparing = this.#hooks.beforeAttempt().subscribe({
+      error: (cause: unknown) => {
+        this.#preparing = undefined;
+        this.#fail(new ConnectionError(4003, 'Could not load the auth token', 'connectAbort', { cause }));
+      },
+      complete: () => {
+        this.#preparing = undefined;
+        this.#open(url);
+      },
+    });
+    if (!preparing.closed) this.#preparing = preparing;
+  }
+
+  #open(url: string): void {
+    const config = this.#config;
+    const { codec } = config;
+    this.#connectTimer = armConnectTimer(config.scheduler, this, config.connectTimeout);
+    let socket: WebSocketLike;
+    try {
+      socket = openSocket(config.WebSocket, url, config.webSocketOptions, codec.binaryType ?? 'arraybuffer');
+    } catch (cause) {
+      this.#connectTimer.unsubscribe();
+      this.#fail(new ConnectionError(1006, 'Could not open the WebSocket', 'connectAbort', { cause }));
+      return;
+    }
+    this.#socket = socket;
+    if (config.batchWrites && codec.batch) this.#batcher = new WriteBatcher(socket, codec);
+    this.#unlisten = listen(socket, this, config.maxPayload);
+  }
+
+  // Session
+
+  send(frame: string | Uint8Array): boolean {
+    const socket = this.#socket;
+    if (socket?.readyState !== WS_OPEN) return false;
+    if (this.#batcher) this.#batcher.push(frame);
+    else socket.send(frame);
+    return true;
+  }
+
+  checkLiveness(): void {
+    if (!this.#config.pingTimeoutDisabled) this.checkIdle();
+  }
+
+  // Timers
+
+  checkIdle(): number {
+    const left = this.pingTimeout - (this.#config.scheduler.now() - this.#lastSeen);
+    if (left <= 0) this.#abort(4000, 'Server ping timed out');
+    return left;
+  }
+
+  connectTimedOut(): void {
+    if (this.#socket?.readyState === WS_OPEN) this.#abort(4003, 'Handshake timed out');
+    else this.#abort(4007, 'Connection establishment timed out');
+  }
+
+  // Socket events
+
+  opened(): void {
+    const cid = this.#hooks.nextCid();
+    this.#handshakeCid = cid;
+    // Alone in its frame: the server must see #handshake before anything else.
+    this.#write(this.#config.codec.encode(handshakePacket(cid, this.#hooks.authToken())));
+  }
+
+  frame(frame: unknown): void {
+    const config = this.#config;
+    this.#lastSeen = config.scheduler.now();
+    // Pings are text frames compared before decoding, and answered only once the handshake is done: a pong
+    // that reaches the server before our handshake makes it close the socket (4009).
+    if (frame === this.#ping) {
+      if (this.#established) this.#write(this.#pong); // never part of a batch
+      return;
+    }
+    const { codec, protocolVersion } = config;
+    let decoded: unknown;
+    try {
+      decoded = codec.decode(frame as string | ArrayBuffer);
+    } catch (cause) {
+      this.#hooks.report(
+        versionMismatch(frame, protocolVersion) ?? new CodecError(`The ${codec.name} codec could not decode a frame`, { cause }),
+      );
+      return;
+    }
+    if (typeof decoded === 'string' && isDecodedLegacyPing(decoded)) {
+      // SocketCluster 14 sends its protocol 1 ping through the codec (binary with MessagePack): answer in kind.
+      if (protocolVersion !== 1) this.#hooks.report(otherVersion(protocolVersion));
+      else if (this.#established) this.#write(codec.encode(PING_FRAMES[1].pong));
+      return;
+    }
+    if (Array.isArray(decoded)) {
+      for (let i = 0; i < decoded.length && !this.#finished; i++) this.#packet(decoded[i]);
+    } else {
+      this.#packet(decoded);
+    }
+  }
+
+  closed(code: number, reason: string): void {
+    const socket = this.#socket;
+    if (this.#finished || !socket) return;
+    this.#detach();
+    this.#reportTooLarge();
+    // `ws` drops the connection (1006) once it refused an oversized message: report the close it asked for.
+    const phase = this.#established ? 'disconnect' : 'connectAbort';
+    this.#fail(new ConnectionError(this.#oversized ? 1009 : code, reason || this.#disconnectReason, phase));
+  }
+
+  failed(error: unknown): void {
+    // `ws` names an oversized message in its error; the 'close' that follows reports it.
+    if ((error as { code?: unknown } | null | undefined)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.#oversized = true;
+    }
+  }
+
+  tooLarge(): void {
+    this.#oversized = true;
+    this.#abort(1009, 'Message too big');
+  }
+
+  /**
+   * Ends the attempt deliberately: what the application wrote still goes out, then the socket closes with `code`
+   * and `reason`. Nothing is emitted. Idempotent.
+   */
+  close(code: number, reason: string): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#preparing?.unsubscribe();
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#batcher?.flush();
+    this.#detach();
+    closeSocket(socket, code, reason);
+  }
+
+  /** The Observable's teardown. */
+  unsubscribe(): void {
+    this.close(1000, '');
+  }
+
+  /** The client ends the connection itself: it does not wait for the close handshake, which a dead peer never completes. */
+  #abort(code: number, reason: string, error?: ScClientError): void {
+    const socket = this.#socket;
+    if (this.#finished || !socket) return;
+    this.#detach();
+    this.#reportTooLarge();
+    closeSocket(socket, code, reason, DEAD_PEER.has(code));
+    this.#fail(error ?? new ConnectionError(code, reason, this.#established ? 'disconnect' : 'connectAbort'));
+  }
+
+  #fail(error: ScClientError): void {
+    this.#finished = true;
+    this.#subscriber.error(error);
+  }
+
+  #write(frame: string | Uint8Array): void {
+    const socket = this.#socket;
+    if (socket?.readyState === WS_OPEN) socket.send(frame);
+  }
+
+  #packet(packet: unknown): void {
+    if (!this.#established && (packet as ResponsePacket | null)?.rid === this.#handshakeCid) {
+      this.#handshakeReply(packet as ResponsePacket);
+      return;
+    }
+    const reason = this.#config.protocolVersion === 1 ? legacyDisconnectReason(packet) : undefined;
+    // SocketCluster 14 announces a server-side disconnect with this event, then closes without a reason.
+    if (reason !== undefined) this.#disconnectReason = reason;
+    else this.#hooks.dispatch(packet, this.#established ? this : undefined);
+  }
+
+  #handshakeReply(packet: ResponsePacket): void {
+    this.#connectTimer?.unsubscribe();
+    this.#connectTimer = undefined;
+    const outcome = readHandshakeReply(packet);
+    if (outcome.refused) {
+      this.#abort(outcome.refused.statusCode, outcome.closeReason, outcome.refused);
+      return;
+    }
+    if (outcome.problem) this.#hooks.report(outcome.problem);
+    ({ id: this.id, pingTimeout: this.pingTimeout, isAuthenticated: this.isAuthenticated, authError: this.authError } =
+      outcome.info);
+    this.#established = true;
+    if (!this.#config.pingTimeoutDisabled) {
+      this.#watchdog = armWatchdog(this.#config.scheduler, this, this.pingTimeout);
+    }
+    this.#subscriber.next(this);
+  }
+
+  #detach(): void {
+    this.#finished = true;
+    this.#connectTimer?.unsubscribe();
+    this.#watchdog?.unsubscribe();
+    this.#batcher?.clear();
+    this.#unlisten?.();
+  }
+
+  #reportTooLarge(): void {
+    if (this.#oversized) {
+      this.#hooks.report(
+        new ProtocolError('message-too-large', `An inbound message exceeded maxPayload (${this.#config.maxPayload} bytes)`),
+      );
+    }
+  }
+}

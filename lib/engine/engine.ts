@@ -1,0 +1,252 @@
+import type { Observable, SchedulerLike, Subscription } from 'rxjs';
+import { AuthController, type AuthConfig, type AuthHost } from '../auth/auth-controller';
+import type { AuthenticateResult } from '../auth/authenticate-reply';
+import type { AuthState } from '../auth/auth-state';
+import { ChannelMembership, type MembershipHost } from '../channels/membership';
+import type { ChannelRequest } from '../channels/channel-request';
+import type { Codec } from '../codec/codec';
+import { Connection, type ConnectionConfig, type ConnectionHooks } from '../connection/connection';
+import type { ConnectionState } from '../connection/connection-state';
+import type { Session } from '../connection/session';
+import {
+  ClientClosedError,
+  ConnectionError,
+  HandshakeError,
+  OutboxOverflowError,
+  toErrorRecord,
+  type AnyScError,
+  type ScClientError,
+} from '../errors';
+import type { OutboundCall, CallOutcome } from '../rpc/outbound-call';
+import { Rpc, type RpcHost } from '../rpc/rpc';
+import { InboundRouter, type RouterHost } from './inbound-router';
+import type { AuthenticateAnswer, EngineCommands, EngineEvents, Frame, PortConnectionState } from './port';
+
+/** The engine's settings: the connection's and the auth controller's, and the default invoke timeout. @internal */
+export interface EngineConfig extends ConnectionConfig, AuthConfig {
+  readonly ackTimeout: number;
+}
+
+function toPortState(state: ConnectionState): PortConnectionState {
+  return state.state === 'open' && state.authError
+    ? { ...state, authError: toErrorRecord(state.authError as AnyScError) }
+    : (state as PortConnectionState);
+}
+
+function toAnswer(result: AuthenticateResult): AuthenticateAnswer {
+  const { isAuthenticated, authError } = result;
+  return authError ? { isAuthenticated, authError: toErrorRecord(authError) } : { isAuthenticated };
+}
+
+/**
+ * The engine: the socket and the protocol behind the port. It takes the facade's {@link EngineCommands} and tells
+ * it everything through {@link EngineEvents}; nothing else crosses.
+ *
+ * It also wires its parts, and says here which part may call what: each part declares the interface it needs
+ * (`ConnectionHooks`, `RpcHost`, `MembershipHost`, `AuthHost`, `RouterHost`) and the engine implements them; the
+ * facade's invokes settle through its `CallOutcome`. One object, with its methods on the prototype: a client is
+ * created per socket, and an object or closure per hook would cost every client.
+ * @internal
+ */
+export class Engine
+  implements EngineCommands, ConnectionHooks, RpcHost, MembershipHost, AuthHost, RouterHost, CallOutcome
+{
+  readonly codec: Codec;
+  readonly scheduler: SchedulerLike;
+  readonly ackTimeout: number;
+  readonly #events: EngineEvents;
+  readonly #connection: Connection;
+  readonly #rpc: Rpc;
+  readonly #channels: ChannelMembership;
+  readonly #auth: AuthController;
+  /** The connection's packet handler: the router's, called directly (it is on the inbound hot path). */
+  readonly dispatch: InboundRouter['dispatch'];
+  /** The engine's own call ids are odd; the facade's are even. */
+  #cid = -1;
+  /** The highest call id issued by either side. */
+  #highest = 0;
+  /** Counts sessions: answers to a server invoke go only to the session it came on. */
+  #session = 0;
+  /** `authenticate` commands in flight, by call id (created on the first). */
+  #authCalls: Map<number, Subscription> | undefined;
+  #closed = false;
+
+  constructor(config: EngineConfig, events: EngineEvents) {
+    this.codec = config.codec;
+    this.scheduler = config.scheduler;
+    this.ackTimeout = config.ackTimeout;
+    this.#events = events;
+    this.#connection = new Connection(config, this);
+    this.#rpc = new Rpc(this, this.#connection);
+    this.#channels = new ChannelMembership(this.#rpc, this, events);
+    this.#auth = new AuthController(config, this);
+    this.dispatch = new InboundRouter(this.#rpc.calls, this.#channels, this.#auth, this, events).dispatch;
+  }
+
+  // EngineCommands: the facade's.
+
+  connect(): void {
+    this.#connection.demand();
+  }
+
+  disconnect(code: number, reason: string): void {
+    this.#connection.disconnect(code, reason);
+    this.#rpc.calls.idle();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#channels.clear();
+    this.#rpc.calls.failWhere(() => true, new ClientClosedError());
+    for (const subscription of this.#authCalls?.values() ?? []) subscription.unsubscribe();
+    this.#connection.close(1000, 'Client closed');
+    this.#auth.dispose();
+    this.#events.closed();
+  }
+
+  invoke(call: number, event: string, frame: Frame, timeout: number, resend: boolean): void {
+    if (call > this.#highest) this.#highest = call;
+    this.#rpc.call(call, event, frame, timeout, resend, this);
+  }
+
+  cancel(call: number): void {
+    this.#rpc.cancel(call);
+    const auth = this.#authCalls?.get(call);
+    if (auth) {
+      this.#authCalls?.delete(call);
+      auth.unsubscribe();
+    }
+  }
+
+  transmit(event: string, frame: Frame): void {
+    if (!this.#rpc.transmit(event, frame)) this.report(new OutboxOverflowError(event, this.#connection.outboxLimit));
+  }
+
+  respond(session: number, frame: Frame): void {
+    if (session === this.#session) this.#connection.session?.send(frame);
+  }
+
+  subscribe(channel: string, request: ChannelRequest): void {
+    this.#channels.subscribe(channel, request);
+  }
+
+  unsubscribe(channel: string): void {
+    this.#channels.unsubscribe(channel);
+  }
+
+  authenticate(call: number, token: string): void {
+    const calls = (this.#authCalls ??= new Map<number, Subscription>());
+    const subscription = this.#auth.authenticate(token).subscribe({
+      next: (result) => this.#events.callResult(call, toAnswer(result)),
+      error: (error: unknown) => {
+        calls.delete(call);
+        this.#events.callFailed(call, toErrorRecord(error as AnyScError));
+      },
+      complete: () => calls.delete(call),
+    });
+    if (!subscription.closed) calls.set(call, subscription);
+  }
+
+  deauthenticate(): void {
+    this.#auth.deauthenticate();
+  }
+
+  // CallOutcome: the facade's invokes settle here.
+
+  resolved(call: OutboundCall, data: unknown): void {
+    this.#events.callResult(call.cid, data);
+  }
+
+  failed(call: OutboundCall, error: ScClientError): void {
+    this.#events.callFailed(call.cid, toErrorRecord(error as AnyScError));
+  }
+
+  // Shared by every part.
+
+  report(error: ScClientError): void {
+    this.#events.diagnostic(toErrorRecord(error as AnyScError));
+  }
+
+  nextCid(): number {
+    this.#cid += 2;
+    if (this.#cid > this.#highest) this.#highest = this.#cid;
+    return this.#cid;
+  }
+
+  session(): Session | undefined {
+    return this.#connection.session;
+  }
+
+  demand(): void {
+    this.#connection.demand();
+  }
+
+  // RouterHost
+
+  issued(rid: number): boolean {
+    return rid >= 1 && rid <= this.#highest;
+  }
+
+  sessionNumber(): number {
+    return this.#session;
+  }
+
+  // MembershipHost and AuthHost
+
+  isAuthenticated(): boolean {
+    return this.#auth.state.state === 'authenticated';
+  }
+
+  invokeOwn(event: string, data: unknown): Observable<unknown> {
+    return this.#rpc.invoke(event, data);
+  }
+
+  onAuthenticated(): void {
+    this.#channels.subscribePending();
+  }
+
+  onAuthState(state: AuthState): void {
+    this.#events.authState(state);
+  }
+
+  // ConnectionHooks
+
+  beforeAttempt(): Observable<never> {
+    return this.#auth.prepare();
+  }
+
+  authToken(): string | null {
+    return this.#auth.handshakeToken();
+  }
+
+  onState(state: ConnectionState): void {
+    this.#events.connectionState(toPortState(state));
+  }
+
+  onClosed(error: ConnectionError): void {
+    // Calls on the wire fail, except those that opted in to being sent again: they go back ahead of the outbox.
+    const limit = this.#connection.outboxLimit;
+    for (const entry of this.#connection.requeue(this.#rpc.calls.connectionLost(error))) {
+      entry.onDropped?.(new OutboxOverflowError(entry.event, limit));
+    }
+    this.#channels.suspend();
+    this.#auth.onClosed();
+  }
+
+  onStopped(error: ScClientError): void {
+    // Nothing will carry the queued calls now: fail them rather than leave them to their timeout.
+    if (error instanceof ConnectionError || error instanceof HandshakeError) {
+      this.#rpc.calls.failWhere(() => true, error);
+    } else {
+      this.report(error);
+    }
+  }
+
+  onSession(session: Session): void {
+    this.#session++;
+    // Authentication first: waitForAuth channels need its verdict.
+    this.#auth.onSession(session);
+    this.#channels.subscribePending();
+  }
+}
