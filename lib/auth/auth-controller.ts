@@ -8,44 +8,23 @@ import {
   switchMap,
   throwError,
   type Observable,
-  type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import type { Codec } from '../codec/codec';
-import type { BackoffOptions } from '../connection/backoff-delay';
 import type { Session } from '../connection/session';
-import { ProtocolError, RemoteError, type ScClientError } from '../errors';
+import { RemoteError, type ScClientError } from '../errors';
 import { ScEvent } from '../protocol/packets';
-import { authenticated, UNAUTHENTICATED, type AuthState, type TokenVerifier } from './auth-state';
-import { refreshBeforeExpiry, type AuthenticatedState, type Candidate, type RefreshToken } from './token-refresh';
+import { authenticated, UNAUTHENTICATED, type AuthState } from './auth-state';
+import {
+  refreshBeforeExpiry,
+  type AuthenticatedState,
+  type Candidate,
+  type RefreshToken,
+} from './token-refresh';
+import type { AuthConfig, AuthHost } from './auth-host';
 import { readAuthenticateReply, type AuthenticateResult } from './authenticate-reply';
+import { ServerAuthFrames, type ServerAuthHost } from './server-auth-frames';
 import { tokenClaims, usableToken } from './token-claims';
-import type { TokenStore } from './token-store';
 import { TokenWriter } from './token-writer';
-
-/** @internal */
-export interface AuthConfig {
-  readonly tokenStore: TokenStore;
-  readonly authTokenKey: string;
-  readonly verifyToken: TokenVerifier | undefined;
-  readonly refreshToken: RefreshToken | undefined;
-  readonly refreshMargin: number;
-  readonly backoff: BackoffOptions;
-  readonly scheduler: SchedulerLike;
-  readonly codec: Codec;
-}
-
-/** What the auth controller needs of the engine. @internal */
-export interface AuthHost {
-  report(error: ScClientError): void;
-  session(): Session | undefined;
-  /** Invokes one of the engine's own procedures (`#authenticate`). */
-  invokeOwn(event: string, data: unknown): Observable<unknown>;
-  /** The client became authenticated mid-session: `waitForAuth` channels may subscribe. */
-  onAuthenticated(): void;
-  /** The authentication state changed. */
-  onAuthState(state: AuthState): void;
-}
 
 function isBadToken(error: Error | undefined): boolean {
   return error instanceof RemoteError && error.details.isBadToken === true;
@@ -57,7 +36,7 @@ function isBadToken(error: Error | undefined): boolean {
  * expiry. The token is kept out of every error and diagnostic.
  * @internal
  */
-export class AuthController {
+export class AuthController implements ServerAuthHost {
   #state: AuthState = UNAUTHENTICATED;
   /** The state as a stream, for the token refresh (only when one is configured). */
   readonly #state$: BehaviorSubject<AuthState> | undefined;
@@ -65,8 +44,8 @@ export class AuthController {
   readonly #deps: AuthHost;
   readonly #writer: TokenWriter;
   readonly #refresh: Subscription | undefined;
-  /** The check of a server-set token still running (with a verifier), and how to answer it if it is cancelled. */
-  #check: { readonly subscription: Subscription; cancel(): void } | undefined;
+  /** The server's `#setAuthToken` and `#removeAuthToken`. */
+  readonly server: ServerAuthFrames;
   /** The token sent in the current handshake. */
   #handshake: Candidate | undefined;
   /** A refreshed token the server has not accepted yet: the next handshake sends it. */
@@ -76,6 +55,7 @@ export class AuthController {
     this.#config = config;
     this.#deps = deps;
     this.#writer = new TokenWriter(config.tokenStore, config.authTokenKey, deps);
+    this.server = new ServerAuthFrames(config.codec, this);
     // In a method of its own: the closures below would otherwise cost every client a context.
     if (config.refreshToken) {
       this.#state$ = new BehaviorSubject<AuthState>(UNAUTHENTICATED);
@@ -83,13 +63,21 @@ export class AuthController {
     }
   }
 
-  #startRefresh(state$: Observable<AuthState>, refresh: RefreshToken, config: AuthConfig, deps: AuthHost): Subscription {
+  #startRefresh(
+    state$: Observable<AuthState>,
+    refresh: RefreshToken,
+    config: AuthConfig,
+    deps: AuthHost,
+  ): Subscription {
     return refreshBeforeExpiry(state$, {
       refresh,
       refreshMargin: config.refreshMargin,
       backoff: config.backoff,
       scheduler: config.scheduler,
-      check: (token) => tokenClaims(token, 'authenticate', this.#config.verifyToken).pipe(map((claims) => ({ token, claims }))),
+      check: (token) =>
+        tokenClaims(token, 'authenticate', this.#config.verifyToken).pipe(
+          map((claims) => ({ token, claims })),
+        ),
       exchange: (candidate, onRefused) => {
         this.#newest = candidate;
         return this.exchange(candidate, onRefused);
@@ -142,46 +130,6 @@ export class AuthController {
     this.#set(UNAUTHENTICATED);
   }
 
-  /** Handles the server's `#setAuthToken`: the token is stored and the client authenticated. */
-  onSetAuthToken(data: unknown, cid: number | undefined, session: Session | undefined): void {
-    const token = (data as { token?: unknown } | null | undefined)?.token;
-    if (typeof token !== 'string' || token === '') {
-      this.#deps.report(new ProtocolError('malformed-packet', 'Received #setAuthToken without a token'));
-      this.#answer(cid, session, { name: 'InvalidMessageError', message: 'No token data provided by #setAuthToken event' });
-      return;
-    }
-    // With a verifier the check settles later. The server's auth frames must apply in their order, so a newer
-    // #setAuthToken or #removeAuthToken (or a sign-out) cancels a check still running.
-    this.#cancelCheck(true);
-    const subscription = this.#usable(token, 'server').subscribe((candidate) => {
-      this.#check = undefined;
-      if (candidate) {
-        this.#accept(candidate, true);
-        this.#answer(cid, session);
-      } else {
-        this.#answer(cid, session, { name: 'AuthTokenInvalidError', message: 'The client could not use the token' });
-        // The server now holds a token the client refuses: sign out on both sides rather than disagree.
-        this.deauthenticate();
-      }
-    });
-    // Without a verifier the check is over already.
-    if (!subscription.closed) {
-      this.#check = {
-        subscription,
-        cancel: () => this.#answer(cid, session, { name: 'AuthError', message: 'A later auth change superseded the token' }),
-      };
-    }
-  }
-
-  /** Handles the server's `#removeAuthToken`. */
-  onRemoveAuthToken(_data: unknown, cid: number | undefined, session: Session | undefined): void {
-    this.#cancelCheck(true);
-    this.#newest = undefined;
-    this.#writer.remove();
-    this.#set(UNAUTHENTICATED);
-    this.#answer(cid, session);
-  }
-
   /** Sends `#authenticate` with `token`; stores it only when the server accepts it. */
   authenticate(token: string): Observable<AuthenticateResult> {
     return defer(() => tokenClaims(token, 'authenticate', this.#config.verifyToken)).pipe(
@@ -218,7 +166,7 @@ export class AuthController {
 
   /** Forgets the token: tells the server (when connected), clears the store, becomes unauthenticated. */
   deauthenticate(): void {
-    this.#cancelCheck(true);
+    this.server.cancel(true);
     this.#newest = undefined;
     // A handshake already carrying the token is signed out when its reply comes (see onSession).
     this.#handshake = undefined;
@@ -229,22 +177,35 @@ export class AuthController {
 
   /** The connection closed: a server-set token still being checked is dropped with it. */
   onClosed(): void {
-    this.#cancelCheck(false);
+    this.server.cancel(false);
   }
 
   /** Stops the refresh and any check still running. */
   dispose(): void {
     this.#refresh?.unsubscribe();
-    this.#cancelCheck(false);
+    this.server.cancel(false);
     this.#state$?.complete();
   }
 
-  #cancelCheck(answer: boolean): void {
-    const check = this.#check;
-    if (!check) return;
-    this.#check = undefined;
-    check.subscription.unsubscribe();
-    if (answer) check.cancel();
+  /** A token the server set, once checked: `undefined` when the client cannot use it (it says why). */
+  checkServerToken(token: string): Observable<Candidate | undefined> {
+    return this.#usable(token, 'server');
+  }
+
+  /** Authenticates with a token the server set and stores it. */
+  acceptServerToken(candidate: Candidate): void {
+    this.#accept(candidate, true);
+  }
+
+  /** The server removed the token: forget it, without telling the server. */
+  forget(): void {
+    this.#newest = undefined;
+    this.#writer.remove();
+    this.#set(UNAUTHENTICATED);
+  }
+
+  report(error: ScClientError): void {
+    this.#deps.report(error);
   }
 
   #accept(candidate: Candidate, save: boolean): void {
@@ -276,11 +237,6 @@ export class AuthController {
         return of(undefined);
       }),
     );
-  }
-
-  #answer(cid: number | undefined, session: Session | undefined, error?: object): void {
-    if (cid === undefined || !session) return;
-    session.send(this.#config.codec.encode(error ? { rid: cid, error } : { rid: cid }));
   }
 
   #sendRemove(session: Session | undefined): void {

@@ -22,7 +22,9 @@ export function tokenClaims(
   }
   if (!verify) return of(claims);
   return defer(() => from(verify(token))).pipe(
-    catchError((cause: unknown) => throwError(() => new AuthTokenInvalidError(source, 'it failed verification', { cause }))),
+    catchError((cause: unknown) =>
+      throwError(() => new AuthTokenInvalidError(source, 'it failed verification', { cause })),
+    ),
   );
 }
 
@@ -42,7 +44,8 @@ export function usableToken(
       // Only a stored token is held to the client's clock. A server that sets a token is the authority on its
       // validity; refusing it because the client's clock runs ahead would sign users out.
       const exp = claims.exp;
-      if (source === 'store' && typeof exp === 'number' && exp * 1000 <= now) throw new AuthTokenExpiredError(exp * 1000);
+      if (source === 'store' && typeof exp === 'number' && exp * 1000 <= now)
+        throw new AuthTokenExpiredError(exp * 1000);
       return { token, claims };
     }),
   );

@@ -39,7 +39,10 @@ export interface RefreshConfig {
   /** Decodes (and verifies) a token; errors when it cannot be used. */
   check(token: string): Observable<Candidate>;
   /** Authenticates with the new token; `onRefused` runs before a refusal changes the state. */
-  exchange(candidate: Candidate, onRefused: (reason: Error) => void): Observable<{ isAuthenticated: boolean }>;
+  exchange(
+    candidate: Candidate,
+    onRefused: (reason: Error) => void,
+  ): Observable<{ isAuthenticated: boolean }>;
   report(error: ScClientError): void;
 }
 

@@ -1,3 +1,7 @@
+import type { Observable } from 'rxjs';
+import type { ChannelOptions } from './channel-options';
+import type { InvokeOptions } from './invoke-options';
+import type { ProcedureRequest } from './procedure-request';
 /**
  * Types that describe an application's protocol, so that `invoke`, `transmit`, `receiver` and `procedure` are
  * typed end to end. Every part is optional; a part left out stays untyped.
@@ -67,3 +71,51 @@ export type IsTyped<M> = [M] extends [never]
     : string extends keyof M
       ? false
       : true;
+
+// The member types of the client, typed or untyped by the Api's parts.
+
+/** The data argument, optional when the payload type admits `undefined` (or is `void`), then `Rest`. */
+type DataArgs<T, Rest extends unknown[]> = undefined extends T ? [data?: T, ...Rest] : [data: T, ...Rest];
+
+export type Invoke<M> =
+  IsTyped<M> extends true
+    ? <K extends keyof M & string>(
+        event: K,
+        ...args: DataArgs<M[K] extends { request: infer Req } ? Req : never, [options?: InvokeOptions]>
+      ) => Observable<M[K] extends { response: infer Res } ? Res : never>
+    : <R = unknown>(event: string, data?: unknown, options?: InvokeOptions) => Observable<R>;
+
+export type Transmit<M> =
+  IsTyped<M> extends true
+    ? <K extends keyof M & string>(event: K, ...args: DataArgs<M[K], []>) => void
+    : (event: string, data?: unknown) => void;
+
+export type Receiver<M> =
+  IsTyped<M> extends true
+    ? <K extends keyof M & string>(event: K) => Observable<M[K]>
+    : <T = unknown>(event: string) => Observable<T>;
+
+export type Procedure<M> =
+  IsTyped<M> extends true
+    ? <K extends keyof M & string>(
+        name: K,
+      ) => Observable<
+        M[K] extends { request: infer Req; response: infer Res } ? ProcedureRequest<Req, Res> : never
+      >
+    : <T = unknown, R = unknown>(name: string) => Observable<ProcedureRequest<T, R>>;
+
+export type Channel<M> =
+  IsTyped<M> extends true
+    ? <K extends keyof M & string>(name: K, options?: ChannelOptions) => Observable<M[K]>
+    : <T = unknown>(name: string, options?: ChannelOptions) => Observable<T>;
+
+export type Publish<M> =
+  IsTyped<M> extends true
+    ? <K extends keyof M & string>(name: K, ...args: DataArgs<M[K], [options?: InvokeOptions]>) => Observable<void>
+    : (name: string, data?: unknown, options?: InvokeOptions) => Observable<void>;
+
+export type TransmitPublish<M> =
+  IsTyped<M> extends true
+    ? <K extends keyof M & string>(name: K, ...args: DataArgs<M[K], []>) => void
+    : (name: string, data?: unknown) => void;
+

@@ -1,58 +1,22 @@
 import type { Observable } from 'rxjs';
 import type { AuthenticateResult } from '../auth/authenticate-reply';
 import type { AuthState } from '../auth/auth-state';
-import type { ChannelOptions } from './channel-options';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
 import type { ConnectionState } from '../connection/connection-state';
 import type { AnyScError } from '../errors';
-import type { InvokeOptions } from './invoke-options';
 import type { ProcedureRequest } from './procedure-request';
-import type { ApiPart, IsTyped, ScApi, UntypedApi } from './api';
-
-/** The data argument, optional when the payload type admits `undefined` (or is `void`), then `Rest`. */
-type DataArgs<T, Rest extends unknown[]> = undefined extends T ? [data?: T, ...Rest] : [data: T, ...Rest];
-
-type Invoke<M> =
-  IsTyped<M> extends true
-    ? <K extends keyof M & string>(
-        event: K,
-        ...args: DataArgs<M[K] extends { request: infer Req } ? Req : never, [options?: InvokeOptions]>
-      ) => Observable<M[K] extends { response: infer Res } ? Res : never>
-    : <R = unknown>(event: string, data?: unknown, options?: InvokeOptions) => Observable<R>;
-
-type Transmit<M> =
-  IsTyped<M> extends true
-    ? <K extends keyof M & string>(event: K, ...args: DataArgs<M[K], []>) => void
-    : (event: string, data?: unknown) => void;
-
-type Receiver<M> =
-  IsTyped<M> extends true
-    ? <K extends keyof M & string>(event: K) => Observable<M[K]>
-    : <T = unknown>(event: string) => Observable<T>;
-
-type Procedure<M> =
-  IsTyped<M> extends true
-    ? <K extends keyof M & string>(
-        name: K,
-      ) => Observable<
-        M[K] extends { request: infer Req; response: infer Res } ? ProcedureRequest<Req, Res> : never
-      >
-    : <T = unknown, R = unknown>(name: string) => Observable<ProcedureRequest<T, R>>;
-
-type Channel<M> =
-  IsTyped<M> extends true
-    ? <K extends keyof M & string>(name: K, options?: ChannelOptions) => Observable<M[K]>
-    : <T = unknown>(name: string, options?: ChannelOptions) => Observable<T>;
-
-type Publish<M> =
-  IsTyped<M> extends true
-    ? <K extends keyof M & string>(name: K, ...args: DataArgs<M[K], [options?: InvokeOptions]>) => Observable<void>
-    : (name: string, data?: unknown, options?: InvokeOptions) => Observable<void>;
-
-type TransmitPublish<M> =
-  IsTyped<M> extends true
-    ? <K extends keyof M & string>(name: K, ...args: DataArgs<M[K], []>) => void
-    : (name: string, data?: unknown) => void;
+import type {
+  ApiPart,
+  Channel,
+  Invoke,
+  Procedure,
+  Publish,
+  Receiver,
+  ScApi,
+  Transmit,
+  TransmitPublish,
+  UntypedApi,
+} from './api';
 
 /**
  * A SocketCluster client. Create it with {@link createClient}; it is inert until something needs the connection.

@@ -1,5 +1,6 @@
 import type { Observable, SchedulerLike, Subscription } from 'rxjs';
-import { AuthController, type AuthConfig, type AuthHost } from '../auth/auth-controller';
+import { AuthController } from '../auth/auth-controller';
+import type { AuthConfig, AuthHost } from '../auth/auth-host';
 import type { AuthenticateResult } from '../auth/authenticate-reply';
 import type { AuthState } from '../auth/auth-state';
 import { ChannelMembership, type MembershipHost } from '../channels/membership';
@@ -120,7 +121,8 @@ export class Engine
   }
 
   transmit(event: string, frame: Frame): void {
-    if (!this.#rpc.transmit(event, frame)) this.report(new OutboxOverflowError(event, this.#connection.outboxLimit));
+    if (!this.#rpc.transmit(event, frame))
+      this.report(new OutboxOverflowError(event, this.#connection.outboxLimit));
   }
 
   respond(session: number, frame: Frame): void {

@@ -50,7 +50,13 @@ export class InboundRouter {
 
   /** Routes one decoded packet; `session` is set once the handshake is done. */
   readonly dispatch = (packet: unknown, session: Session | undefined): void => {
-    const p = packet as { event?: unknown; data?: unknown; cid?: unknown; rid?: unknown; error?: unknown } | null;
+    const p = packet as {
+      event?: unknown;
+      data?: unknown;
+      cid?: unknown;
+      rid?: unknown;
+      error?: unknown;
+    } | null;
     if (p === null || typeof p !== 'object') {
       this.#host.report(new ProtocolError('malformed-packet', 'Received a packet that is not an object'));
     } else if (typeof p.event === 'string') {
@@ -62,7 +68,9 @@ export class InboundRouter {
     } else if (typeof p.rid === 'number') {
       this.#response(p.rid, p.data, p.error);
     } else {
-      this.#host.report(new ProtocolError('malformed-packet', 'Received a packet with neither event nor rid'));
+      this.#host.report(
+        new ProtocolError('malformed-packet', 'Received a packet with neither event nor rid'),
+      );
     }
   };
 
@@ -75,10 +83,10 @@ export class InboundRouter {
         this.#channels.onKickOut(data);
         return true;
       case ScEvent.setAuthToken:
-        this.#auth.onSetAuthToken(data, cid, session);
+        this.#auth.server.onSetAuthToken(data, cid, session);
         return true;
       case ScEvent.removeAuthToken:
-        this.#auth.onRemoveAuthToken(data, cid, session);
+        this.#auth.server.onRemoveAuthToken(data, cid, session);
         return true;
       default:
         return false;
@@ -90,7 +98,9 @@ export class InboundRouter {
     if (!call) {
       // A late answer to a call that timed out or was unsubscribed is normal; an id never issued is not.
       if (!this.#host.issued(rid)) {
-        this.#host.report(new ProtocolError('unknown-rid', `Response ${rid} matches no call this client made`));
+        this.#host.report(
+          new ProtocolError('unknown-rid', `Response ${rid} matches no call this client made`),
+        );
       }
       return;
     }
