@@ -1,8 +1,8 @@
 import type { Subscriber, Subscription } from 'rxjs';
-import { CodecError, ConnectionError, ProtocolError, type RemoteError, type ScClientError } from '../errors';
+import { ConnectionError, ProtocolError, type RemoteError, type ScClientError } from '../errors';
 import { DEFAULT_PING_TIMEOUT, handshakePacket, readHandshakeReply } from '../protocol/handshake';
 import { PING_FRAMES, type ResponsePacket } from '../protocol/packets';
-import { isDecodedLegacyPing, legacyDisconnectReason, otherVersion, versionMismatch } from '../protocol/ping';
+import { decodeFrame, isDecodedLegacyPing, legacyDisconnectReason, otherVersion } from '../protocol/ping';
 import { closeSocket, listen, openSocket, type SocketEvents } from '../transport/socket-events';
 import { WS_OPEN, type WebSocketLike } from '../transport/web-socket';
 import { WriteBatcher } from '../transport/write-batcher';
@@ -136,14 +136,12 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
     const { codec, protocolVersion } = config;
     let decoded: unknown;
     try {
-      decoded = codec.decode(frame as string | ArrayBuffer);
-    } catch (cause) {
-      this.#hooks.report(
-        versionMismatch(frame, protocolVersion) ?? new CodecError(`The ${codec.name} codec could not decode a frame`, { cause }),
-      );
+      decoded = decodeFrame(codec, frame, protocolVersion);
+    } catch (error) {
+      this.#hooks.report(error as ScClientError);
       return;
     }
-    if (typeof decoded === 'string' && isDecodedLegacyPing(decoded)) {
+    if (isDecodedLegacyPing(decoded)) {
       // SocketCluster 14 sends its protocol 1 ping through the codec (binary with MessagePack): answer in kind.
       if (protocolVersion !== 1) this.#hooks.report(otherVersion(protocolVersion));
       else if (this.#established) this.#write(codec.encode(PING_FRAMES[1].pong));
@@ -159,8 +157,7 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
   closed(code: number, reason: string): void {
     const socket = this.#socket;
     if (this.#finished || !socket) return;
-    this.#detach();
-    this.#reportTooLarge();
+    this.#detach(true);
     // `ws` drops the connection (1006) once it refused an oversized message: report the close it asked for.
     const phase = this.#established ? 'disconnect' : 'connectAbort';
     this.#fail(new ConnectionError(this.#oversized ? 1009 : code, reason || this.#disconnectReason, phase));
@@ -189,7 +186,7 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
     const socket = this.#socket;
     if (!socket) return;
     this.#batcher?.flush();
-    this.#detach();
+    this.#detach(false);
     closeSocket(socket, code, reason);
   }
 
@@ -202,8 +199,7 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
   #abort(code: number, reason: string, error?: ScClientError): void {
     const socket = this.#socket;
     if (this.#finished || !socket) return;
-    this.#detach();
-    this.#reportTooLarge();
+    this.#detach(true);
     closeSocket(socket, code, reason, DEAD_PEER.has(code));
     this.#fail(error ?? new ConnectionError(code, reason, this.#established ? 'disconnect' : 'connectAbort'));
   }
@@ -238,8 +234,12 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
       return;
     }
     if (outcome.problem) this.#hooks.report(outcome.problem);
-    ({ id: this.id, pingTimeout: this.pingTimeout, isAuthenticated: this.isAuthenticated, authError: this.authError } =
-      outcome.info);
+    ({
+      id: this.id,
+      pingTimeout: this.pingTimeout,
+      isAuthenticated: this.isAuthenticated,
+      authError: this.authError,
+    } = outcome.info);
     this.#established = true;
     if (!this.#config.pingTimeoutDisabled) {
       this.#watchdog = armWatchdog(this.#config.scheduler, this, this.pingTimeout);
@@ -247,18 +247,20 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
     this.#subscriber.next(this);
   }
 
-  #detach(): void {
+  /** Stops listening and the timers; with `report`, reports an oversized message that ended the connection. */
+  #detach(report: boolean): void {
     this.#finished = true;
     this.#connectTimer?.unsubscribe();
     this.#watchdog?.unsubscribe();
     this.#batcher?.clear();
     this.#unlisten?.();
-  }
-
-  #reportTooLarge(): void {
-    if (this.#oversized) {
+    if (report && this.#oversized) {
+      const { maxPayload } = this.#config;
       this.#hooks.report(
-        new ProtocolError('message-too-large', `An inbound message exceeded maxPayload (${this.#config.maxPayload} bytes)`),
+        new ProtocolError(
+          'message-too-large',
+          `An inbound message exceeded maxPayload (${maxPayload} bytes)`,
+        ),
       );
     }
   }

@@ -7,7 +7,7 @@ import { listenToPage, type HintTarget } from './liveness-hints';
 import { Outbox, type OutboxEntry, type OutboxOwner } from './outbox';
 import { retryDelay, type RetryConfig } from './retry-policy';
 import type { Session, SessionConfig, SessionHooks } from './session';
-import { closeCodeOf } from './should-reconnect';
+import { closeInfoOf } from './should-reconnect';
 
 /** What the connection needs beyond one attempt's settings. @internal */
 export interface ConnectionConfig extends SessionConfig, RetryConfig {
@@ -174,7 +174,11 @@ export class Connection implements HintTarget {
     this.#attempts++;
     let url: string;
     try {
-      url = pickEndpoint(this.#config.endpoints, { attempt: this.#attempts, previous: this.#url, error: this.#failure });
+      url = pickEndpoint(this.#config.endpoints, {
+        attempt: this.#attempts,
+        previous: this.#url,
+        error: this.#failure,
+      });
     } catch (cause) {
       throw new ConnectionError(1006, 'No endpoint to connect to', 'connectAbort', { cause });
     }
@@ -212,7 +216,7 @@ export class Connection implements HintTarget {
     // The attempt fails only with ConnectionError or HandshakeError; retry rethrows them as they are.
     const error = err as ScClientError;
     this.#loop = undefined;
-    this.#setState({ state: 'closed', attempt: this.#attempts, ...closeInfo(error) });
+    this.#setState({ state: 'closed', attempt: this.#attempts, ...closeInfoOf(error) });
     this.#hooks.onStopped(error);
   }
 
@@ -227,7 +231,7 @@ export class Connection implements HintTarget {
     this.#setState({
       state: 'closed',
       attempt: this.#attempts,
-      ...closeInfo(error),
+      ...closeInfoOf(error),
       retryAt: this.#scheduler.now() + delay,
       retryIn: delay,
     });
@@ -249,12 +253,4 @@ export class Connection implements HintTarget {
     this.#state = changed;
     this.#hooks.onState(changed);
   }
-}
-
-function closeInfo(error: unknown): { code?: number; reason?: string } {
-  const code = closeCodeOf(error);
-  if (code === undefined) return {};
-  if (error instanceof ConnectionError) return { code, reason: error.reason };
-  const { remote } = error as HandshakeError;
-  return { code, reason: `${remote.remoteName}: ${remote.message}` };
 }

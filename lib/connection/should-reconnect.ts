@@ -25,3 +25,12 @@ export function reconnectsAtOnce(err: unknown): boolean {
   const code = closeCodeOf(err);
   return code !== undefined && IMMEDIATE.has(code);
 }
+
+/** The close code and reason a connection or handshake error carries, for the `closed` state. */
+export function closeInfoOf(error: unknown): { code?: number; reason?: string } {
+  const code = closeCodeOf(error);
+  if (code === undefined) return {};
+  if (error instanceof ConnectionError) return { code, reason: error.reason };
+  const { remote } = error as HandshakeError;
+  return { code, reason: `${remote.remoteName}: ${remote.message}` };
+}

@@ -1,4 +1,5 @@
-import { ProtocolError } from '../errors';
+import type { Codec } from '../codec/codec';
+import { CodecError, ProtocolError } from '../errors';
 import { PING_FRAMES, type ProtocolVersion } from './packets';
 
 /** The diagnostic for a ping of the other protocol version than the client's. */
@@ -31,4 +32,20 @@ export function legacyDisconnectReason(packet: unknown): string | undefined {
   if ((packet as { event?: unknown } | null)?.event !== LEGACY_DISCONNECT) return undefined;
   const data = (packet as { data?: { data?: unknown } }).data?.data;
   return typeof data === 'string' ? data : '';
+}
+
+/**
+ * Decodes a frame that is not a ping of the client's protocol version. Throws the diagnostic to report when it
+ * does not decode: a `ProtocolError` when it is a ping of the other version (the client's `protocolVersion` does
+ * not match the server's), else a `CodecError`.
+ */
+export function decodeFrame(codec: Codec, frame: unknown, version: ProtocolVersion): unknown {
+  try {
+    return codec.decode(frame as string | ArrayBuffer);
+  } catch (cause) {
+    throw (
+      versionMismatch(frame, version) ??
+      new CodecError(`The ${codec.name} codec could not decode a frame`, { cause })
+    );
+  }
 }
