@@ -4,7 +4,6 @@ import type { AuthState } from '../auth/auth-state';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
 import type { ConnectionState } from '../connection/connection-state';
 import type { AnyScError } from '../errors';
-import type { ProcedureRequest } from './procedure-request';
 import type {
   ApiPart,
   Channel,

@@ -5,7 +5,7 @@ import type { ChannelState, ChannelStateChange } from '../channels/channel-state
 import type { ConnectionState } from '../connection/connection-state';
 import { Engine } from '../engine/engine';
 import type { AuthenticateAnswer } from '../engine/port';
-import { ClientClosedError, fromErrorRecord, RemoteError, type AnyScError } from '../errors';
+import { ClientClosedError, fromErrorRecord, type AnyScError, type RemoteError } from '../errors';
 import { checkEvent, encodeEvent } from '../protocol/encode-packet';
 import { ScEvent } from '../protocol/packets';
 import type { ScApi, UntypedApi, ValidApi } from './api';

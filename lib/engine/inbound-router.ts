@@ -4,7 +4,7 @@ import type { Session } from '../connection/session';
 import { ProtocolError, type ScClientError } from '../errors';
 import { ScEvent } from '../protocol/packets';
 import { hydrateError } from '../protocol/remote-error';
-import type { CallRegistry, PendingCall } from '../rpc/call-registry';
+import type { CallRegistry } from '../rpc/call-registry';
 
 /** Where the router sends what the engine does not handle itself (the port's events fit). @internal */
 export interface RouterSink {
@@ -28,14 +28,14 @@ export interface RouterHost {
  * @internal
  */
 export class InboundRouter {
-  readonly #calls: CallRegistry<PendingCall>;
+  readonly #calls: CallRegistry;
   readonly #channels: ChannelMembership;
   readonly #auth: AuthController;
   readonly #host: RouterHost;
   readonly #sink: RouterSink;
 
   constructor(
-    calls: CallRegistry<PendingCall>,
+    calls: CallRegistry,
     channels: ChannelMembership,
     auth: AuthController,
     host: RouterHost,
