@@ -1,14 +1,18 @@
-// The three clients behind one small callback interface, each written the way its users write it:
-//   rx        rx-socketcluster (the built package, by name): invoke()/publish() subscribed with callbacks,
-//             receiver() and channel() Observables.
-//   official  socketcluster-client v20: promises from invoke()/invokePublish(), `for await` over receiver() and
-//             channel streams.
-//   raw       bench/raw-client.mjs: callbacks straight off `ws`.
+// The clients behind one small callback interface, each written the way its users write it:
+//   rx          rx-socketcluster (the built package, by name): invoke()/publish() subscribed with callbacks,
+//               receiver() and channel() Observables.
+//   rx-changes  the same client, except that subscribeEach awaits all the channels through one channelChanges$
+//               subscription (its subscribeAll): the channels-await workload compares the two ways.
+//   official    socketcluster-client v20: promises from invoke()/invokePublish(), `for await` over receiver() and
+//               channel streams.
+//   raw         bench/raw-client.mjs: callbacks straight off `ws`.
 //
 // connect(url) resolves, after the handshake, with a connection that has:
 //   call(event, data, done)          invoke; done(error, data)
 //   onEvent(event, listener)         server transmits of `event`
-//   subscribeAll(names, listener)    one subscriber per channel; resolves once every #subscribe is acknowledged
+//   subscribeAll(names, listener)    one subscriber per channel; resolves once every #subscribe is acknowledged,
+//                                    counted by one listener for all channels
+//   subscribeEach(names, listener)   the same, with every channel's acknowledgement awaited on its own
 //   publish(channel, data, done)     publish with acknowledgement; done(error)
 //   close()
 // Each library is imported only by its own adapter, so a measurement process holds only the client it measures.
@@ -49,6 +53,15 @@ async function rx() {
           );
           for (const name of names) keep.push(client.channel(name).subscribe(listener));
           await all;
+        },
+        subscribeEach(names, listener) {
+          const subscribed = (s) => s === 'subscribed';
+          return Promise.all(
+            names.map((name) => {
+              keep.push(client.channel(name).subscribe(listener));
+              return firstValueFrom(client.channelState$(name).pipe(filter(subscribed)));
+            }),
+          );
         },
         publish: (channel, data, done) =>
           client.publish(channel, data).subscribe({ complete: () => done(), error: (e) => done(e) }),
@@ -104,6 +117,15 @@ async function official() {
           for (const name of names) void consume(socket.subscribe(name), listener);
           await all;
         },
+        subscribeEach(names, listener) {
+          return Promise.all(
+            names.map((name) => {
+              const channel = socket.subscribe(name);
+              void consume(channel, listener);
+              return channel.listener('subscribe').once();
+            }),
+          );
+        },
         publish: (channel, data, done) => socket.invokePublish(channel, data).then(() => done(), done),
         close: () => socket.disconnect(),
       };
@@ -115,17 +137,19 @@ async function raw() {
   return {
     async connect(url) {
       const client = await RawClient.connect(url);
+      const subscribeAll = (names, listener) =>
+        new Promise((resolve, reject) => {
+          let acked = 0;
+          const done = (error) =>
+            error ? reject(new Error(error.message)) : ++acked === names.length && resolve();
+          for (const name of names) client.subscribe(name, listener, done);
+        });
       return {
         call: (event, data, done) => client.invoke(event, data, done),
         onEvent: (event, listener) => client.on(event, listener),
-        subscribeAll(names, listener) {
-          return new Promise((resolve, reject) => {
-            let acked = 0;
-            const done = (error) =>
-              error ? reject(new Error(error.message)) : ++acked === names.length && resolve();
-            for (const name of names) client.subscribe(name, listener, done);
-          });
-        },
+        subscribeAll,
+        // Every acknowledgement already reaches a callback of its own channel.
+        subscribeEach: subscribeAll,
         publish: (channel, data, done) => client.publish(channel, data, done),
         close: () => client.close(),
       };
@@ -133,4 +157,17 @@ async function raw() {
   };
 }
 
-export const adapters = { rx, official, raw };
+// rx-socketcluster awaiting every channel through the one channelChanges$ stream, as a client of its own (so that it
+// runs in a process of its own, in the rotation).
+async function rxChanges() {
+  const adapter = await rx();
+  return {
+    ...adapter,
+    async connect(url) {
+      const conn = await adapter.connect(url);
+      return { ...conn, subscribeEach: conn.subscribeAll };
+    },
+  };
+}
+
+export const adapters = { rx, 'rx-changes': rxChanges, official, raw };

@@ -1,7 +1,8 @@
 // One measurement in a fresh process: `node --expose-gc bench/client.mjs <client> <workload> <port> [params]`.
-// <client> is rx, official or raw (bench/adapters.mjs); <workload> is one of the keys of `workloads` below, or
-// sockets-<N> / channels-<N>; [params] is a JSON object of sizes (bench/run.mjs passes them). Prints one JSON line
-// with the figures and exits. CPU is this process's user + system time (process.cpuUsage) over the measured phase.
+// <client> is rx, rx-changes, official or raw (bench/adapters.mjs); <workload> is one of the keys of `workloads`
+// below, or sockets-<N> / channels-<N> / channels-await-<N>; [params] is a JSON object of sizes (bench/run.mjs passes
+// them). Prints one JSON line with the figures and exits. CPU is this process's user + system time
+// (process.cpuUsage) over the measured phase.
 import { adapters } from './adapters.mjs';
 
 const WATCHDOG_MS = 90_000;
@@ -190,11 +191,13 @@ async function sockets(adapter, url, { count, concurrency }) {
   return result;
 }
 
+const channelNames = (count) => Array.from({ length: count }, (_, i) => `channel-${i}`);
+
 // `count` channels on one socket, one subscriber each: time until all acknowledged, heap per channel against a
 // baseline taken after connecting (the name strings exist before it, so they are not counted).
 async function channels(adapter, url, { count }) {
   const conn = await adapter.connect(url);
-  const names = Array.from({ length: count }, (_, i) => `channel-${i}`);
+  const names = channelNames(count);
   const listener = () => undefined;
   await sleep(50);
   const before = heap();
@@ -211,11 +214,26 @@ async function channels(adapter, url, { count }) {
   return result;
 }
 
+// `count` channels on one socket, one subscriber each, every channel awaited on its own (subscribeEach): time until
+// all are acknowledged. No heap figure: channels-<N> has it, and the awaits would only blur it.
+async function channelsAwait(adapter, url, { count }) {
+  const conn = await adapter.connect(url);
+  const names = channelNames(count);
+  const listener = () => undefined;
+  await sleep(50);
+  const t0 = performance.now();
+  await conn.subscribeEach(names, listener);
+  const ackMs = performance.now() - t0;
+  conn.close();
+  return { ackMs, count };
+}
+
 const workloads = { 'rpc-latency': rpcLatency, 'rpc-throughput': rpcThroughput, pubsub, inbound };
 
 function workloadFor(name) {
   if (workloads[name]) return workloads[name];
   if (name.startsWith('sockets-')) return sockets;
+  if (name.startsWith('channels-await-')) return channelsAwait;
   if (name.startsWith('channels-')) return channels;
   throw new Error(`unknown workload ${name}`);
 }

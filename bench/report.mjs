@@ -3,7 +3,31 @@
 // of DESIGN.md.
 
 export const CLIENTS = ['raw', 'rx', 'official'];
-const LABELS = { raw: 'raw `ws`', rx: 'rx-socketcluster', official: 'socketcluster-client' };
+const LABELS = {
+  raw: 'raw `ws`',
+  rx: 'rx-socketcluster',
+  'rx-changes': 'rx-socketcluster, one `channelChanges$`',
+  official: 'socketcluster-client',
+};
+const kindOf = (workload) => workload.replace(/-\d+$/, '');
+
+// Workloads that measure rx-socketcluster a second way too, as a client of its own (bench/adapters.mjs), and the
+// label of its first way there.
+const VARIANTS = {
+  'channels-await': {
+    clients: ['raw', 'rx', 'rx-changes', 'official'],
+    rx: 'rx-socketcluster, `channelState$` each',
+  },
+};
+/** The clients measured on `workload`, in the order of the first round. */
+export const clientsOf = (workload) => VARIANTS[kindOf(workload)]?.clients ?? CLIENTS;
+const labelOf = (workload, client) =>
+  (client === 'rx' && VARIANTS[kindOf(workload)]?.rx) || LABELS[client] || client;
+
+// Ratios between two clients other than raw, printed under a workload's table: [client, against, field, what].
+const COMPARISONS = {
+  'channels-await': [['rx', 'rx-changes', 'ackMs', 'Time to all acked']],
+};
 
 const n = (v) => v.toLocaleString('en-US');
 function describe(workload, p) {
@@ -21,6 +45,9 @@ function describe(workload, p) {
   }
   if (workload.startsWith('sockets-')) {
     return `${n(p.count)} clients in one process, ${p.concurrency} handshakes at a time: time until all are connected, then heap and RSS per socket after GC, against a baseline taken before connecting.`;
+  }
+  if (workload.startsWith('channels-await-')) {
+    return `${n(p.count)} channels on one socket, one subscriber each, every channel's acknowledgement awaited on its own, and \`Promise.all\` over them: rx-socketcluster with \`firstValueFrom(channelState$(name).pipe(filter(subscribed)))\` per channel, and for comparison all of them counted on one \`channelChanges$\` subscription (the way of channels-<N>); socketcluster-client with \`channel.listener('subscribe').once()\` per channel; the raw client with each \`#subscribe\`'s own callback. Time from the first subscribe until every one is acknowledged.`;
   }
   return `${n(p.count)} channels on one socket, one subscriber each: time until every \`#subscribe\` is acknowledged, heap per channel after GC against a baseline taken after the handshake.`;
 }
@@ -55,9 +82,9 @@ const METRICS = {
     ['ackMs', 'time to all acked ms', 0],
     ['heapPerChannelB', 'heap/channel B', 0],
   ],
+  'channels-await': [['ackMs', 'time to all acked ms', 0]],
 };
 
-const kindOf = (workload) => workload.replace(/-\d+$/, '');
 export const median = (values) => {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
@@ -81,24 +108,33 @@ export function summarize(results) {
     );
     const fields = [...METRICS[kindOf(workload)].map(([f]) => f), 'bareSubscriptionB', 'ownPerChannelB'];
     summary[workload] = {};
-    for (const client of CLIENTS) {
+    const of = (client, field) =>
+      rounds.map((round) => rows.find((r) => r.round === round && r.client === client)?.[field]);
+    for (const client of clientsOf(workload)) {
       const mine = rows.filter((r) => r.client === client);
       if (mine.length === 0) continue;
-      const entry = { medians: {}, ratios: {}, medianRatios: {} };
+      const entry = { medians: {}, rounds: {}, ratios: {}, medianRatios: {} };
       for (const field of fields) {
         if (!mine.some((r) => field in r)) continue;
         entry.medians[field] = median(mine.map((r) => r[field]));
-        entry.ratios[field] = rounds.map((round) => {
-          const own = mine.find((r) => r.round === round)?.[field];
-          const raw = rows.find((r) => r.round === round && r.client === 'raw')?.[field];
-          return own / raw;
-        });
+        entry.rounds[field] = of(client, field);
+        const raw = of('raw', field);
+        entry.ratios[field] = entry.rounds[field].map((own, i) => own / raw[i]);
         entry.medianRatios[field] = median(entry.ratios[field]);
       }
       summary[workload][client] = entry;
     }
   }
   return summary;
+}
+
+/** `client`'s figure ÷ `against`'s, round by round, and their median; undefined when either was not measured. */
+export function versus(summary, workload, client, against, field) {
+  const own = summary[workload]?.[client]?.rounds?.[field];
+  const other = summary[workload]?.[against]?.rounds?.[field];
+  if (!own || !other) return undefined;
+  const rounds = own.map((value, i) => value / other[i]);
+  return { value: median(rounds), rounds };
 }
 
 function workloadTable(workload, summary, params) {
@@ -110,7 +146,7 @@ function workloadTable(workload, summary, params) {
     `${title.replace(/ (µs|B|ms)$/, '')} vs raw: median [rounds]`,
   ]);
   lines.push(`| client | ${head.join(' | ')} |`, `| --- | ${head.map(() => '---:').join(' | ')} |`);
-  for (const client of CLIENTS) {
+  for (const client of clientsOf(workload)) {
     const entry = summary[workload]?.[client];
     if (!entry) continue;
     const cells = metrics.flatMap(([field, , decimals]) => [
@@ -119,7 +155,16 @@ function workloadTable(workload, summary, params) {
         ? '1'
         : `**${fmtRatio(entry.medianRatios[field])}** [${entry.ratios[field].map((r) => (Number.isFinite(r) ? r.toFixed(2) : 'n/a')).join(', ')}]`,
     ]);
-    lines.push(`| ${LABELS[client]} | ${cells.join(' | ')} |`);
+    lines.push(`| ${labelOf(workload, client)} | ${cells.join(' | ')} |`);
+  }
+  for (const [client, against, field, what] of COMPARISONS[kindOf(workload)] ?? []) {
+    const ratio = versus(summary, workload, client, against, field);
+    if (!ratio) continue;
+    lines.push(
+      '',
+      `${what}, ${labelOf(workload, client)} ÷ ${labelOf(workload, against)}: **${fmtRatio(ratio.value)}** ` +
+        `[${ratio.rounds.map((r) => (Number.isFinite(r) ? r.toFixed(2) : 'n/a')).join(', ')}] (median [rounds]).`,
+    );
   }
   const rx = summary[workload]?.rx;
   if (rx && 'bareSubscriptionB' in rx.medians) {
@@ -133,7 +178,8 @@ function workloadTable(workload, summary, params) {
   return lines.join('\n');
 }
 
-// The budgets of DESIGN.md. ratio: a median per-round ratio to raw; absolute: a median value.
+// The budgets of DESIGN.md, and of the work since. ratio: a median per-round ratio to raw, or to the client
+// `versus` (for rx only); absolute: a median value.
 const BUDGETS = [
   {
     name: 'inbound events to user code, events/s',
@@ -162,7 +208,7 @@ const BUDGETS = [
   { name: 'RPC latency p50', workload: 'rpc-latency', field: 'p50Us', ratio: true, op: '<=', target: 1.05 },
   {
     name: "heap per subscribed channel, client's own (bare RxJS subscription taken off)",
-    workload: /^channels-/,
+    workload: /^channels-\d+$/,
     field: 'ownPerChannelB',
     ratio: false,
     op: '<=',
@@ -170,7 +216,7 @@ const BUDGETS = [
   },
   {
     name: 'heap per subscribed channel, all in',
-    workload: /^channels-/,
+    workload: /^channels-\d+$/,
     field: 'heapPerChannelB',
     ratio: false,
     op: '<=',
@@ -200,6 +246,15 @@ const BUDGETS = [
     op: '>=',
     target: 1.2,
   },
+  {
+    name: 'time until all channels are subscribed, each awaited through `channelState$`',
+    workload: /^channels-await-/,
+    field: 'ackMs',
+    ratio: true,
+    versus: 'rx-changes',
+    op: '<=',
+    target: 1.5,
+  },
 ];
 
 export function budgets(summary) {
@@ -208,6 +263,8 @@ export function budgets(summary) {
       typeof budget.workload === 'string' ? w === budget.workload : budget.workload.test(w),
     );
     const pick = (client) => {
+      if (budget.versus)
+        return client === 'rx' ? versus(summary, workload, client, budget.versus, budget.field) : undefined;
       const entry = workload && summary[workload][client];
       if (!entry) return undefined;
       return budget.ratio
@@ -240,7 +297,7 @@ function budgetTable(rows) {
     return `${pick.value.toFixed(3)}x [${pick.rounds.map((r) => (Number.isFinite(r) ? r.toFixed(2) : 'n/a')).join(', ')}]`;
   };
   const target = (row) =>
-    `${row.op === '>=' ? '≥' : '≤'} ${row.ratio ? `${row.target}x raw` : `${row.target} B`}`;
+    `${row.op === '>=' ? '≥' : '≤'} ${row.ratio ? `${row.target}x ${row.versus ? LABELS[row.versus] : 'raw'}` : `${row.target} B`}`;
   const lines = [
     '| budget | target | rx-socketcluster: median [rounds] | socketcluster-client | status |',
     '| --- | --- | ---: | ---: | --- |',
