@@ -7,8 +7,8 @@ import { HarnessProcess, checkPrerequisites, launchChromium } from './support/br
 // headlines the server publishes on `news`, and the answer of the server's `sum` procedure to the button.
 //
 // The example's server runs in a child process (support/angular-harness.mjs: Jest cannot import ES modules); it
-// bundles the application with Rollup as it starts, which takes a few seconds. The browser is the system's
-// Chromium (CHROMIUM_PATH to use another); without it the test fails.
+// bundles the application with Rollup as it starts, which takes a few seconds. The browser is the Chromium that
+// `npm ci` installs with @sparticuz/chromium (CHROMIUM_PATH to use another).
 
 jest.setTimeout(30_000);
 

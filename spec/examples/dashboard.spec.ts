@@ -8,7 +8,8 @@ import { HarnessProcess, ROOT, checkPrerequisites, launchChromium } from './supp
 // on the same port and the page must show `closed`, then `open` again, and keep drawing.
 //
 // The dashboard's server runs in a child process (support/dashboard-harness.mjs: Jest cannot import ES modules),
-// driven over IPC. The browser is the system's Chromium (CHROMIUM_PATH to use another); without it the test fails.
+// driven over IPC. The browser is the Chromium that `npm ci` installs with @sparticuz/chromium (CHROMIUM_PATH to
+// use another).
 // docs/dashboard.png is written when it does not exist yet, or when UPDATE_SCREENSHOT is set.
 
 const SCREENSHOT = join(ROOT, 'docs/dashboard.png');

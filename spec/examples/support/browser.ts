@@ -1,17 +1,35 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
-// What the browser tests of the examples share: the system's Chromium (CHROMIUM_PATH to use another), and an
-// example's server run in a child process (Jest cannot import the examples' ES modules) and driven over IPC.
+// What the browser tests of the examples share: Chromium (the one npm installs with @sparticuz/chromium, or
+// CHROMIUM_PATH to use another), and an example's server run in a child process (Jest cannot import the
+// examples' ES modules) and driven over IPC.
 
 export const ROOT = join(__dirname, '../../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** A Chromium to launch: its executable, what to add to its environment, and the flags it asks for. */
+interface ChromiumBuild {
+  executablePath: string;
+  env: Record<string, string>;
+  args: string[];
+}
+
+// Flags of @sparticuz/chromium (tuned for AWS Lambda) left out here. Chromium keeps only the last of a repeated
+// switch, so the package's --disable-features/--enable-features would replace Playwright's, which keep Chromium
+// from calling Google's services. Playwright opens every page in a browser context of its own, which a
+// --single-process Chromium cannot do. And the pages must run under a browser's usual rules.
+const UNWANTED = [
+  '--single-process',
+  '--disable-features',
+  '--enable-features',
+  '--disable-web-security',
+  '--allow-running-insecure-content',
+];
 // Without the background-networking flags, Chromium keeps trying to reach hosts a closed network refuses.
-const CHROMIUM_ARGS = [
-  '--headless',
+const CLOSED_NETWORK_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -21,20 +39,55 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Fails with what to install when Chromium is missing, and when `built` (a file of dist/) was not built. */
-export function checkPrerequisites(what: string, built: string): void {
-  if (!existsSync(CHROMIUM)) {
+const switchName = (arg: string) => arg.split('=')[0]!;
+
+/** The package's flags less the unwanted ones, then ours; one of each switch. */
+function mergeArgs(recommended: readonly string[]): string[] {
+  const merged = new Map<string, string>();
+  for (const arg of recommended) if (!UNWANTED.includes(switchName(arg))) merged.set(switchName(arg), arg);
+  for (const arg of CLOSED_NETWORK_ARGS) merged.set(switchName(arg), arg);
+  return [...merged.values()];
+}
+
+let build: ChromiumBuild | undefined;
+
+/**
+ * CHROMIUM_PATH if set; otherwise the Chromium of @sparticuz/chromium, which support/chromium.mjs unpacks (the
+ * examples' globalSetup has done that already) and describes. Throws with what to do when neither works.
+ */
+function chromiumBuild(): ChromiumBuild {
+  if (build) return build;
+  const custom = process.env.CHROMIUM_PATH;
+  if (custom) {
+    if (!existsSync(custom)) throw new Error(`CHROMIUM_PATH is ${custom}, which does not exist`);
+    return (build = { executablePath: custom, env: {}, args: mergeArgs(['--headless']) });
+  }
+  const run = spawnSync(process.execPath, [join(__dirname, 'chromium.mjs')], { encoding: 'utf8' });
+  if (run.status !== 0) {
+    const output = run.stderr || String(run.error);
     throw new Error(
-      `Chromium was not found at ${CHROMIUM}. The ${what} test runs the page in a real browser: install ` +
-        'Chromium (Debian and Ubuntu: `apt-get install chromium`) or set CHROMIUM_PATH to its executable.',
+      'The Chromium of @sparticuz/chromium (a devDependency: `npm ci` installs it) could not be unpacked or ' +
+        `does not start here; set CHROMIUM_PATH to use another Chromium.\n${output}`,
     );
+  }
+  const found = JSON.parse(run.stdout) as ChromiumBuild;
+  return (build = { ...found, args: mergeArgs(found.args) });
+}
+
+/** Fails with what to do when there is no Chromium to run, and when `built` (a file of dist/) was not built. */
+export function checkPrerequisites(what: string, built: string): void {
+  try {
+    chromiumBuild();
+  } catch (error) {
+    throw new Error(`The ${what} test runs the page in a real browser. ${(error as Error).message}`);
   }
   if (!existsSync(join(ROOT, built))) throw new Error(`${built} is missing: the globalSetup build did not run`);
 }
 
 /** Headless Chromium with the flags that work on a machine without outside network. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const { executablePath, env, args } = chromiumBuild();
+  return chromium.launch({ executablePath, args, env: { ...process.env, ...env } });
 }
 
 /** A message between a test and its harness process. */
