@@ -2,6 +2,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import type { Codec } from '../codec/codec';
 import type { EngineCommands } from '../engine/port';
 import { ClientClosedError, fromErrorRecord, type ErrorRecord } from '../errors';
+import { checkDuration } from '../internal/duration';
 import { checkEvent, encodeEvent } from '../protocol/encode-packet';
 import type { InvokeOptions } from './invoke-options';
 
@@ -13,7 +14,6 @@ export interface CallStreamsHost {
   isClosed(): boolean;
 }
 
-const MAX_TIMER = 2 ** 31 - 1;
 /** The empty Map every facade starts with; it is replaced, not written to, on the first call. */
 const NO_CALLS = new Map<number, never>();
 
@@ -41,9 +41,7 @@ export class CallStreams {
     checkEvent(event);
     const host = this.#host;
     const timeout = options?.timeout ?? host.ackTimeout;
-    if (!(timeout >= 0 && timeout <= MAX_TIMER)) {
-      throw new RangeError(`The invoke timeout must be between 0 and ${MAX_TIMER} ms, got ${timeout}`);
-    }
+    checkDuration('The invoke timeout', timeout);
     const resend = options?.resend === true;
     let cid = host.isClosed() ? 0 : this.#nextCid();
     let frame = cid ? encodeEvent(host.codec, event, data, cid) : undefined;

@@ -8,6 +8,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from '../connection/backoff-dela
 import { normalizeUrl, toEndpoints, type UrlPicker } from '../connection/endpoints';
 import type { ReconnectDelay } from '../connection/retry-policy';
 import type { EngineConfig } from '../engine/engine';
+import { checkDuration } from '../internal/duration';
 import type { ProtocolVersion } from '../protocol/packets';
 import { resolveWebSocket, type WebSocketConstructor } from '../transport/web-socket';
 import type { FacadeConfig } from './facade';
@@ -123,7 +124,6 @@ export interface ClientOptions {
   scheduler?: SchedulerLike;
 }
 
-const MAX_TIMER = 2 ** 31 - 1;
 /** The default codec, one for every client (it holds no per-connection state). */
 let defaultCodec: Codec | undefined;
 const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
@@ -132,13 +132,6 @@ const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 function isBrowserPage(): boolean {
   const scope = globalThis as { document?: unknown; addEventListener?: unknown };
   return typeof scope.document === 'object' && typeof scope.addEventListener === 'function';
-}
-
-function checkDuration(name: string, value: number): number {
-  if (!(value >= 0 && value <= MAX_TIMER)) {
-    throw new RangeError(`${name} must be between 0 and ${MAX_TIMER} ms, got ${value}`);
-  }
-  return value;
 }
 
 /** Options with every default applied: the engine's settings and the facade's. @internal */
@@ -154,7 +147,8 @@ export interface ResolvedOptions extends EngineConfig, FacadeConfig {
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   // Plain-JS callers can pass anything: these checks guard what the types already promise.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- runtime check of untyped input
-  if (options === null || typeof options !== 'object') throw new TypeError('createClient needs an options object');
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('createClient needs an options object');
   const protocolVersion = options.protocolVersion ?? 2;
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- runtime check of untyped input
   if (protocolVersion !== 1 && protocolVersion !== 2) {
@@ -164,7 +158,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (!(maxAttempts >= 0)) throw new RangeError(`maxAttempts must be 0 or more, got ${maxAttempts}`);
   const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
   for (const [name, value] of Object.entries(backoff)) {
-    if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`backoff.${name} must be a finite number >= 0`);
+    if (!(Number.isFinite(value) && value >= 0))
+      throw new RangeError(`backoff.${name} must be a finite number >= 0`);
   }
   const outboxLimit = options.outboxLimit ?? 1000;
   if (!(outboxLimit >= 0)) throw new RangeError(`outboxLimit must be 0 or more, got ${outboxLimit}`);
@@ -173,7 +168,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
   if (!(maxPayload > 0)) throw new RangeError(`maxPayload must be more than 0, got ${maxPayload}`);
   const { urls } = options;
-  const url = options.url === undefined && urls !== undefined ? undefined : normalizeUrl(options.url as string);
+  const url =
+    options.url === undefined && urls !== undefined ? undefined : normalizeUrl(options.url as string);
   const list = typeof urls === 'object' ? urls.map(normalizeUrl) : url === undefined ? [] : [url];
   const webSocketOptions =
     options.maxPayload !== undefined || options.tls
