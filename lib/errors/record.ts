@@ -46,27 +46,40 @@ const CLASSES: Readonly<Record<ScErrorCode, { prototype: ScClientError }>> = {
 };
 
 function isRecord(value: unknown): value is ErrorRecord {
-  return typeof (value as ErrorRecord | null)?.fields === 'object' && typeof (value as ErrorRecord).code === 'string';
+  return (
+    typeof (value as ErrorRecord | null)?.fields === 'object' &&
+    typeof (value as ErrorRecord).code === 'string'
+  );
 }
 
 /** Turns a typed error into a record. @internal */
 export function toErrorRecord(error: AnyScError): ErrorRecord {
   const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(error)) {
+  for (const key of Object.keys(error)) {
+    const value = (error as unknown as Record<string, unknown>)[key];
     fields[key] = value instanceof Error && 'code' in value ? toErrorRecord(value as AnyScError) : value;
   }
-  const record: ErrorRecord = { code: error.code, message: error.message, stack: error.stack, fields };
-  return 'cause' in error ? { ...record, cause: error.cause } : record;
+  const record: { -readonly [K in keyof ErrorRecord]: ErrorRecord[K] } = {
+    code: error.code,
+    message: error.message,
+    stack: error.stack,
+    fields,
+  };
+  if ('cause' in error) record.cause = error.cause;
+  return record;
 }
 
 /** Rebuilds the typed error a record was made from: its class, message, fields, stack and cause. @internal */
 export function fromErrorRecord(record: ErrorRecord): AnyScError {
   const error = Object.create(CLASSES[record.code].prototype) as Record<string, unknown>;
-  const own = { message: record.message, stack: record.stack, ...('cause' in record ? { cause: record.cause } : {}) };
   // Error's own message, stack and cause are not enumerable; the class's fields are.
-  for (const [key, value] of Object.entries(own)) {
-    Object.defineProperty(error, key, { value, writable: true, configurable: true });
+  for (const key of ['message', 'stack', 'cause'] as const) {
+    if (key in record)
+      Object.defineProperty(error, key, { value: record[key], writable: true, configurable: true });
   }
-  for (const [key, value] of Object.entries(record.fields)) error[key] = isRecord(value) ? fromErrorRecord(value) : value;
+  for (const key of Object.keys(record.fields)) {
+    const value = record.fields[key];
+    error[key] = isRecord(value) ? fromErrorRecord(value) : value;
+  }
   return error as unknown as AnyScError;
 }
