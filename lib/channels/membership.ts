@@ -26,8 +26,8 @@ export interface MembershipHost {
   /** The open session, if any. */
   session(): Session | undefined;
   isAuthenticated(): boolean;
-  /** Opens the connection unless it runs. */
-  demand(): void;
+  /** Opens the connection unless it runs (the engine's `connect` command). */
+  connect(): void;
   report(error: ScClientError): void;
 }
 
@@ -109,7 +109,7 @@ export class ChannelMembership {
     this.#records.set(name, record);
     this.#setState(record, 'pending');
     this.#request(record);
-    this.#host.demand();
+    this.#host.connect();
   }
 
   /**
@@ -175,7 +175,8 @@ export class ChannelMembership {
     if (record.cid !== cid) return;
     record.cid = 0;
     // A lost connection leaves the channel pending for the next session; only the server's refusal is final.
-    if (!(error instanceof RemoteError) || record.state === 'unsubscribed' || this.#waitsForAuth(record)) return;
+    if (!(error instanceof RemoteError) || record.state === 'unsubscribed' || this.#waitsForAuth(record))
+      return;
     this.#drop(record, new ChannelSubscribeError(record.name, error));
   }
 
@@ -186,7 +187,9 @@ export class ChannelMembership {
     }
     const record = this.#records.get(channel);
     if (!record && !this.#leaving?.has(channel)) {
-      this.#host.report(new ProtocolError('unknown-channel', `Received ${event} for '${channel}', a channel not held`));
+      this.#host.report(
+        new ProtocolError('unknown-channel', `Received ${event} for '${channel}', a channel not held`),
+      );
     }
     return record;
   }
@@ -235,7 +238,9 @@ export class ChannelMembership {
     const previous = record.state;
     if (previous === state) return;
     if (!isChannelTransition(previous, state)) {
-      this.#host.report(new ProtocolError('illegal-transition', `Channel '${record.name}': ${previous} -> ${state}`));
+      this.#host.report(
+        new ProtocolError('illegal-transition', `Channel '${record.name}': ${previous} -> ${state}`),
+      );
     }
     record.state = state;
     this.#sink.channelState(record.name, state, previous);

@@ -5,7 +5,7 @@ import type { ChannelState, ChannelStateChange } from '../channels/channel-state
 import type { ConnectionState } from '../connection/connection-state';
 import { Engine } from '../engine/engine';
 import type { AuthenticateAnswer } from '../engine/port';
-import { ClientClosedError, fromErrorRecord, type AnyScError, type RemoteError } from '../errors';
+import { ClientClosedError, fromErrorRecord, mapAuthError, type AnyScError } from '../errors';
 import { checkEvent, encodeEvent } from '../protocol/encode-packet';
 import { ScEvent } from '../protocol/packets';
 import type { ScApi, UntypedApi, ValidApi } from './api';
@@ -20,11 +20,6 @@ function checkCloseCode(code: number): void {
   if (!(code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999))) {
     throw new RangeError(`A close code must be 1000 or between 3000 and 4999, got ${code}`);
   }
-}
-
-function toResult(answer: unknown): AuthenticateResult {
-  const { isAuthenticated, authError } = answer as AuthenticateAnswer;
-  return authError ? { isAuthenticated, authError: fromErrorRecord(authError) as RemoteError } : { isAuthenticated };
 }
 
 /**
@@ -71,12 +66,16 @@ class ScClient {
 
   receiver(event: string): Observable<unknown> {
     checkEvent(event);
-    return this.#core.isClosed() ? throwError(() => new ClientClosedError()) : this.#core.inbound.receiver(event);
+    return this.#core.isClosed()
+      ? throwError(() => new ClientClosedError())
+      : this.#core.inbound.receiver(event);
   }
 
   procedure(name: string): Observable<ProcedureRequest> {
     checkEvent(name, 'procedure');
-    return this.#core.isClosed() ? throwError(() => new ClientClosedError()) : this.#core.inbound.procedure(name);
+    return this.#core.isClosed()
+      ? throwError(() => new ClientClosedError())
+      : this.#core.inbound.procedure(name);
   }
 
   channel(name: string, options?: ChannelOptions): Observable<unknown> {
@@ -103,7 +102,9 @@ class ScClient {
     if (typeof token !== 'string' || token === '') throw new TypeError('authenticate() needs a signed token');
     if (this.#core.isClosed()) return throwError(() => new ClientClosedError());
     const core = this.#core;
-    return core.calls.request((cid) => core.port.authenticate(cid, token)).pipe(map(toResult));
+    return core.calls
+      .request((cid) => core.port.authenticate(cid, token))
+      .pipe(map((answer) => mapAuthError<AuthenticateResult>(answer as AuthenticateAnswer, fromErrorRecord)));
   }
 
   deauthenticate(): void {
@@ -163,7 +164,9 @@ class ScClient {
  * ```
  * @see {@link Client}
  */
-export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(options: ClientOptions): Client<Api> {
+export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(
+  options: ClientOptions,
+): Client<Api> {
   const resolved = resolveOptions(options);
   // The facade and the engine, joined by the port: the engine tells the facade, the facade commands the engine.
   const facade = new Facade(resolved);

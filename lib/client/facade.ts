@@ -4,7 +4,13 @@ import type { ChannelState } from '../channels/channel-state';
 import type { Codec } from '../codec/codec';
 import type { ConnectionState } from '../connection/connection-state';
 import type { EngineCommands, EngineEvents, PortConnectionState } from '../engine/port';
-import { fromErrorRecord, type AnyScError, type ErrorRecord, type ScClientError } from '../errors';
+import {
+  fromErrorRecord,
+  mapAuthError,
+  type AnyScError,
+  type ErrorRecord,
+  type ScClientError,
+} from '../errors';
 import { CallStreams, type CallStreamsHost } from './call-streams';
 import { ChannelStreams, type ChannelStreamsHost } from './channel-streams';
 import { InboundStreams, type InboundHost } from './inbound-streams';
@@ -14,12 +20,6 @@ export interface FacadeConfig {
   readonly codec: Codec;
   readonly scheduler: SchedulerLike;
   readonly ackTimeout: number;
-}
-
-function fromPortState(state: PortConnectionState): ConnectionState {
-  return state.state === 'open' && state.authError
-    ? { ...state, authError: fromErrorRecord(state.authError) }
-    : (state as ConnectionState);
 }
 
 /**
@@ -92,7 +92,7 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
   // EngineEvents
 
   connectionState(state: PortConnectionState): void {
-    this.#state.next(fromPortState(state));
+    this.#state.next(mapAuthError<ConnectionState>(state, fromErrorRecord));
   }
 
   authState(state: AuthState): void {

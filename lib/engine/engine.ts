@@ -1,11 +1,9 @@
 import type { Observable, SchedulerLike, Subscription } from 'rxjs';
 import { AuthController } from '../auth/auth-controller';
 import type { AuthConfig, AuthHost } from '../auth/auth-host';
-import type { AuthenticateResult } from '../auth/authenticate-reply';
 import type { AuthState } from '../auth/auth-state';
 import { ChannelMembership, type MembershipHost } from '../channels/membership';
 import type { ChannelRequest } from '../channels/channel-request';
-import type { Codec } from '../codec/codec';
 import { Connection, type ConnectionConfig, type ConnectionHooks } from '../connection/connection';
 import type { ConnectionState } from '../connection/connection-state';
 import type { Session } from '../connection/session';
@@ -13,6 +11,7 @@ import {
   ClientClosedError,
   ConnectionError,
   HandshakeError,
+  mapAuthError,
   OutboxOverflowError,
   toErrorRecord,
   type AnyScError,
@@ -28,17 +27,6 @@ export interface EngineConfig extends ConnectionConfig, AuthConfig {
   readonly ackTimeout: number;
 }
 
-function toPortState(state: ConnectionState): PortConnectionState {
-  return state.state === 'open' && state.authError
-    ? { ...state, authError: toErrorRecord(state.authError as AnyScError) }
-    : (state as PortConnectionState);
-}
-
-function toAnswer(result: AuthenticateResult): AuthenticateAnswer {
-  const { isAuthenticated, authError } = result;
-  return authError ? { isAuthenticated, authError: toErrorRecord(authError) } : { isAuthenticated };
-}
-
 /**
  * The engine: the socket and the protocol behind the port. It takes the facade's {@link EngineCommands} and tells
  * it everything through {@link EngineEvents}; nothing else crosses.
@@ -52,9 +40,8 @@ function toAnswer(result: AuthenticateResult): AuthenticateAnswer {
 export class Engine
   implements EngineCommands, ConnectionHooks, RpcHost, MembershipHost, AuthHost, RouterHost, CallOutcome
 {
-  readonly codec: Codec;
+  /** The outbox's clock. */
   readonly scheduler: SchedulerLike;
-  readonly ackTimeout: number;
   readonly #events: EngineEvents;
   readonly #connection: Connection;
   readonly #rpc: Rpc;
@@ -73,12 +60,10 @@ export class Engine
   #closed = false;
 
   constructor(config: EngineConfig, events: EngineEvents) {
-    this.codec = config.codec;
     this.scheduler = config.scheduler;
-    this.ackTimeout = config.ackTimeout;
     this.#events = events;
     this.#connection = new Connection(config, this);
-    this.#rpc = new Rpc(this, this.#connection);
+    this.#rpc = new Rpc(config, this, this.#connection);
     this.#channels = new ChannelMembership(this.#rpc, this, events);
     this.#auth = new AuthController(config, this);
     this.dispatch = new InboundRouter(this.#rpc.calls, this.#channels, this.#auth, this, events).dispatch;
@@ -140,7 +125,8 @@ export class Engine
   authenticate(call: number, token: string): void {
     const calls = (this.#authCalls ??= new Map<number, Subscription>());
     const subscription = this.#auth.authenticate(token).subscribe({
-      next: (result) => this.#events.callResult(call, toAnswer(result)),
+      next: (result) =>
+        this.#events.callResult(call, mapAuthError<AuthenticateAnswer>(result, toErrorRecord)),
       error: (error: unknown) => {
         calls.delete(call);
         this.#events.callFailed(call, toErrorRecord(error as AnyScError));
@@ -178,10 +164,6 @@ export class Engine
 
   session(): Session | undefined {
     return this.#connection.session;
-  }
-
-  demand(): void {
-    this.#connection.demand();
   }
 
   // RouterHost
@@ -223,7 +205,7 @@ export class Engine
   }
 
   onState(state: ConnectionState): void {
-    this.#events.connectionState(toPortState(state));
+    this.#events.connectionState(mapAuthError<PortConnectionState>(state, toErrorRecord));
   }
 
   onClosed(error: ConnectionError): void {

@@ -15,6 +15,11 @@ export {
   OutboxOverflowError,
   RemoteError,
 } from './calls';
-export { ChannelKickOutError, ChannelSubscribeError, ProtocolError, type ProtocolErrorKind } from './protocol';
+export {
+  ChannelKickOutError,
+  ChannelSubscribeError,
+  ProtocolError,
+  type ProtocolErrorKind,
+} from './protocol';
 export { AuthRefreshError, AuthTokenExpiredError, AuthTokenInvalidError, TokenStoreError } from './auth';
-export { fromErrorRecord, toErrorRecord, type ErrorRecord } from './record';
+export { fromErrorRecord, mapAuthError, toErrorRecord, type ErrorRecord } from './record';

@@ -83,3 +83,12 @@ export function fromErrorRecord(record: ErrorRecord): AnyScError {
   }
   return error as unknown as AnyScError;
 }
+
+/**
+ * `value` with its `authError` (a typed error or a record) converted by `convert`, or `value` itself when it has
+ * none: the connection state and the answer to `authenticate` cross the port this way. @internal
+ */
+export function mapAuthError<Out>(value: object, convert: (error: never) => unknown): Out {
+  const { authError } = value as { authError?: never };
+  return (authError ? { ...value, authError: convert(authError) } : value) as Out;
+}

@@ -7,12 +7,16 @@ import { encodeEvent } from '../protocol/encode-packet';
 import { CallRegistry } from './call-registry';
 import { OutboundCall, type CallOutcome, type CallSender } from './outbound-call';
 
-/** What the calls need of the engine. @internal */
-export interface RpcHost {
+/** The calls' settings. @internal */
+export interface RpcConfig {
   readonly codec: Codec;
   readonly scheduler: SchedulerLike;
   /** The default timeout of the engine's own invokes, in ms. */
   readonly ackTimeout: number;
+}
+
+/** What the calls need of the engine. @internal */
+export interface RpcHost {
   /** The next call id of the engine's own calls. */
   nextCid(): number;
 }
@@ -53,18 +57,27 @@ class SubscriberOutcome implements CallOutcome {
  */
 export class Rpc implements CallSender {
   readonly calls: CallRegistry<OutboundCall>;
+  readonly #config: RpcConfig;
   readonly #host: RpcHost;
   readonly #wire: Wire;
 
-  constructor(host: RpcHost, wire: Wire) {
+  constructor(config: RpcConfig, host: RpcHost, wire: Wire) {
+    this.#config = config;
     this.#host = host;
     this.#wire = wire;
-    this.calls = new CallRegistry<OutboundCall>(host.scheduler);
+    this.calls = new CallRegistry<OutboundCall>(config.scheduler);
   }
 
   /** Sends, or queues, an encoded call; its answer, timeout or failure goes to `outcome`. */
-  call(cid: number, event: string, frame: string | Uint8Array, timeout: number, resend: boolean, outcome: CallOutcome): void {
-    const deadline = this.#host.scheduler.now() + timeout;
+  call(
+    cid: number,
+    event: string,
+    frame: string | Uint8Array,
+    timeout: number,
+    resend: boolean,
+    outcome: CallOutcome,
+  ): void {
+    const deadline = this.#config.scheduler.now() + timeout;
     const call = new OutboundCall(cid, event, frame, timeout, deadline, resend, this, outcome);
     this.calls.add(call);
     if (!this.#wire.send(call)) {
@@ -85,7 +98,7 @@ export class Rpc implements CallSender {
    */
   request(session: Session, event: string, data: unknown, outcome: CallOutcome): OutboundCall | undefined {
     const cid = this.#host.nextCid();
-    const frame = encodeEvent(this.#host.codec, event, data, cid);
+    const frame = encodeEvent(this.#config.codec, event, data, cid);
     if (!session.send(frame)) return undefined;
     const call = new OutboundCall(cid, event, frame, Infinity, Infinity, false, this, outcome);
     call.sent = true;
@@ -97,8 +110,8 @@ export class Rpc implements CallSender {
   invoke(event: string, data: unknown): Observable<unknown> {
     return new Observable<unknown>((subscriber) => {
       const cid = this.#host.nextCid();
-      const frame = encodeEvent(this.#host.codec, event, data, cid);
-      this.call(cid, event, frame, this.#host.ackTimeout, false, new SubscriberOutcome(subscriber));
+      const frame = encodeEvent(this.#config.codec, event, data, cid);
+      this.call(cid, event, frame, this.#config.ackTimeout, false, new SubscriberOutcome(subscriber));
       return () => this.cancel(cid);
     });
   }
