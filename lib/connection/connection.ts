@@ -1,4 +1,14 @@
-import { defer, Observable, race, retry, Subject, timer, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  defer,
+  Observable,
+  race,
+  retry,
+  Subject,
+  timer,
+  type Observer,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
 import { ConnectionError, ProtocolError, type HandshakeError, type ScClientError } from '../errors';
 import { Attempt } from './attempt';
 import { transition, type ConnectionState } from './connection-state';
@@ -31,29 +41,12 @@ export interface ConnectionHooks extends SessionHooks, OutboxOwner {
   onSession(session: Session): void;
 }
 
-/** The connection loop's observer: one small object for the life of the loop, instead of two closures. */
-class LoopObserver {
-  readonly #connection: Connection;
-
-  constructor(connection: Connection) {
-    this.#connection = connection;
-  }
-
-  next(session: Session): void {
-    this.#connection.loopOpened(session);
-  }
-
-  error(error: unknown): void {
-    this.#connection.loopStopped(error);
-  }
-}
-
 /**
  * The connection loop: one {@link Attempt} at a time, retried as the retry policy says, with the connection state
  * and the outbox. Opened by {@link Connection.demand}; stopped by {@link Connection.disconnect}.
  * @internal
  */
-export class Connection implements HintTarget {
+export class Connection implements HintTarget, Partial<Observer<Session>> {
   #state: ConnectionState = { state: 'closed', attempt: 0 };
   readonly #outbox: Outbox;
   readonly #config: ConnectionConfig;
@@ -106,7 +99,8 @@ export class Connection implements HintTarget {
     const loop$ = defer(() => this.#attemptOnce()).pipe(
       retry({ resetOnSuccess: true, delay: (error: unknown, count: number) => this.#retry(error, count) }),
     );
-    const loop = loop$.subscribe(new LoopObserver(this));
+    // The connection is the loop's observer (`next`, `error`): no object or closures per loop (-35 B min+gzip).
+    const loop = loop$.subscribe(this);
     // An attempt can fail for good synchronously, before `subscribe` returns.
     if (!loop.closed) this.#loop = loop;
   }
@@ -192,8 +186,8 @@ export class Connection implements HintTarget {
     });
   }
 
-  /** The loop's observer calls this for each session that opens. @internal */
-  loopOpened(session: Session): void {
+  /** The loop's observer side: a session opened. @internal */
+  next(session: Session): void {
     this.#session = session;
     const attempt = this.#attempts;
     this.#attempts = 0;
@@ -211,8 +205,8 @@ export class Connection implements HintTarget {
     });
   }
 
-  /** The loop's observer calls this when the loop stops for good. @internal */
-  loopStopped(err: unknown): void {
+  /** The loop's observer side: the loop stopped for good. @internal */
+  error(err: unknown): void {
     // The attempt fails only with ConnectionError or HandshakeError; retry rethrows them as they are.
     const error = err as ScClientError;
     this.#loop = undefined;
