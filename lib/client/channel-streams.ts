@@ -10,6 +10,8 @@ import { deliver, listOf, withoutSubscriber, withSubscriber, type Subscribers } 
 export interface ChannelStreamsHost {
   readonly port: Pick<EngineCommands, 'subscribe' | 'unsubscribe' | 'connect'>;
   readonly scheduler: SchedulerLike;
+  /** Whether the client is closed: new channel streams error, new state streams complete. */
+  isClosed(): boolean;
 }
 
 // One record per channel the facade holds: its subscribers (one without an array), its state as the engine last
@@ -45,7 +47,6 @@ export class ChannelStreams {
   readonly #changes = new Subject<ChannelStateChange>();
   readonly changes$: Observable<ChannelStateChange> = this.#changes.asObservable();
   readonly #host: ChannelStreamsHost;
-  #closed = false;
 
   constructor(host: ChannelStreamsHost) {
     this.#host = host;
@@ -54,7 +55,7 @@ export class ChannelStreams {
   /** The cold, shared Observable of the messages published to `name`. */
   channel(name: string, options: ChannelOptions | undefined): Observable<unknown> {
     return new Observable<unknown>((subscriber) => {
-      if (this.#closed) {
+      if (this.#host.isClosed()) {
         subscriber.error(new ClientClosedError());
         return undefined;
       }
@@ -87,7 +88,7 @@ export class ChannelStreams {
   state$(name: string): Observable<ChannelState> {
     return new Observable<ChannelState>((subscriber) => {
       subscriber.next(this.state(name));
-      if (this.#closed) {
+      if (this.#host.isClosed()) {
         subscriber.complete();
         return undefined;
       }
@@ -135,7 +136,6 @@ export class ChannelStreams {
 
   /** Completes every channel stream, state stream and the change stream. */
   complete(): void {
-    this.#closed = true;
     const streams = [...this.#streams.values()];
     this.#streams = NO_STREAMS;
     for (const stream of streams) {
@@ -153,7 +153,8 @@ export class ChannelStreams {
     if (this.#streams.get(stream.name) !== stream) return;
     stream.subscribers = withoutSubscriber(stream.subscribers, subscriber);
     if (stream.subscribers) return;
-    if (stream.lingerMs > 0) stream.linger = this.#host.scheduler.schedule(() => this.#release(stream), stream.lingerMs);
+    if (stream.lingerMs > 0)
+      stream.linger = this.#host.scheduler.schedule(() => this.#release(stream), stream.lingerMs);
     else this.#release(stream);
   }
 

@@ -8,6 +8,8 @@ export interface InboundHost extends AnswerChannel {
   connect(): void;
   /** Reports a diagnostic on `errors$`. */
   report(error: ScClientError): void;
+  /** Whether the client is closed: new streams error with `ClientClosedError`. */
+  isClosed(): boolean;
 }
 
 /**
@@ -21,7 +23,6 @@ export class InboundStreams {
   #receivers: Map<string, Subject<unknown>> | undefined;
   #procedures: Map<string, Subject<ProcedureRequest>> | undefined;
   readonly #host: InboundHost;
-  #closed = false;
 
   constructor(host: InboundHost) {
     this.#host = host;
@@ -59,7 +60,6 @@ export class InboundStreams {
 
   /** Completes every receiver and procedure stream. */
   complete(): void {
-    this.#closed = true;
     for (const subject of [...(this.#receivers?.values() ?? []), ...(this.#procedures?.values() ?? [])]) {
       subject.complete();
     }
@@ -68,7 +68,7 @@ export class InboundStreams {
 
   #stream<T>(registry: Map<string, Subject<T>>, name: string): Observable<T> {
     return new Observable<T>((subscriber) => {
-      if (this.#closed) {
+      if (this.#host.isClosed()) {
         subscriber.error(new ClientClosedError());
         return undefined;
       }
