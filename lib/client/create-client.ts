@@ -104,7 +104,9 @@ class ScClient {
     const core = this.#core;
     return core.calls
       .request((cid) => core.port.authenticate(cid, token))
-      .pipe(map((answer) => mapAuthError<AuthenticateResult>(answer as AuthenticateAnswer, fromErrorRecord)));
+      .pipe(
+        map((answer) => mapAuthError(answer as AuthenticateAnswer, fromErrorRecord) as AuthenticateResult),
+      );
   }
 
   deauthenticate(): void {

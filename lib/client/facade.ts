@@ -92,7 +92,7 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
   // EngineEvents
 
   connectionState(state: PortConnectionState): void {
-    this.#state.next(mapAuthError<ConnectionState>(state, fromErrorRecord));
+    this.#state.next(mapAuthError(state, fromErrorRecord) as ConnectionState);
   }
 
   authState(state: AuthState): void {

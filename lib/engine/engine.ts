@@ -20,7 +20,7 @@ import {
 import type { OutboundCall, CallOutcome } from '../rpc/outbound-call';
 import { Rpc, type RpcHost } from '../rpc/rpc';
 import { InboundRouter, type RouterHost } from './inbound-router';
-import type { AuthenticateAnswer, EngineCommands, EngineEvents, Frame, PortConnectionState } from './port';
+import type { EngineCommands, EngineEvents, Frame, PortConnectionState } from './port';
 
 /** The engine's settings: the connection's and the auth controller's, and the default invoke timeout. @internal */
 export interface EngineConfig extends ConnectionConfig, AuthConfig {
@@ -125,8 +125,7 @@ export class Engine
   authenticate(call: number, token: string): void {
     const calls = (this.#authCalls ??= new Map<number, Subscription>());
     const subscription = this.#auth.authenticate(token).subscribe({
-      next: (result) =>
-        this.#events.callResult(call, mapAuthError<AuthenticateAnswer>(result, toErrorRecord)),
+      next: (result) => this.#events.callResult(call, mapAuthError(result, toErrorRecord)),
       error: (error: unknown) => {
         calls.delete(call);
         this.#events.callFailed(call, toErrorRecord(error as AnyScError));
@@ -205,7 +204,7 @@ export class Engine
   }
 
   onState(state: ConnectionState): void {
-    this.#events.connectionState(mapAuthError<PortConnectionState>(state, toErrorRecord));
+    this.#events.connectionState(mapAuthError(state, toErrorRecord) as PortConnectionState);
   }
 
   onClosed(error: ConnectionError): void {

@@ -88,7 +88,7 @@ export function fromErrorRecord(record: ErrorRecord): AnyScError {
  * `value` with its `authError` (a typed error or a record) converted by `convert`, or `value` itself when it has
  * none: the connection state and the answer to `authenticate` cross the port this way. @internal
  */
-export function mapAuthError<Out>(value: object, convert: (error: never) => unknown): Out {
-  const { authError } = value as { authError?: never };
-  return (authError ? { ...value, authError: convert(authError) } : value) as Out;
+export function mapAuthError(value: object, convert: (error: never) => unknown): unknown {
+  const { authError } = value as { authError?: unknown };
+  return authError ? { ...value, authError: convert(authError as never) } : value;
 }
