@@ -44,8 +44,8 @@ export class AuthController implements ServerAuthHost {
   readonly #deps: AuthHost;
   readonly #writer: TokenWriter;
   readonly #refresh: Subscription | undefined;
-  /** The server's `#setAuthToken` and `#removeAuthToken`. */
-  readonly server: ServerAuthFrames;
+  /** Made on first use: most clients never receive one. */
+  #server: ServerAuthFrames | undefined;
   /** The token sent in the current handshake. */
   #handshake: Candidate | undefined;
   /** A refreshed token the server has not accepted yet: the next handshake sends it. */
@@ -55,7 +55,6 @@ export class AuthController implements ServerAuthHost {
     this.#config = config;
     this.#deps = deps;
     this.#writer = new TokenWriter(config.tokenStore, config.authTokenKey, deps);
-    this.server = new ServerAuthFrames(config.codec, this);
     // In a method of its own: the closures below would otherwise cost every client a context.
     if (config.refreshToken) {
       this.#state$ = new BehaviorSubject<AuthState>(UNAUTHENTICATED);
@@ -84,6 +83,11 @@ export class AuthController implements ServerAuthHost {
       },
       report: (error) => deps.report(error),
     });
+  }
+
+  /** The server's `#setAuthToken` and `#removeAuthToken`. */
+  get server(): ServerAuthFrames {
+    return (this.#server ??= new ServerAuthFrames(this.#config.codec, this));
   }
 
   get state(): AuthState {
@@ -166,7 +170,7 @@ export class AuthController implements ServerAuthHost {
 
   /** Forgets the token: tells the server (when connected), clears the store, becomes unauthenticated. */
   deauthenticate(): void {
-    this.server.cancel(true);
+    this.#server?.cancel(true);
     this.#newest = undefined;
     // A handshake already carrying the token is signed out when its reply comes (see onSession).
     this.#handshake = undefined;
@@ -177,13 +181,13 @@ export class AuthController implements ServerAuthHost {
 
   /** The connection closed: a server-set token still being checked is dropped with it. */
   onClosed(): void {
-    this.server.cancel(false);
+    this.#server?.cancel(false);
   }
 
   /** Stops the refresh and any check still running. */
   dispose(): void {
     this.#refresh?.unsubscribe();
-    this.server.cancel(false);
+    this.#server?.cancel(false);
     this.#state$?.complete();
   }
 

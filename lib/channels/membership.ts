@@ -101,6 +101,11 @@ export class ChannelMembership {
     this.#sink = sink;
   }
 
+  /** The state of `name`: `unsubscribed` when not held. */
+  state(name: string): ChannelState {
+    return this.#records.get(name)?.state ?? 'unsubscribed';
+  }
+
   /** Holds `name` (nothing happens when it is held already). */
   subscribe(name: string, request: ChannelRequest): void {
     if (this.#records.has(name)) return;

@@ -1,34 +1,21 @@
 import { Observable, Subject, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import type { ChannelRequest } from '../channels/channel-request';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
-import type { EngineCommands } from '../engine/port';
+import type { EngineCommands, EngineView } from '../engine/port';
 import { ClientClosedError, fromErrorRecord, type ErrorRecord } from '../errors';
 import type { ChannelOptions } from './channel-options';
 import { deliver, listOf, withoutSubscriber, withSubscriber, type Subscribers } from './subscriber-set';
 
-/** What the channel streams need: the engine's channel commands, and the clock of `linger`. @internal */
+/** What the channel streams need: the engine's channel commands and view, and the clock of `linger`. @internal */
 export interface ChannelStreamsHost {
-  readonly port: Pick<EngineCommands, 'subscribe' | 'unsubscribe' | 'connect'>;
+  readonly port: Pick<EngineCommands & EngineView, 'subscribe' | 'unsubscribe' | 'connect' | 'channelState'>;
   readonly scheduler: SchedulerLike;
   /** Whether the client is closed: new channel streams error, new state streams complete. */
   isClosed(): boolean;
 }
 
-// One record per channel the facade holds: its subscribers (one without an array), its state as the engine last
-// reported it, and the linger timer while it waits to be released.
-class ChannelStream {
-  subscribers: Subscribers<unknown> | undefined;
-  state: ChannelState = 'unsubscribed';
-  linger: Subscription | undefined;
-  declare readonly name: string;
-  declare readonly lingerMs: number;
-
-  constructor(name: string, lingerMs: number) {
-    this.name = name;
-    this.lingerMs = lingerMs;
-  }
-}
-
+/** The subscribers of a channel held while no one subscribes (during its linger). */
+const NONE: Subscribers<unknown> = [];
 /** The empty Map every facade starts with; it is replaced, not written to, on the first channel. */
 const NO_STREAMS = new Map<string, never>();
 const NO_REQUEST: ChannelRequest = {};
@@ -36,20 +23,31 @@ const NO_REQUEST: ChannelRequest = {};
 /**
  * The facade's side of channels: one shared stream per name, asking the engine to hold the channel while it has
  * subscribers (and `linger` ms after), and the per-name streams of channel states. Every engine event for a
- * channel costs one `Map` lookup, whatever the number of channels and observers.
+ * channel costs one `Map` lookup, whatever the number of channels and observers. A held channel costs one `Map`
+ * entry here, its subscribers as the value (a subscribed channel is the budgeted unit, so there is no record
+ * object: its state is the engine's, read through the port's view).
  * @internal
  */
 export class ChannelStreams {
   // A client without channels shares one empty Map (never written to) instead of holding its own.
-  #streams: Map<string, ChannelStream> = NO_STREAMS;
+  #streams: Map<string, Subscribers<unknown>> = NO_STREAMS;
   /** The subscribers of `state$(name)`, by name (created on first use). */
   #watchers: Map<string, Subscribers<ChannelState>> | undefined;
-  readonly #changes = new Subject<ChannelStateChange>();
-  readonly changes$: Observable<ChannelStateChange> = this.#changes.asObservable();
+  /** The linger of each channel that has one, and the timers of those waiting to be released. */
+  #linger: Map<string, number> | undefined;
+  #lingering: Map<string, Subscription> | undefined;
+  #changes: Subject<ChannelStateChange> | undefined;
   readonly #host: ChannelStreamsHost;
 
   constructor(host: ChannelStreamsHost) {
     this.#host = host;
+  }
+
+  /** Every change of any channel's state (the Subject is made on first use). */
+  get changes$(): Observable<ChannelStateChange> {
+    const changes = (this.#changes ??= new Subject<ChannelStateChange>());
+    if (this.#host.isClosed()) changes.complete();
+    return changes.asObservable();
   }
 
   /** The cold, shared Observable of the messages published to `name`. */
@@ -59,29 +57,29 @@ export class ChannelStreams {
         subscriber.error(new ClientClosedError());
         return undefined;
       }
-      let stream = this.#streams.get(name);
-      if (stream) {
-        stream.linger?.unsubscribe();
-        stream.linger = undefined;
-        stream.subscribers = withSubscriber(stream.subscribers, subscriber);
+      const subscribers = this.#streams.get(name);
+      if (subscribers) {
+        this.#lingering?.get(name)?.unsubscribe();
+        this.#lingering?.delete(name);
+        this.#streams.set(name, withSubscriber(subscribers === NONE ? undefined : subscribers, subscriber));
         // Every subscriber opens the connection if it is closed (`disconnect()` closed it, say).
         this.#host.port.connect();
       } else {
-        stream = new ChannelStream(name, options?.linger ?? 0);
         if (this.#streams === NO_STREAMS) this.#streams = new Map();
-        this.#streams.set(name, stream);
-        stream.subscribers = subscriber;
+        this.#streams.set(name, subscriber);
+        const linger = options?.linger ?? 0;
+        if (linger > 0) (this.#linger ??= new Map<string, number>()).set(name, linger);
         // The options are plain data; the engine reads the ones it needs (linger stays here). Subscribing opens
         // the connection.
         this.#host.port.subscribe(name, options ?? NO_REQUEST);
       }
-      return new Membership(this, stream, subscriber);
+      return new Membership(this, name, subscriber);
     });
   }
 
-  /** The current state of `name`, as the engine last reported it. */
+  /** The current state of `name`, as the engine reported it. */
   state(name: string): ChannelState {
-    return this.#streams.get(name)?.state ?? 'unsubscribed';
+    return this.#host.port.channelState(name);
   }
 
   /** The state of `name` now and at every change. */
@@ -104,81 +102,89 @@ export class ChannelStreams {
 
   /** Every held channel and its state. */
   list(): { readonly name: string; readonly state: ChannelState }[] {
-    return Array.from(this.#streams.values(), ({ name, state }) => ({ name, state }));
+    return Array.from(this.#streams.keys(), (name) => ({ name, state: this.state(name) }));
   }
 
   // Engine events
 
   channelState(name: string, state: ChannelState, previous: ChannelState): void {
-    const stream = this.#streams.get(name);
-    if (stream) stream.state = state;
-    if (this.#changes.observed) this.#changes.next({ channel: name, state, previous });
+    if (this.#changes?.observed) this.#changes.next({ channel: name, state, previous });
     const watchers = this.#watchers?.get(name);
     if (watchers) deliver(watchers, state);
   }
 
   channelMessage(name: string, data: unknown): void {
-    const stream = this.#streams.get(name);
-    if (stream) deliver(stream.subscribers, data);
+    deliver(this.#streams.get(name), data);
   }
 
   channelFailed(name: string, error: ErrorRecord): void {
-    const stream = this.#streams.get(name);
-    if (!stream) return;
-    this.#streams.delete(name);
-    stream.state = 'unsubscribed';
-    stream.linger?.unsubscribe();
-    const subscribers = listOf(stream.subscribers);
-    stream.subscribers = undefined;
+    const subscribers = this.#streams.get(name);
+    if (!subscribers) return;
+    this.#forget(name);
     const typed = fromErrorRecord(error);
-    for (const subscriber of subscribers) subscriber.error(typed);
+    for (const subscriber of listOf(subscribers)) subscriber.error(typed);
   }
 
   /** Completes every channel stream, state stream and the change stream. */
   complete(): void {
     const streams = [...this.#streams.values()];
     this.#streams = NO_STREAMS;
-    for (const stream of streams) {
-      stream.linger?.unsubscribe();
-      for (const subscriber of listOf(stream.subscribers)) subscriber.complete();
-    }
+    for (const timer of this.#lingering?.values() ?? []) timer.unsubscribe();
+    this.#lingering = undefined;
+    for (const subscribers of streams) for (const subscriber of listOf(subscribers)) subscriber.complete();
     const watchers = [...(this.#watchers?.values() ?? [])];
     this.#watchers = undefined;
     for (const subscribers of watchers) for (const subscriber of listOf(subscribers)) subscriber.complete();
-    this.#changes.complete();
+    this.#changes?.complete();
   }
 
-  /** A subscriber leaves `stream` (its teardown). @internal */
-  leave(stream: ChannelStream, subscriber: Subscriber<unknown>): void {
-    if (this.#streams.get(stream.name) !== stream) return;
-    stream.subscribers = withoutSubscriber(stream.subscribers, subscriber);
-    if (stream.subscribers) return;
-    if (stream.lingerMs > 0)
-      stream.linger = this.#host.scheduler.schedule(() => this.#release(stream), stream.lingerMs);
-    else this.#release(stream);
+  /** A subscriber leaves `name` (its teardown). @internal */
+  leave(name: string, subscriber: Subscriber<unknown>): void {
+    const subscribers = this.#streams.get(name);
+    // The channel was dropped (refused, kicked out) or closed since: nothing to leave.
+    if (!subscribers || !listOf(subscribers).includes(subscriber)) return;
+    const rest = withoutSubscriber(subscribers, subscriber);
+    if (rest) {
+      this.#streams.set(name, rest);
+      return;
+    }
+    const linger = this.#linger?.get(name) ?? 0;
+    if (linger === 0) {
+      this.#release(name);
+      return;
+    }
+    this.#streams.set(name, NONE);
+    const timer = this.#host.scheduler.schedule(() => this.#release(name), linger);
+    (this.#lingering ??= new Map<string, Subscription>()).set(name, timer);
   }
 
   // The last subscriber left (and the linger passed): the engine lets the channel go.
-  #release(stream: ChannelStream): void {
-    stream.linger = undefined;
-    this.#streams.delete(stream.name);
-    this.#host.port.unsubscribe(stream.name);
+  #release(name: string): void {
+    this.#forget(name);
+    this.#host.port.unsubscribe(name);
+  }
+
+  #forget(name: string): void {
+    this.#streams.delete(name);
+    this.#linger?.delete(name);
+    this.#lingering?.get(name)?.unsubscribe();
+    this.#lingering?.delete(name);
   }
 }
 
 /** The teardown of one subscription to a channel. */
 class Membership {
   readonly #streams: ChannelStreams;
-  readonly #stream: ChannelStream;
+  readonly #name: string;
   readonly #subscriber: Subscriber<unknown>;
 
-  constructor(streams: ChannelStreams, stream: ChannelStream, subscriber: Subscriber<unknown>) {
+  constructor(streams: ChannelStreams, name: string, subscriber: Subscriber<unknown>) {
     this.#streams = streams;
-    this.#stream = stream;
+    this.#name = name;
     this.#subscriber = subscriber;
   }
 
   unsubscribe(): void {
-    this.#streams.leave(this.#stream, this.#subscriber);
+    this.#streams.leave(this.#name, this.#subscriber);
   }
 }

@@ -3,7 +3,7 @@ import { UNAUTHENTICATED, type AuthState } from '../auth/auth-state';
 import type { ChannelState } from '../channels/channel-state';
 import type { Codec } from '../codec/codec';
 import type { ConnectionState } from '../connection/connection-state';
-import type { EngineCommands, EngineEvents, PortConnectionState } from '../engine/port';
+import type { EngineCommands, EngineEvents, EngineView, PortConnectionState } from '../engine/port';
 import {
   fromErrorRecord,
   mapAuthError,
@@ -29,33 +29,63 @@ export interface FacadeConfig {
  * @internal
  */
 export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost, InboundHost {
-  readonly codec: Codec;
-  readonly scheduler: SchedulerLike;
-  readonly ackTimeout: number;
+  readonly #config: FacadeConfig;
   /** The engine's side of the port; set once by {@link Facade.attach}. */
-  port: EngineCommands = undefined as never;
+  port: EngineCommands & EngineView = undefined as never;
   readonly #state = new BehaviorSubject<ConnectionState>({ state: 'closed', attempt: 0 });
   readonly #auth = new BehaviorSubject<AuthState>(UNAUTHENTICATED);
-  readonly #errors = new Subject<AnyScError>();
-  readonly state$: Observable<ConnectionState> = this.#state.asObservable();
-  readonly authState$: Observable<AuthState> = this.#auth.asObservable();
-  readonly errors$: Observable<AnyScError> = this.#errors.asObservable();
-  readonly calls: CallStreams;
-  readonly channels: ChannelStreams;
-  readonly inbound: InboundStreams;
+  // The parts below are made on first use, and the streams are made at each read: a client is created per socket,
+  // and many use a few of its streams only. (Heap per connected socket: each part or kept stream is 50 to 150 B.)
+  #errors: Subject<AnyScError> | undefined;
+  #calls: CallStreams | undefined;
+  #channels: ChannelStreams | undefined;
+  #inbound: InboundStreams | undefined;
   #closed = false;
 
   constructor(config: FacadeConfig) {
-    this.codec = config.codec;
-    this.scheduler = config.scheduler;
-    this.ackTimeout = config.ackTimeout;
-    this.calls = new CallStreams(this);
-    this.channels = new ChannelStreams(this);
-    this.inbound = new InboundStreams(this);
+    this.#config = config;
+  }
+
+  get codec(): Codec {
+    return this.#config.codec;
+  }
+
+  get scheduler(): SchedulerLike {
+    return this.#config.scheduler;
+  }
+
+  get ackTimeout(): number {
+    return this.#config.ackTimeout;
+  }
+
+  get state$(): Observable<ConnectionState> {
+    return this.#state.asObservable();
+  }
+
+  get authState$(): Observable<AuthState> {
+    return this.#auth.asObservable();
+  }
+
+  get errors$(): Observable<AnyScError> {
+    const errors = (this.#errors ??= new Subject<AnyScError>());
+    if (this.#closed) errors.complete();
+    return errors.asObservable();
+  }
+
+  get calls(): CallStreams {
+    return (this.#calls ??= new CallStreams(this));
+  }
+
+  get channels(): ChannelStreams {
+    return (this.#channels ??= new ChannelStreams(this));
+  }
+
+  get inbound(): InboundStreams {
+    return (this.#inbound ??= new InboundStreams(this));
   }
 
   /** Joins the facade to its engine. */
-  attach(port: EngineCommands): void {
+  attach(port: EngineCommands & EngineView): void {
     this.port = port;
   }
 
@@ -78,14 +108,14 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
   }
 
   report(error: ScClientError): void {
-    this.#errors.next(error as AnyScError);
+    this.#errors?.next(error as AnyScError);
   }
 
   /** Closes the client for good: every stream completes or errors, the engine closes. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.channels.complete();
+    this.#channels?.complete();
     this.port.close();
   }
 
@@ -100,23 +130,23 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
   }
 
   channelState(channel: string, state: ChannelState, previous: ChannelState): void {
-    this.channels.channelState(channel, state, previous);
+    this.#channels?.channelState(channel, state, previous);
   }
 
   channelMessage(channel: string, data: unknown): void {
-    this.channels.channelMessage(channel, data);
+    this.#channels?.channelMessage(channel, data);
   }
 
   channelFailed(channel: string, error: ErrorRecord): void {
-    this.channels.channelFailed(channel, error);
+    this.#channels?.channelFailed(channel, error);
   }
 
   callResult(call: number, data: unknown): void {
-    this.calls.result(call, data);
+    this.#calls?.result(call, data);
   }
 
   callFailed(call: number, error: ErrorRecord): void {
-    this.calls.failed(call, error);
+    this.#calls?.failed(call, error);
   }
 
   serverEvent(event: string, data: unknown): void {
@@ -128,14 +158,15 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
   }
 
   diagnostic(error: ErrorRecord): void {
-    this.#errors.next(fromErrorRecord(error));
+    // Nobody can be listening before errors$ was first read: no error is built for nobody.
+    if (this.#errors?.observed) this.#errors.next(fromErrorRecord(error));
   }
 
   closed(): void {
     this.#closed = true;
     this.#state.complete();
-    this.inbound.complete();
+    this.#inbound?.complete();
     this.#auth.complete();
-    this.#errors.complete();
+    this.#errors?.complete();
   }
 }

@@ -4,6 +4,7 @@ import type { AuthConfig, AuthHost } from '../auth/auth-host';
 import type { AuthState } from '../auth/auth-state';
 import { ChannelMembership, type MembershipHost } from '../channels/membership';
 import type { ChannelRequest } from '../channels/channel-request';
+import type { ChannelState } from '../channels/channel-state';
 import { Connection, type ConnectionConfig, type ConnectionHooks } from '../connection/connection';
 import type { ConnectionState } from '../connection/connection-state';
 import type { Session } from '../connection/session';
@@ -20,7 +21,7 @@ import {
 import type { OutboundCall, CallOutcome } from '../rpc/outbound-call';
 import { Rpc, type RpcHost } from '../rpc/rpc';
 import { InboundRouter, type RouterHost } from './inbound-router';
-import type { EngineCommands, EngineEvents, Frame, PortConnectionState } from './port';
+import type { EngineCommands, EngineEvents, EngineView, Frame, PortConnectionState } from './port';
 
 /** The engine's settings: the connection's and the auth controller's, and the default invoke timeout. @internal */
 export interface EngineConfig extends ConnectionConfig, AuthConfig {
@@ -38,17 +39,25 @@ export interface EngineConfig extends ConnectionConfig, AuthConfig {
  * @internal
  */
 export class Engine
-  implements EngineCommands, ConnectionHooks, RpcHost, MembershipHost, AuthHost, RouterHost, CallOutcome
+  implements
+    EngineCommands,
+    EngineView,
+    ConnectionHooks,
+    RpcHost,
+    MembershipHost,
+    AuthHost,
+    RouterHost,
+    CallOutcome
 {
   /** The outbox's clock. */
   readonly scheduler: SchedulerLike;
   readonly #events: EngineEvents;
   readonly #connection: Connection;
   readonly #rpc: Rpc;
-  readonly #channels: ChannelMembership;
+  /** Made on first use: many clients hold no channel. */
+  #channels: ChannelMembership | undefined;
   readonly #auth: AuthController;
-  /** The connection's packet handler: the router's, called directly (it is on the inbound hot path). */
-  readonly dispatch: InboundRouter['dispatch'];
+  readonly #router: InboundRouter;
   /** The engine's own call ids are odd; the facade's are even. */
   #cid = -1;
   /** The highest call id issued by either side. */
@@ -64,9 +73,8 @@ export class Engine
     this.#events = events;
     this.#connection = new Connection(config, this);
     this.#rpc = new Rpc(config, this, this.#connection);
-    this.#channels = new ChannelMembership(this.#rpc, this, events);
     this.#auth = new AuthController(config, this);
-    this.dispatch = new InboundRouter(this.#rpc.calls, this.#channels, this.#auth, this, events).dispatch;
+    this.#router = new InboundRouter(this.#rpc.calls, this.#auth, this, events);
   }
 
   // EngineCommands: the facade's.
@@ -83,7 +91,7 @@ export class Engine
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#channels.clear();
+    this.#channels?.clear();
     this.#rpc.calls.failWhere(() => true, new ClientClosedError());
     for (const subscription of this.#authCalls?.values() ?? []) subscription.unsubscribe();
     this.#connection.close(1000, 'Client closed');
@@ -115,11 +123,11 @@ export class Engine
   }
 
   subscribe(channel: string, request: ChannelRequest): void {
-    this.#channels.subscribe(channel, request);
+    this.membership().subscribe(channel, request);
   }
 
   unsubscribe(channel: string): void {
-    this.#channels.unsubscribe(channel);
+    this.#channels?.unsubscribe(channel);
   }
 
   authenticate(call: number, token: string): void {
@@ -137,6 +145,12 @@ export class Engine
 
   deauthenticate(): void {
     this.#auth.deauthenticate();
+  }
+
+  // EngineView
+
+  channelState(channel: string): ChannelState {
+    return this.#channels?.state(channel) ?? 'unsubscribed';
   }
 
   // CallOutcome: the facade's invokes settle here.
@@ -167,6 +181,10 @@ export class Engine
 
   // RouterHost
 
+  membership(): ChannelMembership {
+    return (this.#channels ??= new ChannelMembership(this.#rpc, this, this.#events));
+  }
+
   issued(rid: number): boolean {
     return rid >= 1 && rid <= this.#highest;
   }
@@ -186,7 +204,7 @@ export class Engine
   }
 
   onAuthenticated(): void {
-    this.#channels.subscribePending();
+    this.#channels?.subscribePending();
   }
 
   onAuthState(state: AuthState): void {
@@ -194,6 +212,10 @@ export class Engine
   }
 
   // ConnectionHooks
+
+  dispatch(packet: unknown, session: Session | undefined): void {
+    this.#router.dispatch(packet, session);
+  }
 
   beforeAttempt(): Observable<never> {
     return this.#auth.prepare();
@@ -213,7 +235,7 @@ export class Engine
     for (const entry of this.#connection.requeue(this.#rpc.calls.connectionLost(error))) {
       entry.onDropped?.(new OutboxOverflowError(entry.event, limit));
     }
-    this.#channels.suspend();
+    this.#channels?.suspend();
     this.#auth.onClosed();
   }
 
@@ -230,6 +252,6 @@ export class Engine
     this.#session++;
     // Authentication first: waitForAuth channels need its verdict.
     this.#auth.onSession(session);
-    this.#channels.subscribePending();
+    this.#channels?.subscribePending();
   }
 }

@@ -19,6 +19,8 @@ export interface RouterHost {
   issued(rid: number): boolean;
   /** The number of the open session, for answers to server invokes. */
   sessionNumber(): number;
+  /** The channel membership (made on first use). */
+  membership(): ChannelMembership;
 }
 
 /**
@@ -29,27 +31,19 @@ export interface RouterHost {
  */
 export class InboundRouter {
   readonly #calls: CallRegistry;
-  readonly #channels: ChannelMembership;
   readonly #auth: AuthController;
   readonly #host: RouterHost;
   readonly #sink: RouterSink;
 
-  constructor(
-    calls: CallRegistry,
-    channels: ChannelMembership,
-    auth: AuthController,
-    host: RouterHost,
-    sink: RouterSink,
-  ) {
+  constructor(calls: CallRegistry, auth: AuthController, host: RouterHost, sink: RouterSink) {
     this.#calls = calls;
-    this.#channels = channels;
     this.#auth = auth;
     this.#host = host;
     this.#sink = sink;
   }
 
   /** Routes one decoded packet; `session` is set once the handshake is done. */
-  readonly dispatch = (packet: unknown, session: Session | undefined): void => {
+  dispatch(packet: unknown, session: Session | undefined): void {
     const p = packet as {
       event?: unknown;
       data?: unknown;
@@ -77,10 +71,10 @@ export class InboundRouter {
   #reserved(event: string, data: unknown, cid: number | undefined, session: Session | undefined): boolean {
     switch (event) {
       case ScEvent.publish:
-        this.#channels.onPublish(data);
+        this.#host.membership().onPublish(data);
         return true;
       case ScEvent.kickOut:
-        this.#channels.onKickOut(data);
+        this.#host.membership().onKickOut(data);
         return true;
       case ScEvent.setAuthToken:
         this.#auth.server.onSetAuthToken(data, cid, session);

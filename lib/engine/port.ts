@@ -3,7 +3,8 @@
  * facade (the public `Client`: Observables, typed API, errors on the streams they concern).
  *
  * Two interfaces of methods: {@link EngineCommands}, which the facade calls on the engine, and
- * {@link EngineEvents}, which the engine calls on the facade. In one process they are plain method calls, with no
+ * {@link EngineEvents}, which the engine calls on the facade; and {@link EngineView}, the one synchronous read,
+ * of what the events have reported. In one process they are plain method calls, with no
  * serialization. Every argument is structured-clone-able (strings, numbers, booleans, plain objects and arrays,
  * `Uint8Array`, {@link ErrorRecord}s; no functions, no class instances), so that the same port can run over a
  * `MessagePort` or a `BroadcastChannel`, one message per call: {@link PortMessage} is that message.
@@ -76,6 +77,15 @@ export interface EngineCommands {
   authenticate(call: number, token: string): void;
   /** Sign out: `#removeAuthToken` when connected, the store cleared, the state `unauthenticated`. */
   deauthenticate(): void;
+}
+
+/**
+ * What the facade may read of the engine synchronously: only what the events have already reported, so that a port
+ * across a boundary answers it from the last events it received.
+ */
+export interface EngineView {
+  /** The state of `channel`, as its last {@link EngineEvents.channelState} said; `unsubscribed` when not held. */
+  channelState(channel: string): ChannelState;
 }
 
 /** The server's answer to `#authenticate`, as it crosses the port. */
