@@ -5,7 +5,7 @@ import { Facade } from '../../lib/client/facade';
 import { resolveOptions, type ClientOptions } from '../../lib/client/options';
 import type { ProcedureRequest } from '../../lib/client/procedure-request';
 import { Engine } from '../../lib/engine/engine';
-import type { EngineCommands, EngineEvents } from '../../lib/engine/port';
+import type { EngineCommands, EngineEvents, EngineView } from '../../lib/engine/port';
 import { fromErrorRecord, type ErrorRecord } from '../../lib/errors';
 import { encodeEvent } from '../../lib/protocol/encode-packet';
 import { fakeWebSocket, type FakeWebSocket } from '../support/fake-web-socket';
@@ -46,13 +46,17 @@ const EVENTS = [
   'closed',
 ] as const satisfies readonly (keyof EngineEvents)[];
 
-// Compile-time completeness of both lists.
+/** Every method of {@link EngineView}: synchronous reads of what the events reported. */
+const VIEWS = ['channelState'] as const satisfies readonly (keyof EngineView)[];
+
+// Compile-time completeness of the three lists.
 const allCommands: [Exclude<keyof EngineCommands, (typeof COMMANDS)[number]>] extends [never] ? true : false =
   true;
 const allEvents: [Exclude<keyof EngineEvents, (typeof EVENTS)[number]>] extends [never] ? true : false = true;
+const allViews: [Exclude<keyof EngineView, (typeof VIEWS)[number]>] extends [never] ? true : false = true;
 
 interface PortCall {
-  readonly side: 'command' | 'event';
+  readonly side: 'command' | 'event' | 'view';
   readonly name: string;
   readonly args: readonly unknown[];
 }
@@ -108,25 +112,29 @@ function cloneProblems(call: PortCall): string[] {
  * passing them on to `target`. Any other property read throws: the port is all either side may use.
  */
 function recorder<T extends object>(
-  side: PortCall['side'],
+  side: PortCall['side'] | ((name: string) => PortCall['side']),
   names: readonly (keyof T & string)[],
   target: () => T,
   log: PortCall[],
   problems: string[],
 ): T {
-  const methods: Record<string, (...args: unknown[]) => void> = {};
+  const methods: Record<string, (...args: unknown[]) => unknown> = {};
   for (const name of names) {
     methods[name] = (...args: unknown[]) => {
-      const call = { side, name, args };
+      const call = { side: typeof side === 'function' ? side(name) : side, name, args };
       log.push(call);
       problems.push(...cloneProblems(call));
-      (target()[name] as (...a: unknown[]) => void)(...args);
+      const result = (target()[name] as (...a: unknown[]) => unknown)(...args);
+      // A view's answer crosses the port too.
+      if (result !== undefined) problems.push(...cloneProblems({ ...call, args: [result] }));
+      return result;
     };
   }
   return new Proxy(methods, {
     get(object, property) {
       if (typeof property === 'string' && property in object) return object[property];
-      throw new Error(`The ${side} side used ${String(property)}, which is not on the port`);
+      const who = typeof side === 'function' ? 'facade' : side;
+      throw new Error(`The ${who} side used ${String(property)}, which is not on the port`);
     },
   }) as unknown as T;
 }
@@ -152,7 +160,10 @@ function recordedClient(options: Partial<ClientOptions> = {}) {
     resolved,
     recorder<EngineEvents>('event', EVENTS, () => facade, log, problems),
   );
-  facade.attach(recorder<EngineCommands>('command', COMMANDS, () => engine, log, problems));
+  const sideOf = (name: string) => ((VIEWS as readonly string[]).includes(name) ? 'view' : 'command');
+  facade.attach(
+    recorder<EngineCommands & EngineView>(sideOf, [...COMMANDS, ...VIEWS], () => engine, log, problems),
+  );
   const client = {
     state$: facade.state$,
     errors$: facade.errors$,
@@ -167,6 +178,7 @@ function recordedClient(options: Partial<ClientOptions> = {}) {
     receiver: (event: string) => facade.inbound.receiver(event),
     procedure: (name: string): Observable<ProcedureRequest> => facade.inbound.procedure(name),
     channel: (name: string) => facade.channels.channel(name, undefined),
+    channelState: (name: string) => facade.channels.state(name),
     publish: (channel: string, data: unknown) =>
       facade.calls.invoke('#publish', { channel, data }, undefined),
     authenticate: (token: string) => facade.calls.request((cid) => facade.port.authenticate(cid, token)),
@@ -188,7 +200,7 @@ afterEach(() => {
 });
 
 it('lists every method of both interfaces', () => {
-  expect([allCommands, allEvents]).toEqual([true, true]);
+  expect([allCommands, allEvents, allViews]).toEqual([true, true, true]);
 });
 
 describe('a realistic session through the recorded port', () => {
@@ -236,6 +248,7 @@ describe('a realistic session through the recorded port', () => {
     // channels: subscribe, message, publish, kick-out; a refused subscription; leaving one
     watch('room', client.channel('room'));
     socket.receive({ rid: lastCid(socket, '#subscribe') });
+    expect(client.channelState('room')).toBe('subscribed');
     socket.receive({ event: '#publish', data: { channel: 'room', data: { text: 'hello' } } });
     watch('publish', client.publish('room', { text: 'mine' }));
     socket.receive({ rid: lastCid(socket, '#publish') });
@@ -274,6 +287,7 @@ describe('a realistic session through the recorded port', () => {
     const used = (side: PortCall['side']) => new Set(log.filter((c) => c.side === side).map((c) => c.name));
     expect([...used('command')].sort()).toEqual([...COMMANDS].sort());
     expect([...used('event')].sort()).toEqual([...EVENTS].sort());
+    expect([...used('view')].sort()).toEqual([...VIEWS].sort());
     expect(log.at(-1)).toEqual({ side: 'event', name: 'closed', args: [] });
     // ErrorRecords crossed in events, nested ones included, and each was rebuilt from its clone above.
     const records = log.flatMap((c) => errorRecordsIn(c.args).map((r) => `${c.name} ${r.code}`));
