@@ -7,15 +7,33 @@ import { msgpackCodec } from 'rx-socketcluster/codec/msgpack';
 
 const require = createRequire(import.meta.url);
 // sc-formatter is a dependency of socketcluster-server (a devDependency of this package).
-const scFormatter = require(require.resolve('sc-formatter', { paths: [require.resolve('socketcluster-server')] }));
+const scFormatter = require(
+  require.resolve('sc-formatter', { paths: [require.resolve('socketcluster-server')] }),
+);
 const minBin = require('sc-codec-min-bin');
 
 const frames = {
   'invoke {a,b}': { event: 'sum', data: { a: 1, b: 2 }, cid: 42 },
-  'RPC response': { rid: 42, data: { id: 'u-1', name: 'Ada', roles: ['admin', 'ops'], active: true, score: 1234.5 } },
-  'publish (chat)': { event: '#publish', data: { channel: 'room:lobby', data: { from: 'ann', text: 'Hello there!', at: 1795694400000 } } },
-  'publish 1 KB': { event: '#publish', data: { channel: 'ticks', data: { items: Array.from({ length: 20 }, (_, i) => ({ i, label: `item ${i}`, v: i * 1.5 })) } } },
-  'batch of 3': [{ event: 'a', data: 1 }, { rid: 7, data: 'ok' }, { event: 'b', data: { x: [1, 2, 3] } }],
+  'RPC response': {
+    rid: 42,
+    data: { id: 'u-1', name: 'Ada', roles: ['admin', 'ops'], active: true, score: 1234.5 },
+  },
+  'publish (chat)': {
+    event: '#publish',
+    data: { channel: 'room:lobby', data: { from: 'ann', text: 'Hello there!', at: 1795694400000 } },
+  },
+  'publish 1 KB': {
+    event: '#publish',
+    data: {
+      channel: 'ticks',
+      data: { items: Array.from({ length: 20 }, (_, i) => ({ i, label: `item ${i}`, v: i * 1.5 })) },
+    },
+  },
+  'batch of 3': [
+    { event: 'a', data: 1 },
+    { rid: 7, data: 'ok' },
+    { event: 'b', data: { x: [1, 2, 3] } },
+  ],
 };
 
 const codecs = {
@@ -41,12 +59,16 @@ function measure(codec, packet, ms = 300) {
 }
 
 const names = Object.keys(codecs);
-console.log(`| frame | ${names.map((n) => `${n} ops/s (bytes)`).join(' | ')} | rx json / sc-formatter | rx msgpack / min-bin |`);
+console.log(
+  `| frame | ${names.map((n) => `${n} ops/s (bytes)`).join(' | ')} | rx json / sc-formatter | rx msgpack / min-bin |`,
+);
 console.log(`| --- | ${names.map(() => '---:').join(' | ')} | ---: | ---: |`);
 for (const [name, packet] of Object.entries(frames)) {
   const r = Object.fromEntries(names.map((n) => [n, measure(codecs[n], packet)]));
   const cells = names.map((n) => `${Math.round(r[n].opsPerSec).toLocaleString('en')} (${r[n].size})`);
   const ratio = (a, b) => `${(r[a].opsPerSec / r[b].opsPerSec).toFixed(2)}x`;
-  console.log(`| ${name} | ${cells.join(' | ')} | ${ratio('rx json', 'sc-formatter')} | ${ratio('rx msgpack', 'sc-codec-min-bin')} |`);
+  console.log(
+    `| ${name} | ${cells.join(' | ')} | ${ratio('rx json', 'sc-formatter')} | ${ratio('rx msgpack', 'sc-codec-min-bin')} |`,
+  );
 }
 console.log('\nops/s = one encode plus one decode of the frame; (bytes) = the encoded frame size.');

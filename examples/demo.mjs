@@ -75,7 +75,10 @@ function describeAuth(s) {
 function waitFor(source$, what, ms = STEP_LIMIT_MS) {
   return firstValueFrom(
     source$.pipe(
-      timeout({ first: ms, with: () => throwError(() => new Error(`timed out after ${ms} ms waiting for ${what}`)) }),
+      timeout({
+        first: ms,
+        with: () => throwError(() => new Error(`timed out after ${ms} ms waiting for ${what}`)),
+      }),
     ),
   );
 }
@@ -337,7 +340,10 @@ async function main() {
     log('client: the server asks us to confirm', request.data);
     request.end({ confirmed: true, by: 'demo client' });
   });
-  const firstOpen = await waitFor(client.state$.pipe(filter((s) => s.state === 'open')), 'the first connection');
+  const firstOpen = await waitFor(
+    client.state$.pipe(filter((s) => s.state === 'open')),
+    'the first connection',
+  );
 
   step('RPC: invoke sum {a: 2, b: 3}');
   const sum = await waitFor(client.invoke('sum', { a: 2, b: 3 }), 'the answer to sum');
@@ -352,7 +358,9 @@ async function main() {
     (err) => err,
   );
   if (!(error instanceof RemoteError)) throw error;
-  log(`RemoteError: remoteName=${error.remoteName}, message="${error.message}", details=${JSON.stringify(error.details)}`);
+  log(
+    `RemoteError: remoteName=${error.remoteName}, message="${error.message}", details=${JSON.stringify(error.details)}`,
+  );
 
   step('Server-pushed events: receiver("tick")');
   // Subscribe first, then ask the server to start pushing: events nobody listens to are not kept.
@@ -368,7 +376,10 @@ async function main() {
   await ticks;
 
   step('Server-to-client RPC: the server invokes confirm, the client answers');
-  const relayed = await waitFor(client.invoke('askMe', { question: 'Restart the server?' }), 'the answer to askMe');
+  const relayed = await waitFor(
+    client.invoke('askMe', { question: 'Restart the server?' }),
+    'the answer to askMe',
+  );
   log('askMe answered with what the client said:', relayed);
 
   step(`Channels: the client above (alice) and a second client (bob) chat on '${ROOM}'`);
@@ -412,11 +423,15 @@ async function main() {
   );
   const loggedIn = await waitFor(client.invoke('login', { username: 'alice' }), 'the answer to login');
   log('login answered', loggedIn, '- authState is now', client.authState.state);
-  if (client.authState.state !== 'authenticated') throw new Error('the client should be authenticated after login');
+  if (client.authState.state !== 'authenticated')
+    throw new Error('the client should be authenticated after login');
   await privateSubscribed;
 
   const whisper = async (text) => {
-    const received = waitFor(privateMessages.pipe(filter((msg) => msg.text === text)), `"${text}" on ${PRIVATE}`);
+    const received = waitFor(
+      privateMessages.pipe(filter((msg) => msg.text === text)),
+      `"${text}" on ${PRIVATE}`,
+    );
     await waitFor(client.invoke('whisper', text), 'the answer to whisper');
     await received;
   };
@@ -445,7 +460,10 @@ async function main() {
   const secondOpen = await reopened;
   log(`reconnected by itself: socket id ${firstOpen.id} → ${secondOpen.id}`);
 
-  const sumAfter = await waitFor(client.invoke('sum', { a: 40, b: 2 }), 'the answer to sum after the restart');
+  const sumAfter = await waitFor(
+    client.invoke('sum', { a: 40, b: 2 }),
+    'the answer to sum after the restart',
+  );
   log('sum {a: 40, b: 2} after the restart answered', sumAfter);
   if (sumAfter !== 42) throw new Error(`sum should be 42, got ${sumAfter}`);
 

@@ -12,7 +12,12 @@ export type { ScApi, UntypedApi, ValidApi } from './client/api';
 export type { AuthenticateResult } from './auth/authenticate-reply';
 export type { AuthenticatedState, RefreshToken } from './auth/token-refresh';
 export type { AuthState, TokenClaims, TokenVerifier } from './auth/auth-state';
-export { localStorageTokenStore, memoryTokenStore, type StorageLike, type TokenStore } from './auth/token-store';
+export {
+  localStorageTokenStore,
+  memoryTokenStore,
+  type StorageLike,
+  type TokenStore,
+} from './auth/token-store';
 export type { ChannelOptions } from './client/channel-options';
 export type { ChannelState, ChannelStateChange } from './channels/channel-state';
 export type { Codec } from './codec/codec';

@@ -24,7 +24,9 @@ export * from './index';
  * const client = createClient({ url: 'ws://localhost:8000/socketcluster/' });
  * ```
  */
-export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(options: ClientOptions): Client<Api> {
+export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(
+  options: ClientOptions,
+): Client<Api> {
   return createBaseClient<Api>({
     ...options,
     WebSocket: options.WebSocket ?? (WebSocket as unknown as WebSocketConstructor),

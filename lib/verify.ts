@@ -5,7 +5,14 @@
  * @packageDocumentation
  * @module rx-socketcluster/verify
  */
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWK, type JWTVerifyOptions, type KeyObject } from 'jose';
+import {
+  createLocalJWKSet,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTVerifyOptions,
+  type KeyObject,
+} from 'jose';
 import type { TokenVerifier } from './auth/auth-state';
 
 /** A key to verify tokens with: a shared secret (string or bytes), a public key, a JWK, or a local JWK set. */

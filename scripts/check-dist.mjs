@@ -52,7 +52,11 @@ deadline.unref();
  */
 async function startServer(port = 0, extra = {}) {
   const httpServer = http.createServer();
-  const agServer = socketClusterServer.attach(httpServer, { authKey: 'check-dist-only', pingInterval: 1000, ...extra });
+  const agServer = socketClusterServer.attach(httpServer, {
+    authKey: 'check-dist-only',
+    pingInterval: 1000,
+    ...extra,
+  });
   const warnings = [];
 
   void (async () => {

@@ -26,7 +26,10 @@ const own = readFileSync(file, 'utf8');
 // The same bundle with the rxjs operators and classes it imports bundled and tree-shaken.
 const bundle = await rollup({
   input: file,
-  plugins: [nodeResolve({ browser: true }), terser({ ecma: 2020, module: true, format: { comments: false } })],
+  plugins: [
+    nodeResolve({ browser: true }),
+    terser({ ecma: 2020, module: true, format: { comments: false } }),
+  ],
   onwarn: () => undefined,
 });
 const { output } = await bundle.generate({ format: 'es' });

@@ -58,11 +58,14 @@ describe('error classes', () => {
     expect(error.stack).toEqual(expect.any(String));
   });
 
-  it.each(cases)('%s keeps name and code as own properties (they survive serialisation)', (name, code, make) => {
-    const error = make();
-    expect(Object.keys(error)).toEqual(expect.arrayContaining(['name', 'code']));
-    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name, code });
-  });
+  it.each(cases)(
+    '%s keeps name and code as own properties (they survive serialisation)',
+    (name, code, make) => {
+      const error = make();
+      expect(Object.keys(error)).toEqual(expect.arrayContaining(['name', 'code']));
+      expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name, code });
+    },
+  );
 
   it('gives every class a distinct code', () => {
     const codes = cases.map(([, code]) => code);
@@ -126,9 +129,16 @@ describe('error classes', () => {
 describe('channel errors', () => {
   it('carry the channel and the server error or kick-out message', () => {
     const refused = new ChannelSubscribeError('admin', remote);
-    expect(refused).toMatchObject({ channel: 'admin', remote, message: "Subscription to 'admin' refused: blocked" });
+    expect(refused).toMatchObject({
+      channel: 'admin',
+      remote,
+      message: "Subscription to 'admin' refused: blocked",
+    });
     expect(new ChannelKickOutError('room', 'bye').message).toBe("Kicked out of 'room': bye");
-    expect(new ChannelKickOutError('room', undefined)).toMatchObject({ message: "Kicked out of 'room'", kickOutMessage: undefined });
+    expect(new ChannelKickOutError('room', undefined)).toMatchObject({
+      message: "Kicked out of 'room'",
+      kickOutMessage: undefined,
+    });
   });
 });
 

@@ -15,7 +15,8 @@ function hs256(claims: JWTPayload, secret: string | Uint8Array = SECRET): Promis
 async function es256(kid: string) {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
-  const sign = (claims: JWTPayload) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid }).sign(privateKey);
+  const sign = (claims: JWTPayload) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid }).sign(privateKey);
   return { jwk, sign };
 }
 
@@ -42,7 +43,10 @@ describe('an HS256 secret', () => {
       signToken(payload: object, key: string, options?: object): Promise<string>;
     };
     const token = await new AuthEngine().signToken({ username: 'carol' }, SECRET, { expiresIn: 60 });
-    await expect(jwtVerifier(SECRET)(token)).resolves.toMatchObject({ username: 'carol', exp: expect.any(Number) });
+    await expect(jwtVerifier(SECRET)(token)).resolves.toMatchObject({
+      username: 'carol',
+      exp: expect.any(Number),
+    });
   });
 
   it('refuses a token signed with another secret', async () => {
@@ -57,14 +61,22 @@ describe('an HS256 secret', () => {
     const token = await hs256({ username: 'ann', admin: false });
     const [header, , signature] = token.split('.');
     const forged = `${header}.${Buffer.from(JSON.stringify({ username: 'ann', admin: true })).toString('base64url')}.${signature}`;
-    await expect(jwtVerifier(SECRET)(forged)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+    await expect(jwtVerifier(SECRET)(forged)).rejects.toMatchObject({
+      code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    });
   });
 
   it('refuses an expired token, and one not valid yet', async () => {
     const expired = await hs256({ username: 'ann', iat: now() - 120, exp: now() - 60 });
-    await expect(jwtVerifier(SECRET)(expired)).rejects.toMatchObject({ name: 'JWTExpired', code: 'ERR_JWT_EXPIRED' });
+    await expect(jwtVerifier(SECRET)(expired)).rejects.toMatchObject({
+      name: 'JWTExpired',
+      code: 'ERR_JWT_EXPIRED',
+    });
     const early = await hs256({ username: 'ann', nbf: now() + 60 });
-    await expect(jwtVerifier(SECRET)(early)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'nbf' });
+    await expect(jwtVerifier(SECRET)(early)).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      claim: 'nbf',
+    });
   });
 
   it('refuses what is not a JWS', async () => {
@@ -123,14 +135,18 @@ describe('options', () => {
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer('auth.example')
       .sign(new TextEncoder().encode(SECRET));
-    await expect(jwtVerifier(SECRET, { clockTolerance: 30, issuer: 'auth.example' })(token)).resolves.toMatchObject({
+    await expect(
+      jwtVerifier(SECRET, { clockTolerance: 30, issuer: 'auth.example' })(token),
+    ).resolves.toMatchObject({
       username: 'ann',
     });
     await expect(jwtVerifier(SECRET, { clockTolerance: 30, issuer: 'other' })(token)).rejects.toMatchObject({
       code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
       claim: 'iss',
     });
-    await expect(jwtVerifier(SECRET, { clockTolerance: 30, algorithms: ['HS512'] })(token)).rejects.toMatchObject({
+    await expect(
+      jwtVerifier(SECRET, { clockTolerance: 30, algorithms: ['HS512'] })(token),
+    ).rejects.toMatchObject({
       code: 'ERR_JOSE_ALG_NOT_ALLOWED',
     });
   });

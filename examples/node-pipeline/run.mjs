@@ -54,7 +54,11 @@ log(`service started, pid ${child.pid}`);
 
 const failures = [];
 const exitedEarly = exited.then(() => 'exited');
-const first = await within(10_000, server.subscribed.then(() => 'subscribed'), exitedEarly);
+const first = await within(
+  10_000,
+  server.subscribed.then(() => 'subscribed'),
+  exitedEarly,
+);
 if (first === 'exited') failures.push('the service exited before subscribing');
 else if (first === 'timeout') failures.push('the service did not subscribe within 10 s');
 else if ((await within(durationMs, exitedEarly)) === 'exited') failures.push('the service exited early');

@@ -9,14 +9,7 @@ import {
   type Signal,
 } from '@angular/core';
 import type { Observable } from 'rxjs';
-import type {
-  AuthState,
-  ChannelOptions,
-  Client,
-  ConnectionState,
-  ScApi,
-  UntypedApi,
-} from '../index';
+import type { AuthState, ChannelOptions, Client, ConnectionState, ScApi, UntypedApi } from '../index';
 import { injectSocketCluster } from './provide-socket-cluster';
 
 /** Options of the signal helpers. */

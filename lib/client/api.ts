@@ -111,11 +111,13 @@ export type Channel<M> =
 
 export type Publish<M> =
   IsTyped<M> extends true
-    ? <K extends keyof M & string>(name: K, ...args: DataArgs<M[K], [options?: InvokeOptions]>) => Observable<void>
+    ? <K extends keyof M & string>(
+        name: K,
+        ...args: DataArgs<M[K], [options?: InvokeOptions]>
+      ) => Observable<void>
     : (name: string, data?: unknown, options?: InvokeOptions) => Observable<void>;
 
 export type TransmitPublish<M> =
   IsTyped<M> extends true
     ? <K extends keyof M & string>(name: K, ...args: DataArgs<M[K], []>) => void
     : (name: string, data?: unknown) => void;
-

@@ -7,7 +7,9 @@ import type { Subscriber } from 'rxjs';
  */
 export type Subscribers<T> = Subscriber<T> | readonly Subscriber<T>[];
 
-const isList = Array.isArray as <T>(subscribers: Subscribers<T> | undefined) => subscribers is readonly Subscriber<T>[];
+const isList = Array.isArray as <T>(
+  subscribers: Subscribers<T> | undefined,
+) => subscribers is readonly Subscriber<T>[];
 
 /** The subscribers as a list. @internal */
 export function listOf<T>(subscribers: Subscribers<T> | undefined): readonly Subscriber<T>[] {
@@ -15,7 +17,10 @@ export function listOf<T>(subscribers: Subscribers<T> | undefined): readonly Sub
 }
 
 /** `subscribers` with `subscriber` added. @internal */
-export function withSubscriber<T>(subscribers: Subscribers<T> | undefined, subscriber: Subscriber<T>): Subscribers<T> {
+export function withSubscriber<T>(
+  subscribers: Subscribers<T> | undefined,
+  subscriber: Subscriber<T>,
+): Subscribers<T> {
   return subscribers ? [...listOf(subscribers), subscriber] : subscriber;
 }
 

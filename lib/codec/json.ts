@@ -35,7 +35,8 @@ function binaryReplacer(this: Record<string, unknown>, key: string, value: unkno
 /** The bytes of a `{"base64": true, "data": "..."}` wrapper, or `undefined` for anything else (bad base64 included). */
 function bytesOfWrapper(value: unknown): Uint8Array | undefined {
   const record = value as Record<string, unknown>;
-  if (record.base64 !== true || typeof record.data !== 'string' || Object.keys(record).length !== 2) return undefined;
+  if (record.base64 !== true || typeof record.data !== 'string' || Object.keys(record).length !== 2)
+    return undefined;
   try {
     return fromBase64(record.data);
   } catch {

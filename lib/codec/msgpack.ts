@@ -21,7 +21,8 @@ function compress(packet: Packet): Packet {
   const { event, data, cid, rid, error } = packet;
   const out: Packet = {};
   for (const key of Object.keys(packet)) {
-    if (key !== 'event' && key !== 'data' && key !== 'cid' && key !== 'rid' && key !== 'error') out[key] = packet[key];
+    if (key !== 'event' && key !== 'data' && key !== 'cid' && key !== 'rid' && key !== 'error')
+      out[key] = packet[key];
   }
   let dataLeft = 'data' in packet;
   if (event != null) {
@@ -108,14 +109,20 @@ export function msgpackCodec(): Codec {
       if (Array.isArray(packet)) {
         return packr.pack(packet.map((item: unknown) => (isPacket(item) ? compress(item) : item)));
       }
-      if (isPacket(packet) && (packet.event != null || packet.rid != null)) return packr.pack(compress(packet));
+      if (isPacket(packet) && (packet.event != null || packet.rid != null))
+        return packr.pack(compress(packet));
       return packr.pack(packet);
     },
     // A MessagePack array is its header followed by its elements' encodings: the frames, as they are.
     batch(frames: readonly (string | Uint8Array)[]): Uint8Array {
       const parts = frames.map(toBytes);
       const count = parts.length;
-      const header = count < 16 ? [0x90 | count] : count < 0x10000 ? [0xdc, count >> 8, count & 0xff] : [0xdd, count >>> 24, (count >> 16) & 0xff, (count >> 8) & 0xff, count & 0xff];
+      const header =
+        count < 16
+          ? [0x90 | count]
+          : count < 0x10000
+            ? [0xdc, count >> 8, count & 0xff]
+            : [0xdd, count >>> 24, (count >> 16) & 0xff, (count >> 8) & 0xff, count & 0xff];
       const out = new Uint8Array(header.length + parts.reduce((sum, part) => sum + part.length, 0));
       out.set(header, 0);
       let offset = header.length;

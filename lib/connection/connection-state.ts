@@ -43,10 +43,7 @@ export const TRANSITIONS: Readonly<Record<ConnectionStatus, readonly ConnectionS
  * Applies a transition: returns `next` when it is allowed and changes something, `undefined` when it changes
  * nothing, and throws a `RangeError` when the table forbids it.
  */
-export function transition(
-  current: ConnectionState,
-  next: ConnectionState,
-): ConnectionState | undefined {
+export function transition(current: ConnectionState, next: ConnectionState): ConnectionState | undefined {
   if (!TRANSITIONS[current.state].includes(next.state)) {
     throw new RangeError(`Illegal connection state transition: ${current.state} -> ${next.state}`);
   }

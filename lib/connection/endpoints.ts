@@ -16,7 +16,12 @@ export type UrlPicker = (context: UrlPickContext) => string;
 /** The endpoints of a client: a list rotated through, or a picker. @internal */
 export type Endpoints = UrlPicker | readonly string[];
 
-const SCHEMES: Readonly<Record<string, string>> = { 'ws:': 'ws:', 'wss:': 'wss:', 'http:': 'ws:', 'https:': 'wss:' };
+const SCHEMES: Readonly<Record<string, string>> = {
+  'ws:': 'ws:',
+  'wss:': 'wss:',
+  'http:': 'ws:',
+  'https:': 'wss:',
+};
 
 /**
  * Turns `http(s):` into `ws(s):` and checks the URL.
@@ -43,7 +48,10 @@ export function normalizeUrl(url: string): string {
  * @throws TypeError for an empty list.
  * @internal
  */
-export function toEndpoints(urls: readonly string[] | UrlPicker | undefined, list: readonly string[]): Endpoints {
+export function toEndpoints(
+  urls: readonly string[] | UrlPicker | undefined,
+  list: readonly string[],
+): Endpoints {
   if (typeof urls === 'function') return (context) => normalizeUrl(urls(context));
   if (list.length === 0) throw new TypeError('The `urls` option needs at least one URL');
   return list;

@@ -66,7 +66,7 @@ export class InboundRouter {
         new ProtocolError('malformed-packet', 'Received a packet with neither event nor rid'),
       );
     }
-  };
+  }
 
   #reserved(event: string, data: unknown, cid: number | undefined, session: Session | undefined): boolean {
     switch (event) {

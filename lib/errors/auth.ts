@@ -11,7 +11,10 @@ export class AuthTokenInvalidError extends ScClientError {
   declare readonly source: 'store' | 'server' | 'authenticate';
 
   constructor(source: 'store' | 'server' | 'authenticate', reason: string, options?: ErrorOptions) {
-    super(`Unusable auth token from ${source === 'store' ? 'the token store' : source === 'server' ? 'the server' : 'authenticate()'}: ${reason}`, options);
+    super(
+      `Unusable auth token from ${source === 'store' ? 'the token store' : source === 'server' ? 'the server' : 'authenticate()'}: ${reason}`,
+      options,
+    );
     this.source = source;
   }
 }
@@ -54,4 +57,3 @@ export class AuthRefreshError extends ScClientError {
     this.attempt = attempt;
   }
 }
-

@@ -30,4 +30,3 @@ export abstract class ScClientError extends Error {
   /** Stable, machine-readable code. */
   abstract readonly code: ScErrorCode;
 }
-

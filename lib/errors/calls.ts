@@ -99,4 +99,3 @@ export class OutboxExpiredError extends ScClientError {
     this.maxAge = maxAge;
   }
 }
-

@@ -58,4 +58,3 @@ export class HandshakeError extends ScClientError {
     this.remote = remote;
   }
 }
-

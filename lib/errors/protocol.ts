@@ -73,4 +73,3 @@ export class ChannelKickOutError extends ScClientError {
     this.kickOutMessage = kickOutMessage;
   }
 }
-

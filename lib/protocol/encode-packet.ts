@@ -15,8 +15,11 @@ export function encodeEvent(codec: Codec, event: string, data: unknown, cid?: nu
   try {
     return codec.encode(cid === undefined ? { event, data } : { event, data, cid });
   } catch (cause) {
-    throw new TypeError(`The data of '${event}' cannot be encoded by the ${codec.name} codec: ${String(cause)}`, {
-      cause,
-    });
+    throw new TypeError(
+      `The data of '${event}' cannot be encoded by the ${codec.name} codec: ${String(cause)}`,
+      {
+        cause,
+      },
+    );
   }
 }

@@ -27,7 +27,12 @@ export type HandshakeOutcome =
 function isValidReply(data: unknown): data is HandshakeReply {
   const reply = data as Partial<HandshakeReply> | null | undefined;
   const pingTimeout = reply?.pingTimeout;
-  return typeof reply?.id === 'string' && typeof pingTimeout === 'number' && pingTimeout > 0 && pingTimeout < Infinity;
+  return (
+    typeof reply?.id === 'string' &&
+    typeof pingTimeout === 'number' &&
+    pingTimeout > 0 &&
+    pingTimeout < Infinity
+  );
 }
 
 /**
@@ -40,12 +45,21 @@ export function readHandshakeReply(packet: ResponsePacket): HandshakeOutcome {
   if (error) {
     const status = error.details.statusCode;
     const code = typeof status === 'number' && status >= 4000 && status <= 4999 ? status : 4008;
-    return { refused: new HandshakeError(error.message, code, error), closeReason: `${error.remoteName}: ${error.message}` };
+    return {
+      refused: new HandshakeError(error.message, code, error),
+      closeReason: `${error.remoteName}: ${error.message}`,
+    };
   }
   const data = packet.data;
   if (!isValidReply(data)) {
-    const problem = new ProtocolError('bad-handshake-reply', 'Handshake reply without a socket id or a valid pingTimeout');
-    return { info: { id: '', pingTimeout: DEFAULT_PING_TIMEOUT, isAuthenticated: false, authError: undefined }, problem };
+    const problem = new ProtocolError(
+      'bad-handshake-reply',
+      'Handshake reply without a socket id or a valid pingTimeout',
+    );
+    return {
+      info: { id: '', pingTimeout: DEFAULT_PING_TIMEOUT, isAuthenticated: false, authError: undefined },
+      problem,
+    };
   }
   return {
     info: {

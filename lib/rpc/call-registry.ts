@@ -95,7 +95,9 @@ export class CallRegistry<C extends PendingCall = PendingCall> {
     }
     this.failWhere((call) => call.sent, error);
     // A failure handler may have cancelled some of them (forkJoin unsubscribes its siblings): those stay out.
-    return again.filter((call) => this.#calls.get(call.cid) === call).map((call) => call.resend as OutboxEntry);
+    return again
+      .filter((call) => this.#calls.get(call.cid) === call)
+      .map((call) => call.resend as OutboxEntry);
   }
 
   #arm(at: number): void {

@@ -47,7 +47,8 @@ export function listen(socket: WebSocketLike, events: SocketEvents, maxPayload: 
   const emitter = socket as Partial<NodeStyleSocket>;
   if (typeof emitter.on === 'function' && typeof emitter.off === 'function') {
     // Text arrives as a Buffer there, binary as the binaryType asks.
-    const onMessage = (data: unknown, isBinary: boolean) => events.frame(isBinary ? data : (data as Uint8Array).toString());
+    const onMessage = (data: unknown, isBinary: boolean) =>
+      events.frame(isBinary ? data : (data as Uint8Array).toString());
     emitter.on('open', onOpen);
     emitter.on('message', onMessage);
     emitter.on('close', onClose);

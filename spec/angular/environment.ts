@@ -35,7 +35,11 @@ export function environment(
   if (!(root instanceof EnvironmentInjector)) {
     throw new Error('Injector.create() no longer returns an EnvironmentInjector');
   }
-  return createEnvironmentInjector([provideZonelessChangeDetection(), ...providers], root, 'test application');
+  return createEnvironmentInjector(
+    [provideZonelessChangeDetection(), ...providers],
+    root,
+    'test application',
+  );
 }
 
 /** An application injector with `provideSocketCluster()` for `server`. */

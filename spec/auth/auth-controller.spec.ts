@@ -81,8 +81,15 @@ describe('the handshake token', () => {
   it('shows why the server refused it in the open state', () => {
     const { client, ws } = authClient(memoryTokenStore({ [KEY]: fakeJwt({ username: 'ann' }) }));
     client.connect();
-    ws.last().handshake({ isAuthenticated: false, authError: { name: 'AuthTokenNotBeforeError', message: 'jwt not active', isBadToken: false } });
-    expect(client.state).toMatchObject({ state: 'open', isAuthenticated: false, authError: { remoteName: 'AuthTokenNotBeforeError' } });
+    ws.last().handshake({
+      isAuthenticated: false,
+      authError: { name: 'AuthTokenNotBeforeError', message: 'jwt not active', isBadToken: false },
+    });
+    expect(client.state).toMatchObject({
+      state: 'open',
+      isAuthenticated: false,
+      authError: { remoteName: 'AuthTokenNotBeforeError' },
+    });
     client.close();
   });
 
@@ -96,7 +103,11 @@ describe('the handshake token', () => {
       client.connect();
       ws.last().handshake({
         isAuthenticated: false,
-        authError: { name: isBadToken ? 'AuthTokenInvalidError' : 'AuthTokenNotBeforeError', message: 'no', isBadToken },
+        authError: {
+          name: isBadToken ? 'AuthTokenInvalidError' : 'AuthTokenNotBeforeError',
+          message: 'no',
+          isBadToken,
+        },
       });
       expect(store.load(KEY)).toBe(kept);
       expect(client.authState).toEqual({ state: 'unauthenticated' });
@@ -134,7 +145,10 @@ describe('server-set tokens', () => {
     const socket = ws.last();
     socket.open();
     // Both frames in the same read, as when the server sets the token in its connection handler.
-    socket.receive({ rid: socket.handshakeCid, data: { id: 's', pingTimeout: 30_000, isAuthenticated: false } });
+    socket.receive({
+      rid: socket.handshakeCid,
+      data: { id: 's', pingTimeout: 30_000, isAuthenticated: false },
+    });
     socket.receive({ event: '#setAuthToken', data: { token } });
     expect(client.authState).toMatchObject({ state: 'authenticated', token, claims: { username: 'bob' } });
     expect(store.load(KEY)).toBe(token);
@@ -161,13 +175,18 @@ describe('server-set tokens', () => {
     socket.receive({ event: '#setAuthToken', data: {}, cid: 1 });
     socket.receive({ event: '#setAuthToken', data: { token: 'secret-garbage' }, cid: 2 });
     expect(socket.packets.filter((p) => p.rid !== undefined)).toEqual([
-      { rid: 1, error: { name: 'InvalidMessageError', message: 'No token data provided by #setAuthToken event' } },
+      {
+        rid: 1,
+        error: { name: 'InvalidMessageError', message: 'No token data provided by #setAuthToken event' },
+      },
       { rid: 2, error: { name: 'AuthTokenInvalidError', message: 'The client could not use the token' } },
     ]);
     expect(socket.packets.at(-1)).toEqual({ event: '#removeAuthToken' });
     expect(store.load(KEY)).toBeNull();
     expect(errors.map((e) => e.code)).toEqual(['PROTOCOL_ERROR', 'AUTH_TOKEN_INVALID']);
-    expect(JSON.stringify(errors.map((e) => [e.message, String((e as Error).cause)]))).not.toContain('secret-garbage');
+    expect(JSON.stringify(errors.map((e) => [e.message, String((e as Error).cause)]))).not.toContain(
+      'secret-garbage',
+    );
     client.close();
   });
 
@@ -209,7 +228,8 @@ describe('ordering of sign-outs and server-set tokens', () => {
   });
 
   it('lets a #removeAuthToken win over a #setAuthToken still being verified, and answers the superseded call', async () => {
-    const verifyToken = () => new Promise<{ username: string }>((resolve) => setTimeout(() => resolve({ username: 'ann' }), 10));
+    const verifyToken = () =>
+      new Promise<{ username: string }>((resolve) => setTimeout(() => resolve({ username: 'ann' }), 10));
     const { client, ws, store } = authClient(undefined, { verifyToken });
     client.connect();
     const socket = ws.last().handshake();
@@ -254,7 +274,10 @@ describe('authenticate()', () => {
     client.authenticate(token).subscribe((a) => answers.push(a));
     const request = socket.packets.at(-1)!;
     expect(request).toEqual({ event: '#authenticate', data: token, cid: expect.any(Number) });
-    socket.receive({ rid: request.cid, data: { isAuthenticated: false, authError: { name: 'Blocked', message: 'not now' } } });
+    socket.receive({
+      rid: request.cid,
+      data: { isAuthenticated: false, authError: { name: 'Blocked', message: 'not now' } },
+    });
     expect(store.load(KEY)).toBeNull();
     expect(client.authState).toEqual({ state: 'unauthenticated' });
     client.authenticate(token).subscribe((a) => answers.push(a));
@@ -279,7 +302,10 @@ describe('authenticate()', () => {
     expect(errors[0]).toBeInstanceOf(AckTimeoutError);
     expect(client.authState.state).toBe('authenticated');
     client.authenticate(token).subscribe({ error: (e) => errors.push(e) });
-    socket.receive({ rid: socket.packets.at(-1)!.cid, error: { name: 'AuthTokenInvalidError', message: 'invalid token', isBadToken: true } });
+    socket.receive({
+      rid: socket.packets.at(-1)!.cid,
+      error: { name: 'AuthTokenInvalidError', message: 'invalid token', isBadToken: true },
+    });
     expect(errors[1]).toMatchObject({ code: 'REMOTE_ERROR', remoteName: 'AuthTokenInvalidError' });
     expect(client.authState.state).toBe('unauthenticated');
     client.close();
@@ -344,7 +370,9 @@ describe('verification', () => {
   it('uses the claims of a verified token and refuses one that fails', async () => {
     const good = fakeJwt({ username: 'ann' }, 'Z29vZA');
     const verifyToken = jest.fn((token: string) =>
-      token === good ? Promise.resolve({ username: 'ann', verified: true }) : Promise.reject(new Error('bad signature')),
+      token === good
+        ? Promise.resolve({ username: 'ann', verified: true })
+        : Promise.reject(new Error('bad signature')),
     );
     const { client, ws, store, errors } = authClient(undefined, { verifyToken });
     client.connect();
@@ -356,7 +384,10 @@ describe('verification', () => {
     expect(store.load(KEY)).toBeNull();
     socket.receive({ event: '#setAuthToken', data: { token: good } });
     await flush();
-    expect(client.authState).toMatchObject({ state: 'authenticated', claims: { username: 'ann', verified: true } });
+    expect(client.authState).toMatchObject({
+      state: 'authenticated',
+      claims: { username: 'ann', verified: true },
+    });
     client.close();
   });
 });
@@ -366,7 +397,9 @@ describe('refresh', () => {
     const first = fakeJwt({ username: 'ann', iat: inSeconds(0), exp: inSeconds(600) });
     const second = fakeJwt({ username: 'ann', iat: inSeconds(540), exp: inSeconds(1200) });
     let calls = 0;
-    const refreshToken = jest.fn(() => (++calls === 1 ? throwError(() => new Error('auth service down')) : of(second)));
+    const refreshToken = jest.fn(() =>
+      ++calls === 1 ? throwError(() => new Error('auth service down')) : of(second),
+    );
     const { client, ws, errors, store } = authClient(memoryTokenStore({ [KEY]: first }), {
       pingTimeoutDisabled: true, // the fake server sends no pings over these ten minutes
       refreshToken,
@@ -402,8 +435,13 @@ describe('refresh', () => {
     const socket = ws.last().handshake({ isAuthenticated: true });
     await jest.advanceTimersByTimeAsync(540_000);
     const request = socket.packets.at(-1)!;
-    socket.receive({ rid: request.cid, error: { name: 'AuthTokenInvalidError', message: 'invalid signature', isBadToken: true } });
-    expect(errors).toMatchObject([{ code: 'AUTH_REFRESH_FAILED', attempt: 1, cause: { remoteName: 'AuthTokenInvalidError' } }]);
+    socket.receive({
+      rid: request.cid,
+      error: { name: 'AuthTokenInvalidError', message: 'invalid signature', isBadToken: true },
+    });
+    expect(errors).toMatchObject([
+      { code: 'AUTH_REFRESH_FAILED', attempt: 1, cause: { remoteName: 'AuthTokenInvalidError' } },
+    ]);
     expect(client.authState.state).toBe('unauthenticated');
     client.close();
   });

@@ -216,7 +216,11 @@ describe('defaultTokenKey', () => {
 
   it('is the key createClient uses by default: the stored token goes into the handshake', () => {
     const token = fakeJwt({ username: 'ann' });
-    for (const url of ['ws://example.test/socketcluster/', 'wss://example.test:8443/socketcluster/', 'http://[::1]:8000/']) {
+    for (const url of [
+      'ws://example.test/socketcluster/',
+      'wss://example.test:8443/socketcluster/',
+      'http://[::1]:8000/',
+    ]) {
       const store = memoryTokenStore({ [defaultTokenKey(url.replace(/^http/, 'ws'))]: token });
       const { client, ws } = fakeClient({ url, tokenStore: store });
       client.connect();

@@ -18,7 +18,8 @@ afterEach(() => {
 function slowStore(delays: { load?: number; save?: number; remove?: number }) {
   let value: string | null = null;
   const log: string[] = [];
-  const after = (ms: number) => (ms === 0 ? Promise.resolve() : new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const after = (ms: number) =>
+    ms === 0 ? Promise.resolve() : new Promise<void>((resolve) => setTimeout(resolve, ms));
   const store: TokenStore = {
     load: async () => {
       log.push('load');
@@ -81,7 +82,14 @@ describe('ordering', () => {
     writer.save('B');
     writer.save('C');
     await jest.advanceTimersByTimeAsync(100);
-    expect(log).toEqual(['remove start', 'remove done', 'save B start', 'save B done', 'save C start', 'save C done']);
+    expect(log).toEqual([
+      'remove start',
+      'remove done',
+      'save B start',
+      'save B done',
+      'save C start',
+      'save C done',
+    ]);
     expect(value()).toBe('C');
   });
 
@@ -111,7 +119,10 @@ describe('ordering', () => {
       load: () => Promise.resolve(value),
       save: (_key, token) =>
         new Promise<void>((resolve, reject) =>
-          setTimeout(() => (token === 'B' ? reject(new Error('disk full')) : resolve(void (value = token))), 10),
+          setTimeout(
+            () => (token === 'B' ? reject(new Error('disk full')) : resolve(void (value = token))),
+            10,
+          ),
         ),
       remove: () => void (value = null),
     };
@@ -149,7 +160,8 @@ describe('synchronous stores', () => {
     const removes: number[] = [];
     const store: TokenStore = {
       load: () => value,
-      save: (_key, token) => new Promise<void>((resolve) => setTimeout(() => resolve(void (value = token)), 10)),
+      save: (_key, token) =>
+        new Promise<void>((resolve) => setTimeout(() => resolve(void (value = token)), 10)),
       remove: () => {
         removes.push(Date.now());
         value = null;
@@ -169,7 +181,11 @@ describe('synchronous stores', () => {
 
   it('treat an empty or missing token as none', () => {
     for (const stored of ['', undefined]) {
-      const store: TokenStore = { load: () => stored as string | null, save: () => undefined, remove: () => undefined };
+      const store: TokenStore = {
+        load: () => stored as string | null,
+        save: () => undefined,
+        remove: () => undefined,
+      };
       expect(loadInto(writerOf(store).writer)).toEqual({ values: [null], done: true });
     }
   });
@@ -215,5 +231,4 @@ describe('failures', () => {
       expect(reported).toEqual([result.error]);
     }
   });
-
 });

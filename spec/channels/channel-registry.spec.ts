@@ -28,7 +28,9 @@ describe('channel()', () => {
     const c: unknown[] = [];
     const subA = client.channel('news').subscribe((m) => a.push(m));
     const subB = client.channel('news').subscribe((m) => b.push(m));
-    expect(subscribes(socket)).toEqual([{ event: '#subscribe', data: { channel: 'news' }, cid: expect.any(Number) }]);
+    expect(subscribes(socket)).toEqual([
+      { event: '#subscribe', data: { channel: 'news' }, cid: expect.any(Number) },
+    ]);
     ack(socket, subscribes(socket)[0]!);
     expect(client.channelState('news')).toBe('subscribed');
     socket.receive({ event: '#publish', data: { channel: 'news', data: 1 } });
@@ -67,7 +69,11 @@ describe('channel()', () => {
     const { client, open, ws } = fakeClient({ reconnectDelay: () => 10 });
     const socket = open();
     const events: string[] = [];
-    for (const [name, priority] of [['low', 0], ['high', 5], ['mid', 2]] as const) {
+    for (const [name, priority] of [
+      ['low', 0],
+      ['high', 5],
+      ['mid', 2],
+    ] as const) {
       client.channel(name, { priority }).subscribe({
         error: () => events.push(`${name} error`),
         complete: () => events.push(`${name} complete`),
@@ -83,7 +89,11 @@ describe('channel()', () => {
     expect(client.channels().map((c) => c.state)).toEqual(['pending', 'pending', 'pending']);
     jest.advanceTimersByTime(10);
     const next = ws.last().handshake();
-    expect(subscribes(next).map((p) => (p.data as { channel: string }).channel)).toEqual(['high', 'mid', 'low']);
+    expect(subscribes(next).map((p) => (p.data as { channel: string }).channel)).toEqual([
+      'high',
+      'mid',
+      'low',
+    ]);
     for (const packet of subscribes(next)) ack(next, packet);
     expect(client.channels().map((c) => c.state)).toEqual(['subscribed', 'subscribed', 'subscribed']);
     expect(events).toEqual([]);
@@ -116,7 +126,10 @@ describe('channel()', () => {
     socket.receive({ rid: admin!.cid, error: { name: 'Forbidden', message: 'admins only' } });
     ack(socket, pub!);
     expect(refused).toBeInstanceOf(ChannelSubscribeError);
-    expect(refused).toMatchObject({ channel: 'admin', remote: { remoteName: 'Forbidden', message: 'admins only' } });
+    expect(refused).toMatchObject({
+      channel: 'admin',
+      remote: { remoteName: 'Forbidden', message: 'admins only' },
+    });
     expect(client.channelState('admin')).toBe('unsubscribed');
     socket.receive({ event: '#publish', data: { channel: 'public', data: 'still here' } });
     expect(other).toEqual(['still here']);
@@ -287,7 +300,14 @@ describe('channel state', () => {
     const next = ws.last().handshake();
     ack(next, subscribes(next)[0]!);
     subscription.unsubscribe();
-    expect(states).toEqual(['unsubscribed', 'pending', 'subscribed', 'pending', 'subscribed', 'unsubscribed']);
+    expect(states).toEqual([
+      'unsubscribed',
+      'pending',
+      'subscribed',
+      'pending',
+      'subscribed',
+      'unsubscribed',
+    ]);
     expect(changes[0]).toEqual({ channel: 'x', state: 'pending', previous: 'unsubscribed' });
     expect(changes).toHaveLength(5);
     client.close();
@@ -299,9 +319,15 @@ describe('publish()', () => {
     const { client, open } = fakeClient();
     const socket = open();
     const log: string[] = [];
-    client.publish('news', { text: 'hi' }).subscribe({ next: () => log.push('ack'), complete: () => log.push('done') });
+    client
+      .publish('news', { text: 'hi' })
+      .subscribe({ next: () => log.push('ack'), complete: () => log.push('done') });
     const packet = socket.packets.at(-1)!;
-    expect(packet).toEqual({ event: '#publish', data: { channel: 'news', data: { text: 'hi' } }, cid: expect.any(Number) });
+    expect(packet).toEqual({
+      event: '#publish',
+      data: { channel: 'news', data: { text: 'hi' } },
+      cid: expect.any(Number),
+    });
     socket.receive({ rid: packet.cid });
     expect(log).toEqual(['ack', 'done']);
     client.close();
@@ -312,7 +338,10 @@ describe('publish()', () => {
     const socket = open();
     let error: unknown;
     client.publish('news', 1).subscribe({ error: (e) => (error = e) });
-    socket.receive({ rid: socket.packets.at(-1)!.cid, error: { name: 'InvalidActionError', message: 'Client publish feature is disabled' } });
+    socket.receive({
+      rid: socket.packets.at(-1)!.cid,
+      error: { name: 'InvalidActionError', message: 'Client publish feature is disabled' },
+    });
     expect(error).toMatchObject({ code: 'REMOTE_ERROR', remoteName: 'InvalidActionError' });
     client.close();
   });

@@ -171,7 +171,9 @@ describe('typed client', () => {
       const notice$ = client.receiver('notice');
       const presence$ = client.receiver('presence');
       expect(expectType<Equal<typeof notice$, Observable<string>>>(true)).toBe(true);
-      expect(expectType<Equal<typeof presence$, Observable<{ user: string; online: boolean }>>>(true)).toBe(true);
+      expect(expectType<Equal<typeof presence$, Observable<{ user: string; online: boolean }>>>(true)).toBe(
+        true,
+      );
       expect([notice$, presence$]).toEqual([expect.any(Observable), expect.any(Observable)]);
     });
 
@@ -190,7 +192,9 @@ describe('typed client', () => {
     it('infers the request and response types of a ProcedureRequest', () => {
       const client = track(createClient<ChatApi>({ url, WebSocket: InertWebSocket }));
       const confirm$ = client.procedure('confirm');
-      expect(expectType<Equal<typeof confirm$, Observable<ProcedureRequest<string, boolean>>>>(true)).toBe(true);
+      expect(expectType<Equal<typeof confirm$, Observable<ProcedureRequest<string, boolean>>>>(true)).toBe(
+        true,
+      );
       expect(confirm$).toBeInstanceOf(Observable);
     });
 
@@ -223,7 +227,11 @@ describe('typed client', () => {
       expect(expectType<Equal<typeof sum$, Observable<number>>>(true)).toBe(true);
       expect(expectType<Equal<typeof any$, Observable<unknown>>>(true)).toBe(true);
       expect(expectType<Equal<typeof num$, Observable<number>>>(true)).toBe(true);
-      expect([sum$, any$, num$]).toEqual([expect.any(Observable), expect.any(Observable), expect.any(Observable)]);
+      expect([sum$, any$, num$]).toEqual([
+        expect.any(Observable),
+        expect.any(Observable),
+        expect.any(Observable),
+      ]);
       const check = () => {
         client.transmit('anything', { at: 'all' });
         client.transmit('nothing');

@@ -18,7 +18,9 @@ describe('createClient()', () => {
     expect(() => createClient({ url: 'not a url', WebSocket })).toThrow(TypeError);
     expect(() => createClient({ url: 'ftp://host/', WebSocket })).toThrow(TypeError);
     expect(() => createClient({ url: 'ws://host/', WebSocket, connectTimeout: -1 })).toThrow(RangeError);
-    expect(() => createClient({ url: 'ws://host/', WebSocket, protocolVersion: 3 as never })).toThrow(RangeError);
+    expect(() => createClient({ url: 'ws://host/', WebSocket, protocolVersion: 3 as never })).toThrow(
+      RangeError,
+    );
     expect(() => createClient({ url: 'ws://host/' })).toThrow(/No WebSocket constructor/);
   });
 

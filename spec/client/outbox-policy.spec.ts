@@ -1,4 +1,9 @@
-import { ConnectionError, OutboxExpiredError, OutboxOverflowError, type AckTimeoutError } from '../../lib/errors';
+import {
+  ConnectionError,
+  OutboxExpiredError,
+  OutboxOverflowError,
+  type AckTimeoutError,
+} from '../../lib/errors';
 import type { ScClientError } from '../../lib/errors';
 import { forkJoin } from 'rxjs';
 import { fakeClient } from '../support/fake-client';
@@ -16,7 +21,10 @@ afterEach(() => {
 /** Records what a call does. */
 function watch(source: { subscribe(observer: object): unknown }) {
   const seen: { values: unknown[]; error?: ScClientError } = { values: [] };
-  source.subscribe({ next: (v: unknown) => seen.values.push(v), error: (e: ScClientError) => (seen.error = e) });
+  source.subscribe({
+    next: (v: unknown) => seen.values.push(v),
+    error: (e: ScClientError) => (seen.error = e),
+  });
   return seen;
 }
 

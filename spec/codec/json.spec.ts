@@ -45,7 +45,10 @@ describe('jsonCodec', () => {
       ['error response', { rid: 8, error: { name: 'BadArgs', message: 'nope', extra: 42 } }],
       ['publish', { event: '#publish', data: { channel: 'news', data: 'hi' } }],
       ['numbers', { event: 'n', data: [0, -1, 1.5, 1e21, Number.MAX_SAFE_INTEGER] }],
-      ['JSON rules', { event: 'r', data: { u: undefined, d: new Date(0), nan: NaN, arr: [undefined], f: () => 1 } }],
+      [
+        'JSON rules',
+        { event: 'r', data: { u: undefined, d: new Date(0), nan: NaN, arr: [undefined], f: () => 1 } },
+      ],
       ['an object with base64-looking keys', { event: 'w', data: { base64: 'true', data: 'AQI=' } }],
       ['null', null],
       ['a string', 'hello'],
@@ -92,8 +95,14 @@ describe('jsonCodec', () => {
     });
 
     it('converts binary in any packet of a batch', () => {
-      const frame = encode([{ event: 'a', data: 1 }, { event: 'b', data: { file: bytes(1, 2, 3) } }]);
-      expect(JSON.parse(frame)).toEqual([{ event: 'a', data: 1 }, { event: 'b', data: { file: wrapper('AQID') } }]);
+      const frame = encode([
+        { event: 'a', data: 1 },
+        { event: 'b', data: { file: bytes(1, 2, 3) } },
+      ]);
+      expect(JSON.parse(frame)).toEqual([
+        { event: 'a', data: 1 },
+        { event: 'b', data: { file: wrapper('AQID') } },
+      ]);
       const decoded = codec.decode(frame) as [unknown, { data: { file: unknown } }];
       expect(decoded[0]).toEqual({ event: 'a', data: 1 });
       expectBytes(decoded[1].data.file, [1, 2, 3]);
@@ -225,7 +234,10 @@ describe('jsonCodec', () => {
       ]);
       const [answer, publish, bin] = codec.decode(frame) as { data: unknown }[];
       expect(answer).toEqual({ rid: 7, data: 3 });
-      expect(publish).toEqual({ event: '#publish', data: { channel: 'room', data: { base64: true, data: 'not base64!' } } });
+      expect(publish).toEqual({
+        event: '#publish',
+        data: { channel: 'room', data: { base64: true, data: 'not base64!' } },
+      });
       expectBytes(bin?.data, [1, 2]);
     });
 
@@ -337,7 +349,10 @@ describe('jsonCodec', () => {
     });
 
     it('encodes binary batches exactly as sc-formatter does', () => {
-      const batch = [{ event: 'a', data: Buffer.from('x') }, { event: 'b', data: { z: bytes(9).buffer } }];
+      const batch = [
+        { event: 'a', data: Buffer.from('x') },
+        { event: 'b', data: { z: bytes(9).buffer } },
+      ];
       expect(encode(batch)).toBe(scFormatter.encode(batch));
     });
 
@@ -372,7 +387,10 @@ describe('jsonCodec', () => {
 
 describe('binary outside data', () => {
   it('is found anywhere in the packet, for example in an error answer', () => {
-    const frame = jsonCodec().encode({ rid: 1, error: { name: 'E', message: 'm', blob: new Uint8Array([104, 105]) } });
+    const frame = jsonCodec().encode({
+      rid: 1,
+      error: { name: 'E', message: 'm', blob: new Uint8Array([104, 105]) },
+    });
     expect(JSON.parse(frame as string)).toEqual({
       rid: 1,
       error: { name: 'E', message: 'm', blob: { base64: true, data: 'aGk=' } },
@@ -383,7 +401,10 @@ describe('binary outside data', () => {
 describe('batch()', () => {
   it('joins encoded frames into the frame of their array', () => {
     const codec = jsonCodec();
-    const packets = [{ event: 'a', data: 1 }, { rid: 2, data: 'x' }];
+    const packets = [
+      { event: 'a', data: 1 },
+      { rid: 2, data: 'x' },
+    ];
     const joined = codec.batch!(packets.map((p) => codec.encode(p)));
     expect(joined).toBe(JSON.stringify(packets));
     expect(codec.decode(joined)).toEqual(packets);

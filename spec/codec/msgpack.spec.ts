@@ -2,7 +2,10 @@ import { msgpackCodec } from '../../lib/codec/msgpack';
 
 // Interop with sc-codec-min-bin (msgpack-lite underneath), the binary codec of SocketCluster deployments.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS package without types
-const minBin = require('sc-codec-min-bin') as { encode(packet: unknown): Uint8Array; decode(frame: Uint8Array): unknown };
+const minBin = require('sc-codec-min-bin') as {
+  encode(packet: unknown): Uint8Array;
+  decode(frame: Uint8Array): unknown;
+};
 
 const codec = msgpackCodec();
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -12,7 +15,8 @@ const theirs = (packet: unknown) => minBin.encode(structuredClone(packet));
 /** Normalises decoded values for comparison: binary as byte arrays, undefined as null. */
 function plain(value: unknown): unknown {
   if (value instanceof ArrayBuffer) return { bytes: [...new Uint8Array(value)] };
-  if (ArrayBuffer.isView(value)) return { bytes: [...new Uint8Array(value.buffer, value.byteOffset, value.byteLength)] };
+  if (ArrayBuffer.isView(value))
+    return { bytes: [...new Uint8Array(value.buffer, value.byteOffset, value.byteLength)] };
   if (Array.isArray(value)) return value.map(plain);
   if (value === undefined) return null;
   if (value !== null && typeof value === 'object') {
@@ -29,7 +33,10 @@ const identical: [string, unknown][] = [
   ['transmit without data', { event: 'ping' }],
   ['transmit', { event: 'chat', data: { text: 'hello', n: 3 } }],
   ['invoke', { event: 'sum', data: { a: 1, b: 2 }, cid: 42 }],
-  ['response with data', { rid: 42, data: { id: 'x5HHynPjeEs_iokkAAAA', pingTimeout: 30_000, isAuthenticated: false } }],
+  [
+    'response with data',
+    { rid: 42, data: { id: 'x5HHynPjeEs_iokkAAAA', pingTimeout: 30_000, isAuthenticated: false } },
+  ],
   ['response without data', { rid: 7 }],
   ['response with error', { rid: 3, error: { message: 'nope', name: 'MyError', extra: 42 } }],
   ['publish invoke', { event: '#publish', data: { channel: 'chA', data: 'msg1' }, cid: 6 }],
@@ -37,14 +44,30 @@ const identical: [string, unknown][] = [
   ['publish without data object', { event: '#publish' }],
   ['subscribe', { event: '#subscribe', data: { channel: 'private', waitForAuth: true }, cid: 5 }],
   ['unsubscribe', { event: '#unsubscribe', data: 'ch1' }],
-  ['batch', [{ event: 'a', data: 1 }, { rid: 4, data: 2 }, { event: '#publish', data: { channel: 'c', data: null } }]],
+  [
+    'batch',
+    [
+      { event: 'a', data: 1 },
+      { rid: 4, data: 2 },
+      { event: '#publish', data: { channel: 'c', data: null } },
+    ],
+  ],
   ['one-element batch', [{ event: 'welcome', data: 1 }]],
-  ['small and negative integers', { event: 'n', data: [0, 1, 127, 128, 255, 256, 65535, 65536, -1, -32, -33, -128, -129, -32768, -32769] }],
+  [
+    'small and negative integers',
+    { event: 'n', data: [0, 1, 127, 128, 255, 256, 65535, 65536, -1, -32, -33, -128, -129, -32768, -32769] },
+  ],
   ['32-bit signed limits', { event: 'n', data: [2 ** 31 - 1, -(2 ** 31), -(2 ** 31) - 1] }],
   ['floats', { event: 'f', data: [0.5, -0.5, 3.14159, 1e21, -1e-7, Number.MAX_VALUE] }],
   ['safe integer limits', { event: 'n', data: [2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 32, 2 ** 40] }],
   ['unicode', { event: 'u', data: { greeting: 'héllo wörld', cjk: '你好', emoji: '🎉🚀', rtl: 'שלום' } }],
-  ['long strings', { event: 's', data: ['x'.repeat(31), 'y'.repeat(32), 'z'.repeat(255), 'w'.repeat(256), 'v'.repeat(70_000)] }],
+  [
+    'long strings',
+    {
+      event: 's',
+      data: ['x'.repeat(31), 'y'.repeat(32), 'z'.repeat(255), 'w'.repeat(256), 'v'.repeat(70_000)],
+    },
+  ],
   ['nested maps and arrays', { event: 'nest', data: nested }],
   ['empty values', { event: 'e', data: { s: '', a: [], o: {}, zero: 0, f: false } }],
   ['null', { event: 'n', data: null, cid: 9 }],

@@ -30,7 +30,8 @@ afterEach(() => {
 });
 
 /** A client whose sockets have the EventEmitter side of `ws`. */
-const nodeSetup = (options: Parameters<typeof setup>[0] = {}) => setup(options, fakeWebSocket(FakeNodeWebSocket));
+const nodeSetup = (options: Parameters<typeof setup>[0] = {}) =>
+  setup(options, fakeWebSocket(FakeNodeWebSocket));
 
 /** The bytes of `data` in an ArrayBuffer of their exact size, as a binary frame arrives. */
 function binary(data: string | Uint8Array): ArrayBuffer {
@@ -67,10 +68,17 @@ describe('on a socket with the EventEmitter side of ws', () => {
     const { ws, client, states } = nodeSetup();
     client.connect();
     const socket = ws.last();
-    expect(['open', 'message', 'close', 'error'].map((event) => socket.listenerCount(event))).toEqual([1, 1, 1, 1]);
+    expect(['open', 'message', 'close', 'error'].map((event) => socket.listenerCount(event))).toEqual([
+      1, 1, 1, 1,
+    ]);
     socket.handshake({ id: 'node-1' });
     expect(states.at(-1)).toMatchObject({ state: 'open', id: 'node-1' });
-    expect([socket.onopen, socket.onmessage, socket.onclose, socket.onerror]).toEqual([null, null, null, null]);
+    expect([socket.onopen, socket.onmessage, socket.onclose, socket.onerror]).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ]);
     client.close();
   });
 
@@ -242,7 +250,10 @@ describe('on a DOM-style socket', () => {
     const queued = pendingCall(client);
     const socket = ws.last();
     socket.open();
-    socket.receive({ rid: socket.handshakeCid, data: { id: 'a-rather-long-socket-id', pingTimeout: 30_000 } });
+    socket.receive({
+      rid: socket.handshakeCid,
+      data: { id: 'a-rather-long-socket-id', pingTimeout: 30_000 },
+    });
     expect(socket.closedWith).toEqual({ code: 1009, reason: 'Message too big' });
     expect(errors).toMatchObject([{ code: 'PROTOCOL_ERROR', kind: 'message-too-large' }]);
     expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code: 1009, reason: 'Message too big' });
@@ -275,7 +286,12 @@ describe('closing the socket', () => {
     };
     socket.open();
     jest.advanceTimersByTime(1000);
-    expect(states.at(-1)).toMatchObject({ state: 'closed', code: 4003, reason: 'Handshake timed out', retryIn: 100 });
+    expect(states.at(-1)).toMatchObject({
+      state: 'closed',
+      code: 4003,
+      reason: 'Handshake timed out',
+      retryIn: 100,
+    });
     jest.advanceTimersByTime(100);
     expect(ws.sockets).toHaveLength(2);
     ws.last().handshake().close = socket.close;
@@ -300,17 +316,26 @@ describe('closing the socket', () => {
   });
 
   it.each([
-    ['a refused handshake', (socket: Socket) => {
-      socket.open();
-      socket.receive({ rid: socket.handshakeCid, error: refusal(4501) });
-    }],
-    ['an oversized message', (socket: Socket) => {
-      socket.handshake();
-      socket.receive({ event: 'e', data: 'x'.repeat(500) });
-    }],
-    ['disconnect() while connecting', (_socket: Socket, client: Client) => {
-      client.disconnect(4100, 'bye');
-    }],
+    [
+      'a refused handshake',
+      (socket: Socket) => {
+        socket.open();
+        socket.receive({ rid: socket.handshakeCid, error: refusal(4501) });
+      },
+    ],
+    [
+      'an oversized message',
+      (socket: Socket) => {
+        socket.handshake();
+        socket.receive({ event: 'e', data: 'x'.repeat(500) });
+      },
+    ],
+    [
+      'disconnect() while connecting',
+      (_socket: Socket, client: Client) => {
+        client.disconnect(4100, 'bye');
+      },
+    ],
   ])('closes gracefully, without terminate, after %s', (_label, act) => {
     const { ws, client } = setup({ maxPayload: 200 });
     client.connect();
@@ -329,7 +354,9 @@ describe('the handshake', () => {
     const { ws, client } = setup();
     client.connect();
     ws.last().open();
-    expect(ws.last().packets).toEqual([{ event: '#handshake', data: { authToken: null }, cid: expect.any(Number) }]);
+    expect(ws.last().packets).toEqual([
+      { event: '#handshake', data: { authToken: null }, cid: expect.any(Number) },
+    ]);
     client.close();
   });
 
@@ -367,7 +394,9 @@ describe('the handshake', () => {
     const { ws, client } = setup();
     const seen: string[] = [];
     client.receiver('welcome').subscribe(() => seen.push(client.state.state));
-    client.procedure('ask').subscribe((request: ProcedureRequest) => request.end(`answer to ${String(request.data)}`));
+    client
+      .procedure('ask')
+      .subscribe((request: ProcedureRequest) => request.end(`answer to ${String(request.data)}`));
     client.connect();
     const socket = ws.last();
     socket.open();
@@ -406,7 +435,10 @@ describe('the handshake', () => {
     client.connect();
     const socket = ws.last();
     socket.open();
-    socket.receive({ rid: socket.handshakeCid + 1000, data: { id: 's', pingTimeout: 30_000, isAuthenticated: false } });
+    socket.receive({
+      rid: socket.handshakeCid + 1000,
+      data: { id: 's', pingTimeout: 30_000, isAuthenticated: false },
+    });
     expect(client.state).toEqual({ state: 'connecting', attempt: 1, url: URL });
     expect(errors).toMatchObject([{ code: 'PROTOCOL_ERROR', kind: 'unknown-rid' }]);
     client.close();
@@ -417,9 +449,17 @@ describe('the handshake', () => {
     client.connect();
     const socket = ws.last().handshake({ id: 'first', pingTimeout: 5000 });
     const settled = states.length;
-    socket.receive({ rid: socket.handshakeCid, data: { id: 'second', pingTimeout: 1000, isAuthenticated: true } });
+    socket.receive({
+      rid: socket.handshakeCid,
+      data: { id: 'second', pingTimeout: 1000, isAuthenticated: true },
+    });
     expect(states).toHaveLength(settled);
-    expect(client.state).toMatchObject({ state: 'open', id: 'first', pingTimeout: 5000, isAuthenticated: false });
+    expect(client.state).toMatchObject({
+      state: 'open',
+      id: 'first',
+      pingTimeout: 5000,
+      isAuthenticated: false,
+    });
     expect(errors).toEqual([]);
     jest.advanceTimersByTime(4999);
     expect(socket.closedWith).toBeUndefined();
@@ -447,24 +487,27 @@ describe('a refused handshake', () => {
     [1000, 4008],
     ['4501', 4008],
     [null, 4008],
-  ])('with statusCode %p closes with %i, fails calls with that HandshakeError, reason "Name: message"', (status, code) => {
-    const { ws, client, states, errors } = setup({ reconnect: false });
-    const queued = pendingCall(client);
-    const socket = ws.last();
-    socket.open();
-    socket.receive({ rid: socket.handshakeCid, error: refusal(status) });
-    expect(socket.closedWith).toEqual({ code, reason: 'Nope: no' });
-    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code, reason: 'Nope: no' });
-    expect(queued.error).toBeInstanceOf(HandshakeError);
-    expect(queued.error).toMatchObject({
-      code: 'HANDSHAKE_REJECTED',
-      statusCode: code,
-      message: 'no',
-      remote: { remoteName: 'Nope' },
-    });
-    expect(errors).toEqual([]);
-    client.close();
-  });
+  ])(
+    'with statusCode %p closes with %i, fails calls with that HandshakeError, reason "Name: message"',
+    (status, code) => {
+      const { ws, client, states, errors } = setup({ reconnect: false });
+      const queued = pendingCall(client);
+      const socket = ws.last();
+      socket.open();
+      socket.receive({ rid: socket.handshakeCid, error: refusal(status) });
+      expect(socket.closedWith).toEqual({ code, reason: 'Nope: no' });
+      expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code, reason: 'Nope: no' });
+      expect(queued.error).toBeInstanceOf(HandshakeError);
+      expect(queued.error).toMatchObject({
+        code: 'HANDSHAKE_REJECTED',
+        statusCode: code,
+        message: 'no',
+        remote: { remoteName: 'Nope' },
+      });
+      expect(errors).toEqual([]);
+      client.close();
+    },
+  );
 
   it('stops the connect timer: no 4003 follows while the retry waits', () => {
     const { ws, client, states } = setup({ connectTimeout: 1000, reconnectDelay: () => 60_000 });
@@ -474,7 +517,9 @@ describe('a refused handshake', () => {
     socket.receive({ rid: socket.handshakeCid, error: refusal(4100) });
     jest.advanceTimersByTime(5000);
     expect(socket.closedWith).toEqual({ code: 4100, reason: 'Nope: no' });
-    const codes = states.map((s) => (s.state === 'closed' ? s.code : undefined)).filter((c) => c !== undefined);
+    const codes = states
+      .map((s) => (s.state === 'closed' ? s.code : undefined))
+      .filter((c) => c !== undefined);
     expect(codes).toEqual([4100]);
     client.close();
   });
@@ -485,7 +530,10 @@ describe('a refused handshake', () => {
     client.receiver('after').subscribe((v) => got.push(v));
     const socket = ws.last();
     socket.open();
-    socket.receive([{ rid: socket.handshakeCid, error: refusal(4100) }, { event: 'after', data: 1 }]);
+    socket.receive([
+      { rid: socket.handshakeCid, error: refusal(4100) },
+      { event: 'after', data: 1 },
+    ]);
     expect(got).toEqual([]);
     expect(errors).toEqual([]);
     client.close();
@@ -509,35 +557,50 @@ describe('a batch frame', () => {
 
 describe('the handshake reply', () => {
   it.each([
-    ['without an id (its pingTimeout and isAuthenticated are dropped too)', '{"pingTimeout":5000,"isAuthenticated":true}'],
+    [
+      'without an id (its pingTimeout and isAuthenticated are dropped too)',
+      '{"pingTimeout":5000,"isAuthenticated":true}',
+    ],
     ['with an id that is not a string', '{"id":7,"pingTimeout":5000}'],
     ['with a pingTimeout that is a string', '{"id":"s","pingTimeout":"5000"}'],
     ['with a pingTimeout of 0', '{"id":"s","pingTimeout":0}'],
     ['with an infinite pingTimeout (1e400)', '{"id":"s","pingTimeout":1e400}'],
     ['with data null', 'null'],
     ['with data that is not an object', '"s"'],
-  ])('%s is reported as bad-handshake-reply and opens with the defaults, watching with 30 s', (_label, data) => {
-    const { ws, client, errors } = setup();
-    client.connect();
-    const socket = ws.last();
-    socket.open();
-    socket.receive(`{"rid":${socket.handshakeCid},"data":${data}}`);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ code: 'PROTOCOL_ERROR', kind: 'bad-handshake-reply' });
-    expect(client.state).toEqual({ state: 'open', attempt: 1, url: URL, id: '', pingTimeout: 30_000, isAuthenticated: false });
-    jest.advanceTimersByTime(29_999);
-    expect(socket.closedWith).toBeUndefined();
-    jest.advanceTimersByTime(1);
-    expect(socket.closedWith).toEqual({ code: 4000, reason: 'Server ping timed out' });
-    client.close();
-  });
+  ])(
+    '%s is reported as bad-handshake-reply and opens with the defaults, watching with 30 s',
+    (_label, data) => {
+      const { ws, client, errors } = setup();
+      client.connect();
+      const socket = ws.last();
+      socket.open();
+      socket.receive(`{"rid":${socket.handshakeCid},"data":${data}}`);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ code: 'PROTOCOL_ERROR', kind: 'bad-handshake-reply' });
+      expect(client.state).toEqual({
+        state: 'open',
+        attempt: 1,
+        url: URL,
+        id: '',
+        pingTimeout: 30_000,
+        isAuthenticated: false,
+      });
+      jest.advanceTimersByTime(29_999);
+      expect(socket.closedWith).toBeUndefined();
+      jest.advanceTimersByTime(1);
+      expect(socket.closedWith).toEqual({ code: 4000, reason: 'Server ping timed out' });
+      client.close();
+    },
+  );
 
   it.each([['"true"'], ['1'], ['{}']])('counts only a literal true as authenticated, not %s', (value) => {
     const { ws, client, errors } = setup();
     client.connect();
     const socket = ws.last();
     socket.open();
-    socket.receive(`{"rid":${socket.handshakeCid},"data":{"id":"s","pingTimeout":5000,"isAuthenticated":${value}}}`);
+    socket.receive(
+      `{"rid":${socket.handshakeCid},"data":{"id":"s","pingTimeout":5000,"isAuthenticated":${value}}}`,
+    );
     expect(client.state).toMatchObject({ state: 'open', id: 's', isAuthenticated: false });
     expect(errors).toEqual([]);
     client.close();
@@ -619,7 +682,9 @@ describe('pings', () => {
     const { cid } = codec.decode(socket.sent[0] as Uint8Array) as { cid: number };
     socket.receive(binary(codec.encode('#1')));
     expect(socket.sent).toHaveLength(1);
-    socket.receive(binary(codec.encode({ rid: cid, data: { id: 's', pingTimeout: 30_000, isAuthenticated: false } })));
+    socket.receive(
+      binary(codec.encode({ rid: cid, data: { id: 's', pingTimeout: 30_000, isAuthenticated: false } })),
+    );
     expect(client.state).toMatchObject({ state: 'open', id: 's' });
     socket.receive(binary(codec.encode('#1')));
     expect(socket.sent).toHaveLength(2);
@@ -678,7 +743,11 @@ describe('the open session', () => {
     const inFlight = pendingCall(client);
     jest.advanceTimersByTime(1000);
     expect(inFlight.error).toBeInstanceOf(ConnectionError);
-    expect(inFlight.error).toMatchObject({ closeCode: 4000, reason: 'Server ping timed out', phase: 'disconnect' });
+    expect(inFlight.error).toMatchObject({
+      closeCode: 4000,
+      reason: 'Server ping timed out',
+      phase: 'disconnect',
+    });
     expect(errors).toEqual([]);
     client.close();
   });
@@ -795,9 +864,18 @@ describe('attempts that fail before the socket opens', () => {
     const queued = pendingCall(client);
     await jest.advanceTimersByTimeAsync(0);
     expect(ws.sockets).toHaveLength(0);
-    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code: 4003, reason: 'Could not load the auth token' });
+    expect(states.at(-1)).toEqual({
+      state: 'closed',
+      attempt: 1,
+      code: 4003,
+      reason: 'Could not load the auth token',
+    });
     expect(queued.error).toBeInstanceOf(ConnectionError);
-    expect(queued.error).toMatchObject({ closeCode: 4003, reason: 'Could not load the auth token', phase: 'connectAbort' });
+    expect(queued.error).toMatchObject({
+      closeCode: 4003,
+      reason: 'Could not load the auth token',
+      phase: 'connectAbort',
+    });
     expect((queued.error as Error).cause).toMatchObject({ code: 'TOKEN_STORE_FAILED', operation: 'load' });
     client.close();
   });
@@ -809,9 +887,18 @@ describe('attempts that fail before the socket opens', () => {
     } as unknown as WebSocketConstructor;
     const { client, states } = setup({ WebSocket, reconnect: false });
     const queued = pendingCall(client);
-    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code: 1006, reason: 'Could not open the WebSocket' });
+    expect(states.at(-1)).toEqual({
+      state: 'closed',
+      attempt: 1,
+      code: 1006,
+      reason: 'Could not open the WebSocket',
+    });
     expect(queued.error).toBeInstanceOf(ConnectionError);
-    expect(queued.error).toMatchObject({ closeCode: 1006, reason: 'Could not open the WebSocket', phase: 'connectAbort' });
+    expect(queued.error).toMatchObject({
+      closeCode: 1006,
+      reason: 'Could not open the WebSocket',
+      phase: 'connectAbort',
+    });
     expect((queued.error as Error).cause).toBe(thrown);
     expect(jest.getTimerCount()).toBe(0); // no connect timer left behind
     client.close();
@@ -852,7 +939,11 @@ describe('attempts that fail before the socket opens', () => {
     const queued = pendingCall(client);
     ws.last().open();
     ws.last().serverClose(4005, 'Handshake timed out on the server');
-    expect(queued.error).toMatchObject({ closeCode: 4005, reason: 'Handshake timed out on the server', phase: 'connectAbort' });
+    expect(queued.error).toMatchObject({
+      closeCode: 4005,
+      reason: 'Handshake timed out on the server',
+      phase: 'connectAbort',
+    });
     client.close();
   });
 });
@@ -953,14 +1044,21 @@ describe('reconnect delays', () => {
     const { ws, client, states } = setup({ reconnectDelay: () => returned });
     client.connect();
     ws.last().handshake().serverClose(1006);
-    expect(states.at(-1)).toMatchObject({ state: 'closed', retryIn: expected, retryAt: Date.now() + expected });
+    expect(states.at(-1)).toMatchObject({
+      state: 'closed',
+      retryIn: expected,
+      retryAt: Date.now() + expected,
+    });
     jest.advanceTimersByTime(expected);
     expect(ws.sockets).toHaveLength(2);
     client.close();
   });
 
   it('falls back to the backoff (counting attempts) when reconnectDelay returns NaN', () => {
-    const { ws, client, states } = setup({ reconnectDelay: () => NaN, backoff: { initialDelay: 200, randomness: 0 } });
+    const { ws, client, states } = setup({
+      reconnectDelay: () => NaN,
+      backoff: { initialDelay: 200, randomness: 0 },
+    });
     client.connect();
     ws.last().serverClose(1006);
     expect(states.at(-1)).toMatchObject({ state: 'closed', retryIn: 200 });
@@ -1003,24 +1101,27 @@ describe('reconnect delays', () => {
     client.close();
   });
 
-  it.each([4000, 4001, 1005])('does not ask reconnectDelay for the immediate first retry after %i', (code) => {
-    const attempts: number[] = [];
-    const { ws, client, states } = setup({
-      reconnectDelay: (attempt) => {
-        attempts.push(attempt);
-        return 700;
-      },
-    });
-    client.connect();
-    ws.last().handshake().serverClose(code);
-    expect(attempts).toEqual([]);
-    expect(states.at(-1)).toMatchObject({ retryIn: 0 });
-    jest.advanceTimersByTime(0);
-    ws.last().serverClose(code);
-    expect(attempts).toEqual([1]);
-    expect(states.at(-1)).toMatchObject({ retryIn: 700 });
-    client.close();
-  });
+  it.each([4000, 4001, 1005])(
+    'does not ask reconnectDelay for the immediate first retry after %i',
+    (code) => {
+      const attempts: number[] = [];
+      const { ws, client, states } = setup({
+        reconnectDelay: (attempt) => {
+          attempts.push(attempt);
+          return 700;
+        },
+      });
+      client.connect();
+      ws.last().handshake().serverClose(code);
+      expect(attempts).toEqual([]);
+      expect(states.at(-1)).toMatchObject({ retryIn: 0 });
+      jest.advanceTimersByTime(0);
+      ws.last().serverClose(code);
+      expect(attempts).toEqual([1]);
+      expect(states.at(-1)).toMatchObject({ retryIn: 700 });
+      client.close();
+    },
+  );
 
   it('reconnects at once after a 4001 close before the handshake reply too', () => {
     const { ws, client, states } = setup({ reconnectDelay: () => 700 });

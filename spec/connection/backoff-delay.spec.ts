@@ -12,11 +12,15 @@ describe('backoffDelay', () => {
   describe('formula', () => {
     it('is initialDelay * multiplier ** attempt without jitter', () => {
       const options: BackoffOptions = { initialDelay: 100, randomness: 0, multiplier: 2, maxDelay: 100_000 };
-      expect([0, 1, 2, 3, 4].map((n) => backoffDelay(n, options, fixed(0)))).toEqual([100, 200, 400, 800, 1600]);
+      expect([0, 1, 2, 3, 4].map((n) => backoffDelay(n, options, fixed(0)))).toEqual([
+        100, 200, 400, 800, 1600,
+      ]);
     });
 
     it('grows the defaults 1.5x per attempt (500, 750, 1125, ...)', () => {
-      expect([0, 1, 2, 3].map((n) => backoffDelay(n, DEFAULT_BACKOFF, fixed(0)))).toEqual([500, 750, 1125, 1688]);
+      expect([0, 1, 2, 3].map((n) => backoffDelay(n, DEFAULT_BACKOFF, fixed(0)))).toEqual([
+        500, 750, 1125, 1688,
+      ]);
     });
 
     it('multiplies the jitter along with the base', () => {
@@ -102,7 +106,12 @@ describe('backoffDelay', () => {
 
   describe('DEFAULT_BACKOFF', () => {
     it('is 500 ms + up to 500 ms jitter, x1.5, capped at 30 s', () => {
-      expect(DEFAULT_BACKOFF).toEqual({ initialDelay: 500, randomness: 500, multiplier: 1.5, maxDelay: 30_000 });
+      expect(DEFAULT_BACKOFF).toEqual({
+        initialDelay: 500,
+        randomness: 500,
+        multiplier: 1.5,
+        maxDelay: 30_000,
+      });
     });
 
     it('is frozen', () => {
@@ -167,12 +176,7 @@ describe('backoffDelay', () => {
         );
         // each attempt emits `a` at its first frame and errors one frame later
         expectObservable(result).toBe('a 500ms a 750ms a 1125ms a#', { a: 1 }, 'down');
-        expectSubscriptions(source.subscriptions).toBe([
-          '^!',
-          '501ms ^!',
-          '1252ms ^!',
-          '2378ms ^!',
-        ]);
+        expectSubscriptions(source.subscriptions).toBe(['^!', '501ms ^!', '1252ms ^!', '2378ms ^!']);
       });
     });
   });

@@ -6,7 +6,14 @@ import {
 } from '../../lib/connection/connection-state';
 
 const connecting: ConnectionState = { state: 'connecting', attempt: 1, url: 'ws://h/' };
-const open: ConnectionState = { state: 'open', attempt: 1, url: 'ws://h/', id: 'abc', pingTimeout: 20_000, isAuthenticated: false };
+const open: ConnectionState = {
+  state: 'open',
+  attempt: 1,
+  url: 'ws://h/',
+  id: 'abc',
+  pingTimeout: 20_000,
+  isAuthenticated: false,
+};
 const closed: ConnectionState = { state: 'closed', attempt: 0 };
 const sample: Record<ConnectionStatus, ConnectionState> = { connecting, open, closed };
 const statuses: ConnectionStatus[] = ['closed', 'connecting', 'open'];
@@ -63,7 +70,14 @@ describe('transition', () => {
   });
 
   describe('closed -> closed', () => {
-    const base: ConnectionState = { state: 'closed', attempt: 2, code: 1006, reason: 'gone', retryAt: 5_000, retryIn: 500 };
+    const base: ConnectionState = {
+      state: 'closed',
+      attempt: 2,
+      code: 1006,
+      reason: 'gone',
+      retryAt: 5_000,
+      retryIn: 500,
+    };
 
     it('returns undefined when nothing changes', () => {
       expect(transition(base, { ...base })).toBeUndefined();

@@ -28,7 +28,10 @@ describe('opening', () => {
     ['connect()', (c: ReturnType<typeof setup>['client']) => c.connect()],
     ['a receiver', (c: ReturnType<typeof setup>['client']) => c.receiver('x').subscribe()],
     ['a procedure', (c: ReturnType<typeof setup>['client']) => c.procedure('x').subscribe()],
-    ['an invoke', (c: ReturnType<typeof setup>['client']) => c.invoke('x').subscribe({ error: () => undefined })],
+    [
+      'an invoke',
+      (c: ReturnType<typeof setup>['client']) => c.invoke('x').subscribe({ error: () => undefined }),
+    ],
     ['a transmit', (c: ReturnType<typeof setup>['client']) => c.transmit('x', 1)],
   ])('opens on the first demand: %s', (_, demand) => {
     const { ws, client } = setup();
@@ -45,12 +48,21 @@ describe('opening', () => {
     const socket = ws.last();
     expect(socket.binaryType).toBe('arraybuffer');
     socket.open();
-    expect(socket.packets).toEqual([{ event: '#handshake', data: { authToken: token }, cid: expect.any(Number) }]);
+    expect(socket.packets).toEqual([
+      { event: '#handshake', data: { authToken: token }, cid: expect.any(Number) },
+    ]);
     socket.handshake({ id: 'abc', pingTimeout: 5000, isAuthenticated: true });
     expect(states).toEqual([
       { state: 'closed', attempt: 0 },
       { state: 'connecting', attempt: 1, url: 'ws://example.test/socketcluster/' },
-      { state: 'open', attempt: 1, url: 'ws://example.test/socketcluster/', id: 'abc', pingTimeout: 5000, isAuthenticated: true },
+      {
+        state: 'open',
+        attempt: 1,
+        url: 'ws://example.test/socketcluster/',
+        id: 'abc',
+        pingTimeout: 5000,
+        isAuthenticated: true,
+      },
     ]);
     client.close();
   });
@@ -119,7 +131,11 @@ describe('reconnecting', () => {
     expect(ws.sockets).toHaveLength(1);
     jest.advanceTimersByTime(1);
     expect(ws.sockets).toHaveLength(2);
-    expect(states.at(-1)).toEqual({ state: 'connecting', attempt: 1, url: 'ws://example.test/socketcluster/' });
+    expect(states.at(-1)).toEqual({
+      state: 'connecting',
+      attempt: 1,
+      url: 'ws://example.test/socketcluster/',
+    });
     ws.last().serverClose(1006); // connectAbort: the attempt failed before its handshake
     expect(states.at(-1)).toMatchObject({ state: 'closed', attempt: 1, retryIn: 2000 });
     jest.advanceTimersByTime(2000);
@@ -214,7 +230,10 @@ describe('reconnecting', () => {
     client.invoke('x').subscribe({ error: (e) => (error = e) });
     const socket = ws.last();
     socket.open();
-    socket.receive({ rid: socket.handshakeCid, error: { name: 'NoEntry', message: 'go away', statusCode: 4501 } });
+    socket.receive({
+      rid: socket.handshakeCid,
+      error: { name: 'NoEntry', message: 'go away', statusCode: 4501 },
+    });
     expect(socket.closedWith).toEqual({ code: 4501, reason: 'NoEntry: go away' });
     expect(error).toBeInstanceOf(HandshakeError);
     expect(error).toMatchObject({ statusCode: 4501, message: 'go away', remote: { remoteName: 'NoEntry' } });
@@ -388,7 +407,10 @@ describe('closing the socket', () => {
     client.connect();
     const socket = ws.last();
     socket.open();
-    socket.receive({ rid: socket.handshakeCid, error: { name: 'Blocked', message: 'é'.repeat(200), statusCode: 4600 } });
+    socket.receive({
+      rid: socket.handshakeCid,
+      error: { name: 'Blocked', message: 'é'.repeat(200), statusCode: 4600 },
+    });
     const reason = socket.closedWith!.reason!;
     expect(new TextEncoder().encode(reason).length).toBeLessThanOrEqual(123);
     expect(reason.startsWith('Blocked: éé')).toBe(true);

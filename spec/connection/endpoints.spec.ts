@@ -128,7 +128,12 @@ describe('urls', () => {
     });
     client.connect();
     expect(ws.sockets).toHaveLength(0);
-    expect(states.at(-1)).toMatchObject({ state: 'closed', code: 1006, reason: 'No endpoint to connect to', retryIn: 100 });
+    expect(states.at(-1)).toMatchObject({
+      state: 'closed',
+      code: 1006,
+      reason: 'No endpoint to connect to',
+      retryIn: 100,
+    });
     jest.advanceTimersByTime(100);
     expect(ws.last().url).toBe(A);
     client.close();

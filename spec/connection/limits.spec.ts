@@ -22,7 +22,9 @@ describe('maxPayload', () => {
     socket.receive({ event: 'e', data: 'x'.repeat(200) });
     expect(got).toEqual(['x'.repeat(50)]);
     expect(socket.closedWith).toEqual({ code: 1009, reason: 'Message too big' });
-    expect(errors).toEqual([new ProtocolError('message-too-large', 'An inbound message exceeded maxPayload (100 bytes)')]);
+    expect(errors).toEqual([
+      new ProtocolError('message-too-large', 'An inbound message exceeded maxPayload (100 bytes)'),
+    ]);
     expect(errors[0]).toMatchObject({ code: 'PROTOCOL_ERROR', kind: 'message-too-large' });
     expect(states.at(-1)).toMatchObject({ state: 'closed', code: 1009, retryIn: 50 });
     jest.advanceTimersByTime(50);
@@ -46,10 +48,14 @@ describe('maxPayload', () => {
     const { ws, client, errors, states } = setup({ maxPayload: 1000 });
     client.connect();
     const socket = ws.last().handshake();
-    const refusal = Object.assign(new RangeError('Max payload size exceeded'), { code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' });
+    const refusal = Object.assign(new RangeError('Max payload size exceeded'), {
+      code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+    });
     socket.onerror?.({ error: refusal });
     socket.serverClose(1009);
-    expect(errors).toEqual([new ProtocolError('message-too-large', 'An inbound message exceeded maxPayload (1000 bytes)')]);
+    expect(errors).toEqual([
+      new ProtocolError('message-too-large', 'An inbound message exceeded maxPayload (1000 bytes)'),
+    ]);
     expect(states.at(-1)).toMatchObject({ state: 'closed', code: 1009 });
     client.close();
   });

@@ -33,11 +33,17 @@ function countListeners(target: EventTarget) {
   const live = new Map<string, number>();
   const add = target.addEventListener.bind(target);
   const remove = target.removeEventListener.bind(target);
-  target.addEventListener = (type: string, ...rest: [EventListenerOrEventListenerObject | null, ...unknown[]]) => {
+  target.addEventListener = (
+    type: string,
+    ...rest: [EventListenerOrEventListenerObject | null, ...unknown[]]
+  ) => {
     live.set(type, (live.get(type) ?? 0) + 1);
     add(type, ...(rest as [EventListenerOrEventListenerObject | null]));
   };
-  target.removeEventListener = (type: string, ...rest: [EventListenerOrEventListenerObject | null, ...unknown[]]) => {
+  target.removeEventListener = (
+    type: string,
+    ...rest: [EventListenerOrEventListenerObject | null, ...unknown[]]
+  ) => {
     live.set(type, (live.get(type) ?? 0) - 1);
     remove(type, ...(rest as [EventListenerOrEventListenerObject | null]));
   };

@@ -31,13 +31,19 @@ afterEach(async () => {
   });
   // Security: no diagnostic quotes a token (nor its signature).
   const reported = errors.map((e) => `${e.name}: ${e.message} / ${String(e.cause)}`);
-  const secrets = [...tokens].flatMap((t) => [t, t.split('.')[2]].filter((s): s is string => !!s && s.length > 8));
+  const secrets = [...tokens].flatMap((t) =>
+    [t, t.split('.')[2]].filter((s): s is string => !!s && s.length > 8),
+  );
   tokens.clear();
   expect(reported.filter((text) => secrets.some((secret) => text.includes(secret)))).toEqual([]);
 });
 
 /** Stops the server and starts a new one on the same port; resolves once `client` is open on it. */
-async function restart(server: TestServer, client: Client, setup: TestServerOptions = {}): Promise<TestServer> {
+async function restart(
+  server: TestServer,
+  client: Client,
+  setup: TestServerOptions = {},
+): Promise<TestServer> {
   const port = server.port;
   for (const packet of packets(server)) collectTokens(packet);
   await stop(server);
@@ -48,7 +54,12 @@ async function restart(server: TestServer, client: Client, setup: TestServerOpti
 }
 
 /** A token signed by the server's auth engine (with `key`, the server's own by default). */
-async function sign(server: TestServer, payload: object, options?: object, key = ag(server).signatureKey): Promise<string> {
+async function sign(
+  server: TestServer,
+  payload: object,
+  options?: object,
+  key = ag(server).signatureKey,
+): Promise<string> {
   const token = await ag(server).auth.signToken(payload, key, options);
   tokens.add(token);
   return token;
@@ -127,7 +138,8 @@ function recordSubscribes(server: TestServer): string[] {
   const seen: string[] = [];
   server.agServer.setMiddleware(server.agServer.MIDDLEWARE_INBOUND, async (stream) => {
     for await (const action of stream) {
-      if (action.type === action.SUBSCRIBE) seen.push(`${action.channel as string} ${action.socket.authState as string}`);
+      if (action.type === action.SUBSCRIBE)
+        seen.push(`${action.channel as string} ${action.socket.authState as string}`);
       action.allow();
     }
   });
@@ -197,7 +209,11 @@ describe('server-set tokens', () => {
       await waitForAuth(client, isAuthenticated);
       await roundTrip(client); // whatever the server sent before the answer has been handled by now
       expect(socket.authState).toBe('authenticated');
-      expect(client.authState).toMatchObject({ state: 'authenticated', token: socket.signedAuthToken, claims: { username: 'early' } });
+      expect(client.authState).toMatchObject({
+        state: 'authenticated',
+        token: socket.signedAuthToken,
+        claims: { username: 'early' },
+      });
       expect(store.load(tokenKey(server))).toBe(socket.signedAuthToken);
       expect(errorsOf(client)).toEqual([]);
       client.close();
@@ -275,7 +291,9 @@ describe('authenticate()', () => {
     );
     expect(error).toBeInstanceOf(RemoteError);
     expect(error).toMatchObject({ remoteName: 'AuthTokenInvalidError', details: { isBadToken: true } });
-    expect(`${(error as Error).message} ${JSON.stringify((error as RemoteError).details)}`).not.toContain(forged);
+    expect(`${(error as Error).message} ${JSON.stringify((error as RemoteError).details)}`).not.toContain(
+      forged,
+    );
     expect(client.authState).toEqual({ state: 'unauthenticated' });
     expect(store.load(tokenKey(server))).toBeNull();
     expect(serverSocket(server).authState).toBe('unauthenticated');
@@ -364,7 +382,10 @@ describe('stored tokens', () => {
     const later = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), 15));
     const store: TokenStore = {
       load: (key) => (log.push(`load ${key}`), later(saved.get(key) ?? null)),
-      save: (key, token) => (log.push(`save ${key}`), later(undefined).then(() => void saved.set(key, token))),
+      save: (key, token) => (
+        log.push(`save ${key}`),
+        later(undefined).then(() => void saved.set(key, token))
+      ),
       remove: (key) => (log.push(`remove ${key}`), later(undefined).then(() => void saved.delete(key))),
     };
     const client = connect(server, { tokenStore: store });
@@ -403,7 +424,11 @@ describe('refresh', () => {
       refreshToken: async (current) => {
         askedAt.push(Date.now());
         asked.push(current.token);
-        const token = await sign(server, { username: current.claims.username, refreshed: refreshed.length + 1 }, { expiresIn: 3 });
+        const token = await sign(
+          server,
+          { username: current.claims.username, refreshed: refreshed.length + 1 },
+          { expiresIn: 3 },
+        );
         refreshed.push(token);
         return token;
       },
@@ -502,7 +527,10 @@ describe('verifyToken with jwtVerifier', () => {
     await until(() => errorsOf(client).length > 0);
     expect(errorsOf(client)).toHaveLength(1);
     expect(errorsOf(client)[0]).toBeInstanceOf(AuthTokenInvalidError);
-    expect(errorsOf(client)[0]).toMatchObject({ source: 'server', cause: expect.objectContaining({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' }) });
+    expect(errorsOf(client)[0]).toMatchObject({
+      source: 'server',
+      cause: expect.objectContaining({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' }),
+    });
     await until(() => events(server).includes('#removeAuthToken'));
     await roundTrip(client);
     expect(serverSocket(server).authState).toBe('unauthenticated');

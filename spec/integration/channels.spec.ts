@@ -89,7 +89,12 @@ function slowSubscribes(server: TestServer, ms: number, onAllow: () => void = ()
 }
 
 function waitForChannel(client: Client, name: string, state: ChannelState, ms = 3000): Promise<ChannelState> {
-  return firstValueFrom(client.channelState$(name).pipe(filter((s) => s === state), timeout(ms)));
+  return firstValueFrom(
+    client.channelState$(name).pipe(
+      filter((s) => s === state),
+      timeout(ms),
+    ),
+  );
 }
 
 function recordStates(client: Client, name: string): ChannelState[] {

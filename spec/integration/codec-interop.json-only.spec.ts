@@ -36,7 +36,10 @@ afterEach(async () => {
 
 it('serves the official client on sc-codec-min-bin: RPC, remote errors and binary data', async () => {
   await expect(official.invoke('sum', { a: 2, b: 3 })).resolves.toBe(5);
-  await expect(official.invoke('sum', { a: 1 })).rejects.toMatchObject({ name: 'BadArgs', message: 'a and b must be numbers' });
+  await expect(official.invoke('sum', { a: 1 })).rejects.toMatchObject({
+    name: 'BadArgs',
+    message: 'a and b must be numbers',
+  });
   const bytes = new Uint8Array([1, 2, 3, 255]).buffer;
   const echoed = (await official.invoke('echo', { bytes })) as { bytes: ArrayBuffer };
   expect([...new Uint8Array(echoed.bytes)]).toEqual([1, 2, 3, 255]);

@@ -28,7 +28,11 @@ it('sends #handshake with a cid as its first frame and opens', async () => {
   const open = await waitForState(client.state$, (s) => s.state === 'open');
   const socket = await connected;
   expect(open).toMatchObject({ state: 'open', id: socket.id, pingTimeout: 1000, isAuthenticated: false });
-  expect(JSON.parse(server.frames[0]!)).toEqual({ event: '#handshake', data: { authToken: null }, cid: expect.any(Number) });
+  expect(JSON.parse(server.frames[0]!)).toEqual({
+    event: '#handshake',
+    data: { authToken: null },
+    cid: expect.any(Number),
+  });
 });
 
 it('answers pings and stays connected past the server pingTimeout', async () => {
@@ -51,7 +55,10 @@ it('reconnects by itself within the default first delay after a server restart',
   await firstValueFrom(client.invoke('echo', 1));
   const firstId = (client.state as { id: string }).id;
   await server.stop();
-  const closed = (await waitForState(client.state$, (s) => s.state === 'closed')) as Extract<ConnectionState, { state: 'closed' }>;
+  const closed = (await waitForState(client.state$, (s) => s.state === 'closed')) as Extract<
+    ConnectionState,
+    { state: 'closed' }
+  >;
   const closedAt = Date.now();
   server = await startTestServer({ port });
   const open = await waitForState(client.state$, (s) => s.state === 'open', 3000);
@@ -60,7 +67,14 @@ it('reconnects by itself within the default first delay after a server restart',
   expect(closed.retryIn).toBeLessThanOrEqual(1000);
   expect(Date.now() - closedAt).toBeLessThan(closed.retryIn! + 1000);
   expect((open as { id: string }).id).not.toBe(firstId);
-  expect(states.map((s) => s.state)).toEqual(['closed', 'connecting', 'open', 'closed', 'connecting', 'open']);
+  expect(states.map((s) => s.state)).toEqual([
+    'closed',
+    'connecting',
+    'open',
+    'closed',
+    'connecting',
+    'open',
+  ]);
   await expect(firstValueFrom(client.invoke('sum', { a: 2, b: 2 }))).resolves.toBe(4);
 });
 
@@ -97,7 +111,14 @@ it('reconnects after pingTimeout when the server stops pinging', async () => {
   expect(Date.now() - openedAt).toBeGreaterThanOrEqual(390);
   expect(closed).toMatchObject({ code: 4000, reason: 'Server ping timed out', retryIn: 0 });
   await waitForState(client.state$, (s) => s.state === 'open');
-  expect(states.map((s) => s.state)).toEqual(['closed', 'connecting', 'open', 'closed', 'connecting', 'open']);
+  expect(states.map((s) => s.state)).toEqual([
+    'closed',
+    'connecting',
+    'open',
+    'closed',
+    'connecting',
+    'open',
+  ]);
 });
 
 it('talks to a protocol version 1 server', async () => {

@@ -20,7 +20,9 @@ describe('maxPayload', () => {
     await expect(big).rejects.toBeInstanceOf(ConnectionError);
     await expect(big).rejects.toMatchObject({ closeCode: 1009 });
     const errors = harness.errorsOf(client);
-    expect(errors.filter((e) => e instanceof ProtocolError && e.kind === 'message-too-large')).toHaveLength(1);
+    expect(errors.filter((e) => e instanceof ProtocolError && e.kind === 'message-too-large')).toHaveLength(
+      1,
+    );
     await waitForState(client.state$, (s) => s.state === 'open');
     expect(await firstValueFrom(client.invoke('sum', { a: 1, b: 2 }))).toBe(3);
   });
@@ -39,20 +41,34 @@ describe('urls (failover between endpoints)', () => {
     });
     const news: unknown[] = [];
     client.channel('news').subscribe((m) => news.push(m));
-    const first = (await waitForState(client.state$, (s) => s.state === 'open')) as Extract<ConnectionState, { state: 'open' }>;
-    expect(first).toMatchObject({ url: a.url, isAuthenticated: true });
-    await firstValueFrom(client.channelState$('news').pipe(filter((s) => s === 'subscribed'), timeout(3000)));
-
-    const stoppedAt = Date.now();
-    await harness.stop(a);
-    const moved = (await waitForState(client.state$, (s) => s.state === 'open' && s.url !== a.url, 3000)) as Extract<
+    const first = (await waitForState(client.state$, (s) => s.state === 'open')) as Extract<
       ConnectionState,
       { state: 'open' }
     >;
+    expect(first).toMatchObject({ url: a.url, isAuthenticated: true });
+    await firstValueFrom(
+      client.channelState$('news').pipe(
+        filter((s) => s === 'subscribed'),
+        timeout(3000),
+      ),
+    );
+
+    const stoppedAt = Date.now();
+    await harness.stop(a);
+    const moved = (await waitForState(
+      client.state$,
+      (s) => s.state === 'open' && s.url !== a.url,
+      3000,
+    )) as Extract<ConnectionState, { state: 'open' }>;
     const failoverMs = Date.now() - stoppedAt;
     expect(moved).toMatchObject({ url: b.url, isAuthenticated: true });
     expect(failoverMs).toBeLessThan(2000); // a first delay of 0.5 to 1 s, then a handshake and a #subscribe
-    await firstValueFrom(client.channelState$('news').pipe(filter((s) => s === 'subscribed'), timeout(3000)));
+    await firstValueFrom(
+      client.channelState$('news').pipe(
+        filter((s) => s === 'subscribed'),
+        timeout(3000),
+      ),
+    );
     await ag(b).exchange.transmitPublish('news', 'from b');
     await until(() => news.length > 0);
     expect(news).toEqual(['from b']);

@@ -35,7 +35,11 @@ describe('invoke()', () => {
   it('rebuilds a server error as RemoteError with name, message and extra fields', async () => {
     const error = await firstValueFrom(client.invoke('sum', { a: 1 })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteError);
-    expect(error).toMatchObject({ remoteName: 'BadArgs', message: 'a and b must be numbers', details: { field: 'b' } });
+    expect(error).toMatchObject({
+      remoteName: 'BadArgs',
+      message: 'a and b must be numbers',
+      details: { field: 'b' },
+    });
   });
 
   it('times out when the server answers too late', async () => {
@@ -44,7 +48,9 @@ describe('invoke()', () => {
   });
 
   it('times out on a procedure the server does not have (the server sends nothing back)', async () => {
-    const error = await firstValueFrom(client.invoke('noSuchProcedure', 1, { timeout: 300 })).catch((e: unknown) => e);
+    const error = await firstValueFrom(client.invoke('noSuchProcedure', 1, { timeout: 300 })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: 'ACK_TIMEOUT', event: 'noSuchProcedure' });
     expect(client.state.state).toBe('open');
   });
@@ -85,9 +91,11 @@ describe('receiver()', () => {
 describe('procedure()', () => {
   it('answers the server invoke with end(result)', async () => {
     client.procedure<number, number>('double').subscribe((request) => request.end(request.data * 2));
-    await expect(firstValueFrom(client.invoke('callMe', { procedure: 'double', data: 21 }))).resolves.toEqual({
-      result: 42,
-    });
+    await expect(firstValueFrom(client.invoke('callMe', { procedure: 'double', data: 21 }))).resolves.toEqual(
+      {
+        result: 42,
+      },
+    );
   });
 
   it('answers the server invoke with error(err), which the server receives by name and message', async () => {

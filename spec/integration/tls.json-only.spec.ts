@@ -13,8 +13,16 @@ import { waitForState } from '../support/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS package without types
 const { attach } = require('socketcluster-server') as {
-  attach(server: https.Server, options: object): {
-    listener(name: string): AsyncIterable<{ socket: { procedure(name: string): AsyncIterable<{ end(v: unknown): void }>; request: { socket: TLSSocket } } }>;
+  attach(
+    server: https.Server,
+    options: object,
+  ): {
+    listener(name: string): AsyncIterable<{
+      socket: {
+        procedure(name: string): AsyncIterable<{ end(v: unknown): void }>;
+        request: { socket: TLSSocket };
+      };
+    }>;
     closeAllListeners(): void;
     close(): Promise<void>;
   };
@@ -78,10 +86,10 @@ it('connects over wss with a trusted CA and a client certificate, and works', as
 
 it('refuses a self-signed server certificate that is not trusted', async () => {
   const client = connect({ cert: clientCert, key: clientKey });
-  const closed = (await waitForState(client.state$, (s) => s.state === 'closed' && s.code !== undefined)) as Extract<
-    ConnectionState,
-    { state: 'closed' }
-  >;
+  const closed = (await waitForState(
+    client.state$,
+    (s) => s.state === 'closed' && s.code !== undefined,
+  )) as Extract<ConnectionState, { state: 'closed' }>;
   expect(closed.code).toBe(1006);
   expect(closed.retryAt).toBeUndefined();
 });

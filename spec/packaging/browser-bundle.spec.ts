@@ -147,7 +147,10 @@ describe('browser bundle', () => {
 
   it('bundles no module of ws and no Node built-in', () => {
     const offending = bundle.modules.filter(
-      (id) => id.startsWith('node:') || /[\\/]node_modules[\\/]ws[\\/]/.test(id) || id === resolve(root, 'lib/node.ts'),
+      (id) =>
+        id.startsWith('node:') ||
+        /[\\/]node_modules[\\/]ws[\\/]/.test(id) ||
+        id === resolve(root, 'lib/node.ts'),
     );
     expect(offending).toEqual([]);
   });

@@ -41,7 +41,13 @@ describe('hydrateError', () => {
   });
 
   it('keeps fields whose names clash with the RemoteError fields in details', () => {
-    const error = hydrateError({ message: 'm', name: 'E', code: 4008, statusCode: 4500, stack: 'remote stack' });
+    const error = hydrateError({
+      message: 'm',
+      name: 'E',
+      code: 4008,
+      statusCode: 4500,
+      stack: 'remote stack',
+    });
     expect(error!.code).toBe('REMOTE_ERROR');
     expect(error!.details).toEqual({ code: 4008, statusCode: 4500, stack: 'remote stack' });
   });
@@ -101,7 +107,12 @@ describe('dehydrateError', () => {
   });
 
   it('sends own enumerable fields of the error', () => {
-    const error = Object.assign(new Error('nope'), { name: 'MyError', extra: 42, statusCode: 4500, info: { a: 1 } });
+    const error = Object.assign(new Error('nope'), {
+      name: 'MyError',
+      extra: 42,
+      statusCode: 4500,
+      info: { a: 1 },
+    });
     expect(dehydrateError(error)).toEqual({
       name: 'MyError',
       message: 'nope',

@@ -21,7 +21,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const between = (min: number, max: number) => min + Math.random() * (max - min);
 
 function channelSubscribed(client: Client, name: string, ms: number): Promise<unknown> {
-  return firstValueFrom(client.channelState$(name).pipe(filter((s) => s === 'subscribed'), timeout(ms)));
+  return firstValueFrom(
+    client.channelState$(name).pipe(
+      filter((s) => s === 'subscribed'),
+      timeout(ms),
+    ),
+  );
 }
 
 it('survives random cuts and stalls: calls end in time, acked publishes arrive once, channels come back', async () => {
@@ -132,7 +137,12 @@ it('survives random cuts and stalls: calls end in time, acked publishes arrive o
   await work;
 
   // The dust settles: back open, the channel subscribed again, every acked publish delivered.
-  await firstValueFrom(chaotic.state$.pipe(filter((s) => s.state === 'open'), timeout(5000)));
+  await firstValueFrom(
+    chaotic.state$.pipe(
+      filter((s) => s.state === 'open'),
+      timeout(5000),
+    ),
+  );
   await channelSubscribed(chaotic, 'own', 5000);
   const deadline = Date.now() + 5000;
   while ([...acked].some((seq) => !received.has(seq)) && Date.now() < deadline) await sleep(20);

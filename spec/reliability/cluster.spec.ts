@@ -1,5 +1,11 @@
 import { firstValueFrom } from 'rxjs';
-import { createClient, memoryTokenStore, type Client, type ClientOptions, type ConnectionState } from '../../lib/node';
+import {
+  createClient,
+  memoryTokenStore,
+  type Client,
+  type ClientOptions,
+  type ConnectionState,
+} from '../../lib/node';
 import { startCluster, type Cluster } from '../support/scc-cluster';
 import type { ServerSocket } from '../support/test-server';
 import { until, waitForState } from '../support/wait';
@@ -140,5 +146,7 @@ it('fails over with urls: a client of a killed instance moves to the other withi
   await firstValueFrom(b.publish('ops', 'after'));
   await until(() => atA.length === 2);
   expect(atA).toEqual(['before', 'after']);
-  process.stdout.write(`\ncluster failover: ${failoverMs} ms from the kill to subscribed on the other instance\n`);
+  process.stdout.write(
+    `\ncluster failover: ${failoverMs} ms from the kill to subscribed on the other instance\n`,
+  );
 }, 30_000);

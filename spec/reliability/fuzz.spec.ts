@@ -26,16 +26,48 @@ const text = (t: string): Frame => ({ text: t });
 const str = (s: string) => JSON.stringify(s);
 
 const EVENTS = [
-  'probe', 'other', '#publish', '#kickOut', '#setAuthToken', '#removeAuthToken', '#subscribe', '#unsubscribe',
-  '#handshake', '#authenticate', '#disconnect', '#1', '#2', '', '#', '__proto__', 'constructor', 'prototype',
-  'hasOwnProperty', 'toString',
+  'probe',
+  'other',
+  '#publish',
+  '#kickOut',
+  '#setAuthToken',
+  '#removeAuthToken',
+  '#subscribe',
+  '#unsubscribe',
+  '#handshake',
+  '#authenticate',
+  '#disconnect',
+  '#1',
+  '#2',
+  '',
+  '#',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasOwnProperty',
+  'toString',
 ];
 const CHANNELS = ['room', 'elsewhere', '', '__proto__', 'constructor', 'prototype', 'toString', 'room '];
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype'];
 const HUGE_NUMBERS = [
-  '1e400', '-1e400', '1e-400', '-0', '0.0', '9007199254740993', '-9007199254740993', '123456789012345678901234567890',
-  '1.7976931348623157e308', '5e-324', '4294967296', '2147483648', '-2147483649', '1e21', '0.1e-7',
-  '1' + '0'.repeat(400), '0.' + '0'.repeat(400) + '1', '-' + '9'.repeat(330),
+  '1e400',
+  '-1e400',
+  '1e-400',
+  '-0',
+  '0.0',
+  '9007199254740993',
+  '-9007199254740993',
+  '123456789012345678901234567890',
+  '1.7976931348623157e308',
+  '5e-324',
+  '4294967296',
+  '2147483648',
+  '-2147483649',
+  '1e21',
+  '0.1e-7',
+  '1' + '0'.repeat(400),
+  '0.' + '0'.repeat(400) + '1',
+  '-' + '9'.repeat(330),
 ];
 const POLLUTER = '{"polluted":true,"isAdmin":true,"toString":"x","valueOf":1}';
 
@@ -44,7 +76,19 @@ const key = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.constantFrom(
-      ...['event', 'data', 'cid', 'rid', 'error', 'channel', 'message', 'name', 'base64', 'token', 'polluted'],
+      ...[
+        'event',
+        'data',
+        'cid',
+        'rid',
+        'error',
+        'channel',
+        'message',
+        'name',
+        'base64',
+        'token',
+        'polluted',
+      ],
     ),
   },
   { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
@@ -78,9 +122,12 @@ const fieldValue = fc.oneof(
 /** An object with packet fields, each present or not, plus extra (often prototype) keys, in any order. */
 const packetText = fc
   .tuple(
-    fc.array(fc.tuple(fc.constantFrom('event', 'data', 'cid', 'rid', 'error', ...PROTO_KEYS, 'base64'), fieldValue), {
-      maxLength: 6,
-    }),
+    fc.array(
+      fc.tuple(fc.constantFrom('event', 'data', 'cid', 'rid', 'error', ...PROTO_KEYS, 'base64'), fieldValue),
+      {
+        maxLength: 6,
+      },
+    ),
     fc.boolean(),
   )
   .map(([entries, marked]) => {
@@ -107,25 +154,43 @@ const reservedJunk = fc.oneof(
     weight: 2,
     arbitrary: fc.tuple(
       fc.constantFrom('#setAuthToken'),
-      fc.oneof(json, jwtLike.map((t) => `{"token":${str(t)}}`), fieldValue.map((v) => `{"token":${v}}`)),
+      fc.oneof(
+        json,
+        jwtLike.map((t) => `{"token":${str(t)}}`),
+        fieldValue.map((v) => `{"token":${v}}`),
+      ),
     ),
   },
   {
     weight: 1,
-    arbitrary: fc.tuple(fc.constantFrom('#removeAuthToken', '#subscribe', '#unsubscribe', '#authenticate'), json),
+    arbitrary: fc.tuple(
+      fc.constantFrom('#removeAuthToken', '#subscribe', '#unsubscribe', '#authenticate'),
+      json,
+    ),
   },
 );
 
 function publishData(): fc.Arbitrary<string> {
   return fc.oneof(
     json,
-    fc.constantFrom('null', '"room"', '[]', '{}', '{"channel":null}', '{"channel":{"name":"room"}}', '{"channel":["room"]}'),
+    fc.constantFrom(
+      'null',
+      '"room"',
+      '[]',
+      '{}',
+      '{"channel":null}',
+      '{"channel":{"name":"room"}}',
+      '{"channel":["room"]}',
+    ),
     fc
       .tuple(fieldValue, fc.option(json))
       .map(([channel, data]) => `{"channel":${channel}${data === null ? '' : `,"data":${data}`}}`),
     fc
       .tuple(fc.constantFrom(...CHANNELS), fc.option(json), fc.constantFrom(...PROTO_KEYS))
-      .map(([channel, data, proto]) => `{${str(proto)}:${POLLUTER},"channel":${str(channel)},"data":${data ?? POLLUTER}}`),
+      .map(
+        ([channel, data, proto]) =>
+          `{${str(proto)}:${POLLUTER},"channel":${str(channel)},"data":${data ?? POLLUTER}}`,
+      ),
   );
 }
 
@@ -140,7 +205,9 @@ function kickOutData(): fc.Arbitrary<string> {
 
 const reservedPacket = fc
   .tuple(reservedJunk, fc.option(fc.constantFrom('1', '0', '-1', '1e400', '"7"')))
-  .map(([[event, data], cid]) => `{"event":${str(event)},"data":${data}${cid === null ? '' : `,"cid":${cid}`}}`);
+  .map(
+    ([[event, data], cid]) => `{"event":${str(event)},"data":${data}${cid === null ? '' : `,"cid":${cid}`}}`,
+  );
 
 /** Deep nesting, 10,000 levels at most, except one frame in twenty at 100,000. */
 const deep = fc
@@ -150,10 +217,20 @@ const deep = fc
       { weight: 16, arbitrary: fc.integer({ min: 100, max: 10_000 }) },
       { weight: 1, arbitrary: fc.constant(100_000) },
     ),
-    shape: fc.constantFrom('array', 'object', 'event-data', 'response-error', 'publish', 'batch', 'binary-wrapper', 'proto'),
+    shape: fc.constantFrom(
+      'array',
+      'object',
+      'event-data',
+      'response-error',
+      'publish',
+      'batch',
+      'binary-wrapper',
+      'proto',
+    ),
   })
   .map(({ depth, shape }) => {
-    const nest = (open: string, close: string, leaf: string) => open.repeat(depth) + leaf + close.repeat(depth);
+    const nest = (open: string, close: string, leaf: string) =>
+      open.repeat(depth) + leaf + close.repeat(depth);
     switch (shape) {
       case 'array':
         return nest('[', ']', '1');
@@ -181,8 +258,10 @@ const hugeNumberPacket = fc
     fc.option(fc.constantFrom('probe', '#publish', 'other')),
   )
   .map(([field, number, event]) => {
-    if (field === 'cid' || field === 'data') return `{"event":${str(event ?? 'probe')},${str(field)}:${number}}`;
-    if (field === 'error') return `{"rid":${number},"error":{"message":${number},"name":${number},"statusCode":${number}}}`;
+    if (field === 'cid' || field === 'data')
+      return `{"event":${str(event ?? 'probe')},${str(field)}:${number}}`;
+    if (field === 'error')
+      return `{"rid":${number},"error":{"message":${number},"name":${number},"statusCode":${number}}}`;
     return `{${str(field)}:${number}${event === null ? '' : `,"data":${number}`}}`;
   });
 
@@ -222,7 +301,11 @@ const unknownRid = fc
       fc.double({ noNaN: true }).map((n) => JSON.stringify(n)),
       fc.constantFrom(...HUGE_NUMBERS),
     ),
-    fc.oneof(fc.constant(''), json.map((d) => `,"data":${d}`), json.map((e) => `,"error":${e}`)),
+    fc.oneof(
+      fc.constant(''),
+      json.map((d) => `,"data":${d}`),
+      json.map((e) => `,"error":${e}`),
+    ),
   )
   .map(([rid, rest]) => `{"rid":${rid}${rest}}`);
 
@@ -261,7 +344,9 @@ const randomString = fc.oneof(
 
 const randomBytes = fc.uint8Array({ maxLength: 64 }).map((bytes): Frame => ({ bytes }));
 /** Binary frames holding text (the JSON codec decodes binary frames as UTF-8). */
-const binaryText = fc.oneof(anyJunkPacket, validPacket).map((t): Frame => ({ bytes: new TextEncoder().encode(t) }));
+const binaryText = fc
+  .oneof(anyJunkPacket, validPacket)
+  .map((t): Frame => ({ bytes: new TextEncoder().encode(t) }));
 
 // ---------------------------------------------------------------------------------------------------------------
 // The client under attack.
@@ -288,12 +373,24 @@ function sameDescriptors(a: Descriptors, b: Descriptors): boolean {
     a.length === b.length &&
     a.every(([k, d], i) => {
       const [k2, d2] = b[i]!;
-      return k === k2 && d?.value === d2?.value && d?.get === d2?.get && d?.set === d2?.set && d?.writable === d2?.writable;
+      return (
+        k === k2 &&
+        d?.value === d2?.value &&
+        d?.get === d2?.get &&
+        d?.set === d2?.set &&
+        d?.writable === d2?.writable
+      );
     })
   );
 }
 
-const PROTOTYPES: object[] = [Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype];
+const PROTOTYPES: object[] = [
+  Object.prototype,
+  Array.prototype,
+  Function.prototype,
+  String.prototype,
+  Number.prototype,
+];
 const pristine = PROTOTYPES.map(snapshot);
 
 function assertNoPollution(): void {
@@ -375,7 +472,8 @@ class Target {
   /** The call id of the last packet sent for `event`. */
   lastCid(event: string): number {
     const packets = this.sentPackets();
-    for (let i = packets.length - 1; i >= 0; i--) if (packets[i]!.event === event) return packets[i]!.cid as number;
+    for (let i = packets.length - 1; i >= 0; i--)
+      if (packets[i]!.event === event) return packets[i]!.cid as number;
     throw new Error(`the client sent no ${event}`);
   }
 
@@ -558,16 +656,25 @@ it('MessagePack client: random bytes and hostile MessagePack: 8,000 frames', asy
   const frames = fc.oneof(
     randomBytes,
     value.map(pack),
-    fc.tuple(fc.constantFrom('e', 'p', 'r'), fc.array(value, { maxLength: 4 })).map(([k, tuple]) => pack({ [k]: tuple })),
-    fc.array(fc.tuple(fc.constantFrom('e', 'p', 'r', ...PROTO_KEYS), value), { maxLength: 3 }).map((entries) => {
-      // Own keys only: `__proto__` stays a key, as a hostile encoder would write it.
-      const map = JSON.parse(`{${entries.map(([k, v]) => `${str(k)}:${JSON.stringify(v)}`).join(',')}}`) as unknown;
-      return pack(map);
-    }),
+    fc
+      .tuple(fc.constantFrom('e', 'p', 'r'), fc.array(value, { maxLength: 4 }))
+      .map(([k, tuple]) => pack({ [k]: tuple })),
+    fc
+      .array(fc.tuple(fc.constantFrom('e', 'p', 'r', ...PROTO_KEYS), value), { maxLength: 3 })
+      .map((entries) => {
+        // Own keys only: `__proto__` stays a key, as a hostile encoder would write it.
+        const map = JSON.parse(
+          `{${entries.map(([k, v]) => `${str(k)}:${JSON.stringify(v)}`).join(',')}}`,
+        ) as unknown;
+        return pack(map);
+      }),
     fc.string({ maxLength: 16 }).map(text),
     // Nested one-element arrays (0x91), up to 10,000 levels, some at 100,000.
     fc
-      .oneof({ weight: 9, arbitrary: fc.integer({ min: 100, max: 10_000 }) }, { weight: 1, arbitrary: fc.constant(100_000) })
+      .oneof(
+        { weight: 9, arbitrary: fc.integer({ min: 100, max: 10_000 }) },
+        { weight: 1, arbitrary: fc.constant(100_000) },
+      )
       .map((depth): Frame => {
         const bytes = new Uint8Array(depth + 1).fill(0x91);
         bytes[depth] = 0x01;
@@ -597,7 +704,10 @@ it('junk during the handshake: the client opens, or closes with a typed error an
       .constantFrom('4000', '4500', '4999', '5000', '1000', '-1', '"4501"', '1e400')
       .map((code) => `{"rid":1,"error":{"name":"No","message":"no","statusCode":${code}}}`),
   );
-  const before = fc.array(fc.oneof(anyJunkPacket, randomString, fc.constantFrom('', '#1')), { minLength: 9, maxLength: 9 });
+  const before = fc.array(fc.oneof(anyJunkPacket, randomString, fc.constantFrom('', '#1')), {
+    minLength: 9,
+    maxLength: 9,
+  });
   const outcome: Outcome = { frames: 0, errors: new Map(), verdicts: new Map() };
   await fc.assert(
     fc.asyncProperty(before, reply, async (junk, answer) => {

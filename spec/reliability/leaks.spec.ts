@@ -94,7 +94,6 @@ async function settledHeap(): Promise<number> {
   return process.memoryUsage().heapUsed;
 }
 
-
 async function serverSubscriptions(client: Client): Promise<number> {
   return firstValueFrom(client.invoke<number>('subscriptions'));
 }
@@ -110,7 +109,8 @@ type Mode = 'settled' | 'in flight' | 'linger';
 async function cycles(client: Client, first: number, count: number, mode: Mode): Promise<void> {
   const options = mode === 'linger' ? { linger: 1 } : undefined;
   const subscriptions: Subscription[] = [];
-  for (let i = first; i < first + count; i++) subscriptions.push(client.channel(`c:${i}`, options).subscribe());
+  for (let i = first; i < first + count; i++)
+    subscriptions.push(client.channel(`c:${i}`, options).subscribe());
   if (mode !== 'in flight') {
     await until(() => client.channels().every((c) => c.state === 'subscribed'), 10_000);
   }
@@ -199,7 +199,11 @@ it('close() removes every listener from a real ws socket, after reconnects too',
       sockets.push(this);
     }
   }
-  const client = createClient({ url, WebSocket: Recording as unknown as WebSocketConstructor, reconnectDelay: () => 0 });
+  const client = createClient({
+    url,
+    WebSocket: Recording as unknown as WebSocketConstructor,
+    reconnectDelay: () => 0,
+  });
   await firstValueFrom(client.invoke('subscriptions'));
   client.disconnect(4100);
   await firstValueFrom(client.invoke('subscriptions'));
@@ -232,7 +236,11 @@ class EmitterSocket extends FakeWebSocket {
     this.emitter.emit('open');
   }
   override receive(frame: unknown): void {
-    this.emitter.emit('message', Buffer.from(typeof frame === 'string' ? frame : JSON.stringify(frame)), false);
+    this.emitter.emit(
+      'message',
+      Buffer.from(typeof frame === 'string' ? frame : JSON.stringify(frame)),
+      false,
+    );
   }
   override serverClose(code: number, reason = ''): void {
     this.readyState = 3;
@@ -275,7 +283,8 @@ describe.each([
       for (const socket of sockets) {
         expect([socket.onopen, socket.onmessage, socket.onclose]).toEqual([null, null, null]);
         if (socket instanceof EmitterSocket) {
-          for (const event of ['open', 'message', 'close']) expect(socket.emitter.listenerCount(event)).toBe(0);
+          for (const event of ['open', 'message', 'close'])
+            expect(socket.emitter.listenerCount(event)).toBe(0);
           expect(socket.emitter.listenerCount('error')).toBe(1); // kept on purpose (see above)
           expect(socket.onerror).toBeNull();
         } else {
@@ -287,4 +296,3 @@ describe.each([
     }
   });
 });
-

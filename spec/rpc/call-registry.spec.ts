@@ -171,7 +171,9 @@ describe('CallRegistry', () => {
     it('arms a timer for a call added from a fail callback during a sweep', () => {
       const retried = call(2, 1_000);
       const first = call(1, 100);
-      first.fail.mockImplementation(() => registry.add({ ...retried, deadline: asyncScheduler.now() + 1_000 }));
+      first.fail.mockImplementation(() =>
+        registry.add({ ...retried, deadline: asyncScheduler.now() + 1_000 }),
+      );
       registry.add(first);
       jest.advanceTimersByTime(100);
       expect(registry.size).toBe(1);

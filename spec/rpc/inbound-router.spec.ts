@@ -46,7 +46,11 @@ describe('receiver()', () => {
     client.receiver('e').subscribe((v) => log.push(`event ${String(v)}`));
     client.invoke('x').subscribe((v) => log.push(`response ${String(v)}`));
     const { cid } = socket.packets.at(-1)!;
-    socket.receive([{ event: 'e', data: 1 }, { rid: cid, data: 'r' }, { event: 'e', data: 2 }]);
+    socket.receive([
+      { event: 'e', data: 1 },
+      { rid: cid, data: 'r' },
+      { event: 'e', data: 2 },
+    ]);
     expect(log).toEqual(['event 1', 'response r', 'event 2']);
     client.close();
   });
@@ -57,7 +61,10 @@ describe('receiver()', () => {
     client.receiver('welcome').subscribe(() => seen.push(client.state.state));
     const socket = ws.last();
     socket.open();
-    socket.receive({ rid: socket.handshakeCid, data: { id: 's', pingTimeout: 1000, isAuthenticated: false } });
+    socket.receive({
+      rid: socket.handshakeCid,
+      data: { id: 's', pingTimeout: 1000, isAuthenticated: false },
+    });
     socket.receive({ event: 'welcome' });
     expect(seen).toEqual(['open']);
     expect(states.map((s) => s.state)).toEqual(['closed', 'connecting', 'open']);
@@ -89,7 +96,10 @@ describe('procedure()', () => {
     });
     const socket = open();
     socket.receive({ event: 'check', cid: 3 });
-    expect(socket.packets.at(-1)).toEqual({ rid: 3, error: { name: 'Forbidden', message: 'not allowed', status: 403 } });
+    expect(socket.packets.at(-1)).toEqual({
+      rid: 3,
+      error: { name: 'Forbidden', message: 'not allowed', status: 403 },
+    });
     client.close();
   });
 
@@ -108,7 +118,10 @@ describe('procedure()', () => {
     const socket = open();
     socket.receive({ event: 'bad', cid: 4 });
     expect(thrown).toBeInstanceOf(TypeError);
-    expect(socket.packets.at(-1)).toEqual({ rid: 4, error: { name: 'Error', message: 'could not encode the result' } });
+    expect(socket.packets.at(-1)).toEqual({
+      rid: 4,
+      error: { name: 'Error', message: 'could not encode the result' },
+    });
     client.close();
   });
 

@@ -39,7 +39,9 @@ export class FakeWebSocket implements WebSocketLike {
 
   /** The decoded non-ping frames the client sent. */
   get packets(): Record<string, unknown>[] {
-    return this.sent.filter((f) => typeof f === 'string' && f !== '' && !f.startsWith('#')).map((f) => JSON.parse(f as string));
+    return this.sent
+      .filter((f) => typeof f === 'string' && f !== '' && !f.startsWith('#'))
+      .map((f) => JSON.parse(f as string));
   }
 
   /** The call id of the client's `#handshake`. */
@@ -58,13 +60,18 @@ export class FakeWebSocket implements WebSocketLike {
   /** Opens the socket and answers the handshake. */
   handshake(reply: Record<string, unknown> = {}): this {
     if (this.readyState === 0) this.open();
-    this.receive({ rid: this.handshakeCid, data: { id: 'socket-1', pingTimeout: 30_000, isAuthenticated: false, ...reply } });
+    this.receive({
+      rid: this.handshakeCid,
+      data: { id: 'socket-1', pingTimeout: 30_000, isAuthenticated: false, ...reply },
+    });
     return this;
   }
 
   /** Delivers a frame; objects are JSON-encoded. */
   receive(frame: unknown): void {
-    this.onmessage?.({ data: typeof frame === 'string' || frame instanceof ArrayBuffer ? frame : JSON.stringify(frame) });
+    this.onmessage?.({
+      data: typeof frame === 'string' || frame instanceof ArrayBuffer ? frame : JSON.stringify(frame),
+    });
   }
 
   /** The server closes the connection. */
@@ -108,7 +115,11 @@ export class FakeNodeWebSocket extends FakeWebSocket {
     if (frame instanceof ArrayBuffer || frame instanceof Uint8Array) {
       this.#emitter.emit('message', frame, true);
     } else {
-      this.#emitter.emit('message', Buffer.from(typeof frame === 'string' ? frame : JSON.stringify(frame)), false);
+      this.#emitter.emit(
+        'message',
+        Buffer.from(typeof frame === 'string' ? frame : JSON.stringify(frame)),
+        false,
+      );
     }
   }
 

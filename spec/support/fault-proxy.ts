@@ -71,7 +71,12 @@ class Pipe {
   readonly #settings: Settings;
   readonly #count: (bytes: number) => void;
 
-  constructor(from: net.Socket, to: () => net.Socket | undefined, settings: Settings, count: (bytes: number) => void) {
+  constructor(
+    from: net.Socket,
+    to: () => net.Socket | undefined,
+    settings: Settings,
+    count: (bytes: number) => void,
+  ) {
     this.#from = from;
     this.#to = to;
     this.#settings = settings;
@@ -172,7 +177,14 @@ class Link {
     client.on('error', () => this.destroy());
     client.on('close', () => this.destroy());
     // Reading starts at once; what the client sends waits in the queue until the target is connected.
-    this.#pipes.push(new Pipe(client, () => this.upstream, settings, (n) => (forwarded.up += n)));
+    this.#pipes.push(
+      new Pipe(
+        client,
+        () => this.upstream,
+        settings,
+        (n) => (forwarded.up += n),
+      ),
+    );
     if (!settings.stalled) this.connect();
   }
 
@@ -184,7 +196,14 @@ class Link {
     upstream.on('error', () => this.destroy());
     upstream.on('close', () => this.destroy());
     upstream.on('connect', () => this.pump());
-    this.#pipes.push(new Pipe(upstream, () => this.#client, this.#settings, (n) => (this.#forwarded.down += n)));
+    this.#pipes.push(
+      new Pipe(
+        upstream,
+        () => this.#client,
+        this.#settings,
+        (n) => (this.#forwarded.down += n),
+      ),
+    );
   }
 
   pump(): void {
@@ -274,12 +293,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       for (const link of [...links]) link.settle();
     },
     setDelay(ms: number) {
-      if (!(ms >= 0 && Number.isFinite(ms))) throw new RangeError(`delay must be a finite number >= 0, got ${ms}`);
+      if (!(ms >= 0 && Number.isFinite(ms)))
+        throw new RangeError(`delay must be a finite number >= 0, got ${ms}`);
       settings.delay = ms;
     },
     setThrottle(bytesPerSecond: number | null) {
       if (bytesPerSecond !== null && !(bytesPerSecond > 0 && Number.isFinite(bytesPerSecond))) {
-        throw new RangeError(`throttle must be a positive number of bytes per second or null, got ${bytesPerSecond}`);
+        throw new RangeError(
+          `throttle must be a positive number of bytes per second or null, got ${bytesPerSecond}`,
+        );
       }
       settings.throttle = bytesPerSecond;
       pumpAll();

@@ -1,4 +1,11 @@
-import { createClient, memoryTokenStore, type AnyScError, type Client, type ClientOptions, type TokenStore } from '../../lib/node';
+import {
+  createClient,
+  memoryTokenStore,
+  type AnyScError,
+  type Client,
+  type ClientOptions,
+  type TokenStore,
+} from '../../lib/node';
 import { startTestServer, type AgServer, type TestServer, type TestServerOptions } from './test-server';
 import { waitForState } from './wait';
 

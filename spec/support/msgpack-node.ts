@@ -12,7 +12,9 @@ import type { WebSocketConstructor } from '../../lib/transport/web-socket';
 
 export * from '../../lib/index';
 
-export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(options: ClientOptions): Client<Api> {
+export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(
+  options: ClientOptions,
+): Client<Api> {
   return createBaseClient<Api>({
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     codec: msgpackCodec(),

@@ -85,7 +85,10 @@ async function whenEvent(
     const left = end - Date.now();
     if (left <= 0) throw new Error(`Timed out waiting for ${what}`);
     // The wait is registered synchronously after the check: no event can slip in between.
-    await emitter.listener(event).once(left).catch(() => undefined);
+    await emitter
+      .listener(event)
+      .once(left)
+      .catch(() => undefined);
   }
 }
 
@@ -147,17 +150,30 @@ class Coordinator {
   port = 0;
 
   constructor(authKey: string) {
-    this.#agServer = socketClusterServer.attach(this.#httpServer, { authKey, pingInterval: 1000, pingTimeout: 5000 });
+    this.#agServer = socketClusterServer.attach(this.#httpServer, {
+      authKey,
+      pingInterval: 1000,
+      pingTimeout: 5000,
+    });
     const server = this.#agServer;
     server.setMiddleware(server.MIDDLEWARE_HANDSHAKE, async (stream) => {
       for await (const action of stream) {
-        const query = new URL(action.request?.url ?? action.socket?.request?.url ?? '/', 'http://x').searchParams;
+        const query = new URL(action.request?.url ?? action.socket?.request?.url ?? '/', 'http://x')
+          .searchParams;
         if (action.type === action.HANDSHAKE_WS && query.get('authKey') !== authKey) {
           action.block(Object.assign(new Error('Invalid cluster authKey'), { name: 'BadClusterAuthError' }));
-        } else if (action.type === action.HANDSHAKE_SC && !KNOWN_TYPES.includes(query.get('instanceType') ?? '')) {
+        } else if (
+          action.type === action.HANDSHAKE_SC &&
+          !KNOWN_TYPES.includes(query.get('instanceType') ?? '')
+        ) {
           action.block(Object.assign(new Error('Unknown SCC instance type'), { name: 'CompatibilityError' }));
-        } else if (action.type === action.HANDSHAKE_SC && this.#released.has(query.get('instancePort') ?? '')) {
-          action.block(Object.assign(new Error('Instance stopped'), { name: 'InstanceStoppedError', statusCode: 4500 }));
+        } else if (
+          action.type === action.HANDSHAKE_SC &&
+          this.#released.has(query.get('instancePort') ?? '')
+        ) {
+          action.block(
+            Object.assign(new Error('Instance stopped'), { name: 'InstanceStoppedError', statusCode: 4500 }),
+          );
         } else {
           action.allow();
         }
@@ -215,7 +231,12 @@ class Coordinator {
     return [...new Set([...this.#members.values()].filter((m) => m.type === type).map((m) => m.uri))];
   }
 
-  #announce(type: InstanceType, procedure: string, data: Record<string, unknown>, except?: ServerSocket): void {
+  #announce(
+    type: InstanceType,
+    procedure: string,
+    data: Record<string, unknown>,
+    except?: ServerSocket,
+  ): void {
     for (const member of this.#members.values()) {
       if (member.type !== type || member.socket === except || member.released) continue;
       // A member that is leaving misses it.
@@ -224,7 +245,9 @@ class Coordinator {
       void answered.then(() => member.pending.delete(answered));
     }
     // A signal for whoever waits on the cluster's shape (see whenEvent).
-    (this.#agServer as unknown as { emit(event: string, data: unknown): void }).emit('clusterChange', { procedure });
+    (this.#agServer as unknown as { emit(event: string, data: unknown): void }).emit('clusterChange', {
+      procedure,
+    });
   }
 
   #serve(socket: ServerSocket): void {
@@ -232,7 +255,8 @@ class Coordinator {
     const instanceType = query.get('instanceType') as InstanceType;
     const instancePort = query.get('instancePort');
     const join = (data: Record<string, unknown> | undefined) => {
-      const given = typeof data?.instanceIp === 'string' && data.instanceIp !== '' ? data.instanceIp : undefined;
+      const given =
+        typeof data?.instanceIp === 'string' && data.instanceIp !== '' ? data.instanceIp : undefined;
       const ip = given ?? (socket.remoteAddress as string);
       const family = given ? (data?.instanceIpFamily ?? 'IPv4') : net.isIPv6(ip) ? 'IPv6' : 'IPv4';
       const host = family === 'IPv4' ? ip : `[${ip}]`;
@@ -253,13 +277,21 @@ class Coordinator {
       if (!member) return;
       this.#members.delete(socket.id as string);
       if (member.type === 'scc-broker') {
-        this.#announce('scc-worker', 'sccBrokerLeaveCluster', { sccBrokerURIs: this.brokers(), time: this.#stamp() });
+        this.#announce('scc-worker', 'sccBrokerLeaveCluster', {
+          sccBrokerURIs: this.brokers(),
+          time: this.#stamp(),
+        });
       } else {
-        const data = { sccWorkerURIs: this.#uris('scc-worker'), sccSourceWorkerURI: member.uri, time: this.#stamp() };
+        const data = {
+          sccWorkerURIs: this.#uris('scc-worker'),
+          sccSourceWorkerURI: member.uri,
+          time: this.#stamp(),
+        };
         this.#announce('scc-worker', 'sccWorkerLeaveCluster', data);
       }
     };
-    const loop = (name: string, handle: (req: any) => void) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- requests of the untyped scc protocol
+    const loop = (name: string, handle: (req: any) => void) => {
       void (async () => {
         for await (const req of socket.procedure(name)) handle(req);
       })();
@@ -268,13 +300,21 @@ class Coordinator {
     loop('sccBrokerJoinCluster', (req) => {
       join(req.data);
       req.end();
-      this.#announce('scc-worker', 'sccBrokerJoinCluster', { sccBrokerURIs: this.brokers(), time: this.#stamp() });
+      this.#announce('scc-worker', 'sccBrokerJoinCluster', {
+        sccBrokerURIs: this.brokers(),
+        time: this.#stamp(),
+      });
     });
     loop('sccWorkerJoinCluster', (req) => {
       const member = join(req.data);
       const time = this.#stamp();
       const workers = this.#uris('scc-worker');
-      req.end({ sccBrokerURIs: this.brokers(), sccWorkerURIs: workers, sccSourceWorkerURI: member.uri, time });
+      req.end({
+        sccBrokerURIs: this.brokers(),
+        sccWorkerURIs: workers,
+        sccSourceWorkerURI: member.uri,
+        time,
+      });
       const news = { sccWorkerURIs: workers, sccSourceWorkerURI: member.uri, time };
       this.#announce('scc-worker', 'sccWorkerJoinCluster', news, socket);
     });
@@ -298,7 +338,10 @@ interface Instance {
 }
 
 /** Starts the broker script with the environment it reads; resolves once it has joined the coordinator. */
-async function startBroker(coordinator: Coordinator, authKey: string): Promise<{ child: ChildProcess; uri: string }> {
+async function startBroker(
+  coordinator: Coordinator,
+  authKey: string,
+): Promise<{ child: ChildProcess; uri: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, [require.resolve('scc-broker')], {
     env: {
@@ -320,7 +363,10 @@ async function startBroker(coordinator: Coordinator, authKey: string): Promise<{
   });
   try {
     const joined = () => coordinator.brokers().includes(uri);
-    await Promise.race([whenEvent(coordinator.changes, 'clusterChange', joined, 15_000, 'the broker to join'), exited]);
+    await Promise.race([
+      whenEvent(coordinator.changes, 'clusterChange', joined, 15_000, 'the broker to join'),
+      exited,
+    ]);
   } catch (error) {
     child.kill();
     throw error;
@@ -426,7 +472,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         const pool = clusterClient.sccBrokerClientPools[clusterClient.mapChannelNameToBrokerURI(channel)];
         return pool?.isSubscribed(channel, false) ?? false;
       };
-      await whenEvent(clusterClient, 'subscribe', subscribed, timeout, `instance ${index} to route '${channel}'`);
+      await whenEvent(
+        clusterClient,
+        'subscribe',
+        subscribed,
+        timeout,
+        `instance ${index} to route '${channel}'`,
+      );
     },
     async killInstance(index) {
       const instance = running(index);

@@ -66,7 +66,9 @@ export async function startTestServer(setup: TestServerOptions = {}): Promise<Te
   void (async () => {
     for await (const { socket } of agServer.listener('handshake')) {
       socket.socket.on('message', (data: Buffer, isBinary: boolean) => {
-        frames.push(isBinary ? binaryFrameAsJson(codecEngine as ServerCodec | undefined, data) : data.toString());
+        frames.push(
+          isBinary ? binaryFrameAsJson(codecEngine as ServerCodec | undefined, data) : data.toString(),
+        );
       });
     }
   })();
@@ -127,7 +129,8 @@ function binaryFrameAsJson(codec: ServerCodec | undefined, data: Buffer): string
   return JSON.stringify(Array.isArray(decoded) ? decoded.map(strip) : strip(decoded));
 }
 
-function loop(stream: AsyncIterable<unknown>, handle: (item: any) => void): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- items of the untyped server's streams
+function loop(stream: AsyncIterable<unknown>, handle: (item: any) => void): void {
   void (async () => {
     for await (const item of stream) handle(item);
   })();

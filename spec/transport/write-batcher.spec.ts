@@ -59,5 +59,4 @@ describe('batchWrites', () => {
     expect(JSON.parse(socket.sent.at(-1) as string)).toEqual({ event: 'last', data: 1 });
     client.close();
   });
-
 });

@@ -81,7 +81,8 @@ export function checkPrerequisites(what: string, built: string): void {
   } catch (error) {
     throw new Error(`The ${what} test runs the page in a real browser. ${(error as Error).message}`);
   }
-  if (!existsSync(join(ROOT, built))) throw new Error(`${built} is missing: the globalSetup build did not run`);
+  if (!existsSync(join(ROOT, built)))
+    throw new Error(`${built} is missing: the globalSetup build did not run`);
 }
 
 /** Headless Chromium with the flags that work on a machine without outside network. */
