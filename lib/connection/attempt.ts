@@ -39,7 +39,6 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
   #handshakeCid = -1;
   #established = false;
   #finished = false;
-  #oversized = false;
   #disconnectReason = '';
   #lastSeen: number;
 
@@ -154,25 +153,16 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
     }
   }
 
-  closed(code: number, reason: string): void {
-    const socket = this.#socket;
-    if (this.#finished || !socket) return;
-    this.#detach(true);
+  closed(code: number, reason: string, oversized: boolean): void {
+    if (this.#finished || !this.#socket) return;
+    this.#detach(oversized);
     // `ws` drops the connection (1006) once it refused an oversized message: report the close it asked for.
     const phase = this.#established ? 'disconnect' : 'connectAbort';
-    this.#fail(new ConnectionError(this.#oversized ? 1009 : code, reason || this.#disconnectReason, phase));
-  }
-
-  failed(error: unknown): void {
-    // `ws` names an oversized message in its error; the 'close' that follows reports it.
-    if ((error as { code?: unknown } | null | undefined)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-      this.#oversized = true;
-    }
+    this.#fail(new ConnectionError(oversized ? 1009 : code, reason || this.#disconnectReason, phase));
   }
 
   tooLarge(): void {
-    this.#oversized = true;
-    this.#abort(1009, 'Message too big');
+    this.#abort(1009, 'Message too big', undefined, true);
   }
 
   /**
@@ -196,10 +186,10 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
   }
 
   /** The client ends the connection itself: it does not wait for the close handshake, which a dead peer never completes. */
-  #abort(code: number, reason: string, error?: ScClientError): void {
+  #abort(code: number, reason: string, error?: ScClientError, oversized = false): void {
     const socket = this.#socket;
     if (this.#finished || !socket) return;
-    this.#detach(true);
+    this.#detach(oversized);
     closeSocket(socket, code, reason, DEAD_PEER.has(code));
     this.#fail(error ?? new ConnectionError(code, reason, this.#established ? 'disconnect' : 'connectAbort'));
   }
@@ -247,14 +237,14 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
     this.#subscriber.next(this);
   }
 
-  /** Stops listening and the timers; with `report`, reports an oversized message that ended the connection. */
-  #detach(report: boolean): void {
+  /** Stops listening and the timers; reports the oversized message that ended the connection, if one did. */
+  #detach(oversized: boolean): void {
     this.#finished = true;
     this.#connectTimer?.unsubscribe();
     this.#watchdog?.unsubscribe();
     this.#batcher?.clear();
     this.#unlisten?.();
-    if (report && this.#oversized) {
+    if (oversized) {
       const { maxPayload } = this.#config;
       this.#hooks.report(
         new ProtocolError(

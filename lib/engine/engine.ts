@@ -1,4 +1,5 @@
-import type { Observable, SchedulerLike, Subscription } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
+import { AuthCalls } from '../auth/auth-calls';
 import { AuthController } from '../auth/auth-controller';
 import type { AuthConfig, AuthHost } from '../auth/auth-host';
 import type { AuthState } from '../auth/auth-state';
@@ -65,7 +66,7 @@ export class Engine
   /** Counts sessions: answers to a server invoke go only to the session it came on. */
   #session = 0;
   /** `authenticate` commands in flight, by call id (created on the first). */
-  #authCalls: Map<number, Subscription> | undefined;
+  #authCalls: AuthCalls | undefined;
   #closed = false;
 
   constructor(config: EngineConfig, events: EngineEvents) {
@@ -93,7 +94,7 @@ export class Engine
     this.#closed = true;
     this.#channels?.clear();
     this.#rpc.calls.failWhere(() => true, new ClientClosedError());
-    for (const subscription of this.#authCalls?.values() ?? []) subscription.unsubscribe();
+    this.#authCalls?.close();
     this.#connection.close(1000, 'Client closed');
     this.#auth.dispose();
     this.#events.closed();
@@ -106,11 +107,7 @@ export class Engine
 
   cancel(call: number): void {
     this.#rpc.cancel(call);
-    const auth = this.#authCalls?.get(call);
-    if (auth) {
-      this.#authCalls?.delete(call);
-      auth.unsubscribe();
-    }
+    this.#authCalls?.cancel(call);
   }
 
   transmit(event: string, frame: Frame): void {
@@ -131,16 +128,7 @@ export class Engine
   }
 
   authenticate(call: number, token: string): void {
-    const calls = (this.#authCalls ??= new Map<number, Subscription>());
-    const subscription = this.#auth.authenticate(token).subscribe({
-      next: (result) => this.#events.callResult(call, mapAuthError(result, toErrorRecord)),
-      error: (error: unknown) => {
-        calls.delete(call);
-        this.#events.callFailed(call, toErrorRecord(error as AnyScError));
-      },
-      complete: () => calls.delete(call),
-    });
-    if (!subscription.closed) calls.set(call, subscription);
+    (this.#authCalls ??= new AuthCalls(this.#events)).start(call, this.#auth.authenticate(token));
   }
 
   deauthenticate(): void {

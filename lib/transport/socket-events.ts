@@ -6,10 +6,11 @@ export interface SocketEvents {
   opened(): void;
   /** A message: a string for text, as the `binaryType` asks for binary. */
   frame(data: unknown): void;
-  /** The socket closed (always after an error, with the code). */
-  closed(code: number, reason: string): void;
-  /** The socket reported an error; a `closed` follows. */
-  failed(error: unknown): void;
+  /**
+   * The socket closed (always after an error, with the code). `oversized`: `ws` refused a message over
+   * `maxPayload` and dropped the connection for it.
+   */
+  closed(code: number, reason: string, oversized: boolean): void;
   /** A message over `maxPayload` arrived on a socket that cannot refuse it while receiving (browsers). */
   tooLarge(): void;
 }
@@ -41,9 +42,16 @@ export function openSocket(
  * elsewhere the `on*` handlers, where it also applies `maxPayload` (the `ws` package enforces it while receiving).
  */
 export function listen(socket: WebSocketLike, events: SocketEvents, maxPayload: number): () => void {
+  let oversized = false;
   const onOpen = () => events.opened();
-  const onClose = (code: number, reason: string | Uint8Array) => events.closed(code, reason.toString());
-  const onError = (error: unknown) => events.failed(error);
+  const onClose = (code: number, reason: string | Uint8Array) =>
+    events.closed(code, reason.toString(), oversized);
+  // `ws` names an oversized message in its error; the 'close' that follows reports it.
+  const onError = (error: unknown) => {
+    if ((error as { code?: unknown } | null | undefined)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      oversized = true;
+    }
+  };
   const emitter = socket as Partial<NodeStyleSocket>;
   if (typeof emitter.on === 'function' && typeof emitter.off === 'function') {
     // Text arrives as a Buffer there, binary as the binaryType asks.
