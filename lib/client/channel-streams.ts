@@ -25,7 +25,8 @@ const NO_REQUEST: ChannelRequest = {};
  * subscribers (and `linger` ms after), and the per-name streams of channel states. Every engine event for a
  * channel costs one `Map` lookup, whatever the number of channels and observers. A held channel costs one `Map`
  * entry here, its subscribers as the value (a subscribed channel is the budgeted unit, so there is no record
- * object: its state is the engine's, read through the port's view).
+ * object: its state is the engine's, read through the port's view; a record mirroring it cost 65 B per channel,
+ * 260 B of the client's own against 195 B, `npm run bench` row channels-10000).
  * @internal
  */
 export class ChannelStreams {

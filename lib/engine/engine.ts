@@ -201,6 +201,8 @@ export class Engine
 
   // ConnectionHooks
 
+  // A method, not the router's bound arrow function: one closure less per client (about 60 B per connected socket,
+  // in a heap snapshot of 500 clients), for one more call on the inbound path, which V8 inlines.
   dispatch(packet: unknown, session: Session | undefined): void {
     this.#router.dispatch(packet, session);
   }
