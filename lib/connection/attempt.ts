@@ -1,5 +1,6 @@
 import type { Subscriber, Subscription } from 'rxjs';
 import { ConnectionError, ProtocolError, type RemoteError, type ScClientError } from '../errors';
+import { closeReason } from '../protocol/close-codes';
 import { DEFAULT_PING_TIMEOUT, handshakePacket, readHandshakeReply } from '../protocol/handshake';
 import { PING_FRAMES, type ResponsePacket } from '../protocol/packets';
 import { decodeFrame, isDecodedLegacyPing, legacyDisconnectReason, otherVersion } from '../protocol/ping';
@@ -158,7 +159,11 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
     this.#detach(oversized);
     // `ws` drops the connection (1006) once it refused an oversized message: report the close it asked for.
     const phase = this.#established ? 'disconnect' : 'connectAbort';
-    this.#fail(new ConnectionError(oversized ? 1009 : code, reason || this.#disconnectReason, phase));
+    const closeCode = oversized ? 1009 : code;
+    // A close without a reason gets SocketCluster 14's #disconnect reason, else the standard text of its code.
+    this.#fail(
+      new ConnectionError(closeCode, closeReason(closeCode, reason || this.#disconnectReason), phase),
+    );
   }
 
   tooLarge(): void {

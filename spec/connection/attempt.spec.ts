@@ -146,7 +146,12 @@ describe('on a socket with the EventEmitter side of ws', () => {
     expect(states.at(-1)).toMatchObject({ state: 'open' }); // nothing happens before the close
     expect(errors).toEqual([]);
     socket.serverClose(1006);
-    expect(states.at(-1)).toMatchObject({ state: 'closed', code: 1009, reason: '', retryIn: 100 });
+    expect(states.at(-1)).toMatchObject({
+      state: 'closed',
+      code: 1009,
+      reason: 'Message was too big to process',
+      retryIn: 100,
+    });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'PROTOCOL_ERROR', kind: 'message-too-large' });
     expect(inFlight.error).toBeInstanceOf(ConnectionError);
@@ -1136,7 +1141,7 @@ describe('reconnect delays', () => {
     const { ws, client, states } = setup({ maxAttempts: 0, reconnectDelay: () => 10 });
     const queued = pendingCall(client);
     ws.last().serverClose(1006);
-    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code: 1006, reason: '' });
+    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code: 1006, reason: 'Socket hung up' });
     jest.advanceTimersByTime(60_000);
     expect(ws.sockets).toHaveLength(1);
     expect(queued.error).toMatchObject({ closeCode: 1006, phase: 'connectAbort' });
@@ -1154,7 +1159,7 @@ describe('reconnect delays', () => {
     ws.last().serverClose(1006); // a second failure in a row: stop
     jest.advanceTimersByTime(60_000);
     expect(ws.sockets).toHaveLength(3);
-    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code: 1006, reason: '' });
+    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code: 1006, reason: 'Socket hung up' });
     client.close();
   });
 

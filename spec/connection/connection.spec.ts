@@ -123,7 +123,7 @@ describe('reconnecting', () => {
       state: 'closed',
       attempt: 0,
       code: 1006,
-      reason: '',
+      reason: 'Socket hung up',
       retryAt: Date.now() + 1000,
       retryIn: 1000,
     });
@@ -203,7 +203,7 @@ describe('reconnecting', () => {
     ws.last().serverClose(1006);
     jest.advanceTimersByTime(60_000);
     expect(ws.sockets).toHaveLength(1);
-    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 0, code: 1006, reason: '' });
+    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 0, code: 1006, reason: 'Socket hung up' });
     client.close();
   });
 
@@ -219,7 +219,7 @@ describe('reconnecting', () => {
     ws.last().serverClose(1006);
     jest.advanceTimersByTime(10_000);
     expect(ws.sockets).toHaveLength(3);
-    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 3, code: 1006, reason: '' });
+    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 3, code: 1006, reason: 'Socket hung up' });
     expect(error).toBeInstanceOf(ConnectionError);
     client.close();
   });

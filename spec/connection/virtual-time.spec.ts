@@ -310,16 +310,40 @@ describe('reconnect backoff', () => {
           ({ value }) => value.state === 'closed' && value.code !== undefined,
         );
         expect(retries).toEqual([
-          { at: 0, value: { state: 'closed', attempt: 1, code: 1006, reason: '', retryIn: 10, retryAt: 10 } },
+          {
+            at: 0,
+            value: {
+              state: 'closed',
+              attempt: 1,
+              code: 1006,
+              reason: 'Socket hung up',
+              retryIn: 10,
+              retryAt: 10,
+            },
+          },
           {
             at: 10,
-            value: { state: 'closed', attempt: 2, code: 1006, reason: '', retryIn: 20, retryAt: 30 },
+            value: {
+              state: 'closed',
+              attempt: 2,
+              code: 1006,
+              reason: 'Socket hung up',
+              retryIn: 20,
+              retryAt: 30,
+            },
           },
           {
             at: 30,
-            value: { state: 'closed', attempt: 3, code: 1006, reason: '', retryIn: 40, retryAt: 70 },
+            value: {
+              state: 'closed',
+              attempt: 3,
+              code: 1006,
+              reason: 'Socket hung up',
+              retryIn: 40,
+              retryAt: 70,
+            },
           },
-          { at: 70, value: { state: 'closed', attempt: 4, code: 1006, reason: '' } },
+          { at: 70, value: { state: 'closed', attempt: 4, code: 1006, reason: 'Socket hung up' } },
         ]);
       }, 999);
     });
