@@ -34,6 +34,7 @@ export {
   AuthRefreshError,
   AuthTokenExpiredError,
   AuthTokenInvalidError,
+  CallNotSentError,
   ChannelKickOutError,
   ChannelSubscribeError,
   ClientClosedError,

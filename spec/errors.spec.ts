@@ -3,6 +3,7 @@ import {
   AuthRefreshError,
   AuthTokenExpiredError,
   AuthTokenInvalidError,
+  CallNotSentError,
   TokenStoreError,
   ChannelKickOutError,
   ChannelSubscribeError,
@@ -25,6 +26,7 @@ const cases: [string, ScErrorCode, () => AnyScError][] = [
   ['ConnectionError', 'CONNECTION_CLOSED', () => new ConnectionError(1006, 'gone', 'disconnect')],
   ['HandshakeError', 'HANDSHAKE_REJECTED', () => new HandshakeError('rejected', 4501, remote)],
   ['AckTimeoutError', 'ACK_TIMEOUT', () => new AckTimeoutError('sum', 100)],
+  ['CallNotSentError', 'CALL_NOT_SENT', () => new CallNotSentError('sum', 100, 2, '1006 Socket hung up')],
   ['RemoteError', 'REMOTE_ERROR', () => new RemoteError('nope', 'MyError', {})],
   ['CodecError', 'CODEC_ERROR', () => new CodecError('bad frame')],
   ['ClientClosedError', 'CLIENT_CLOSED', () => new ClientClosedError()],
@@ -81,6 +83,8 @@ describe('error classes', () => {
           return `status ${error.statusCode}`;
         case 'ACK_TIMEOUT':
           return `timeout ${error.event}`;
+        case 'CALL_NOT_SENT':
+          return `not sent ${error.event} after ${error.attempts}`;
         case 'REMOTE_ERROR':
           return `remote ${error.remoteName}`;
         case 'OUTBOX_OVERFLOW':
@@ -110,6 +114,7 @@ describe('error classes', () => {
       'close 1006',
       'status 4501',
       'timeout sum',
+      'not sent sum after 2',
       'remote MyError',
       'CODEC_ERROR',
       'CLIENT_CLOSED',
@@ -185,6 +190,27 @@ describe('AckTimeoutError', () => {
     const error = new AckTimeoutError('sum', 2500);
     expect(error).toMatchObject({ event: 'sum', timeout: 2500 });
     expect(error.message).toBe("No response to 'sum' within 2500 ms");
+  });
+});
+
+describe('CallNotSentError', () => {
+  it('says the call was not sent, how long it waited, and why, with each as a field', () => {
+    const error = new CallNotSentError('history', 1500, 3, '1006 Socket hung up');
+    expect(error).toMatchObject({
+      event: 'history',
+      timeout: 1500,
+      attempts: 3,
+      lastFailure: '1006 Socket hung up',
+    });
+    expect(error.message).toBe(
+      "'history' was not sent: no connection within 1500 ms (3 attempts; last failure: 1006 Socket hung up)",
+    );
+  });
+
+  it('leaves out a last failure it does not know, and counts one attempt in the singular', () => {
+    expect(new CallNotSentError('x', 10, 1, undefined).message).toBe(
+      "'x' was not sent: no connection within 10 ms (1 attempt)",
+    );
   });
 });
 

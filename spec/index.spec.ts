@@ -32,6 +32,7 @@ const RUNTIME_EXPORTS = [
   'AuthRefreshError',
   'AuthTokenExpiredError',
   'AuthTokenInvalidError',
+  'CallNotSentError',
   'ChannelKickOutError',
   'ChannelSubscribeError',
   'ClientClosedError',

@@ -55,7 +55,8 @@ export interface Client<Api extends ScApi = UntypedApi> {
    *
    * - Emits: the server's response data, once.
    * - Completes: right after that value.
-   * - Errors: `RemoteError` when the server answers with an error; `AckTimeoutError` after the timeout;
+   * - Errors: `RemoteError` when the server answers with an error; `AckTimeoutError` after the timeout, or
+   *   `CallNotSentError` when no connection carried the call before it;
    *   `ConnectionError` when the connection drops after the call was sent, or when the client stops
    *   reconnecting while the call waits to be sent (`HandshakeError` when that stop was a refused handshake);
    *   `OutboxOverflowError` when it cannot be queued; `ClientClosedError` when the client is or gets closed.

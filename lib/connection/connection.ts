@@ -84,6 +84,17 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
     return this.#session;
   }
 
+  /** Connection attempts since the last successful handshake. */
+  get attempts(): number {
+    return this.#attempts;
+  }
+
+  /** How the latest attempt or connection failed (its close code and reason), unless a disconnect came since. */
+  get lastFailure(): string | undefined {
+    const { code, reason } = closeInfoOf(this.#failure);
+    return code === undefined ? undefined : `${code}${reason ? ` ${reason}` : ''}`;
+  }
+
   /** Most frames the outbox holds. */
   get outboxLimit(): number {
     return this.#outbox.limit;

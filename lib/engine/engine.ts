@@ -10,6 +10,7 @@ import { Connection, type ConnectionConfig, type ConnectionHooks } from '../conn
 import type { ConnectionState } from '../connection/connection-state';
 import type { Session } from '../connection/session';
 import {
+  CallNotSentError,
   ClientClosedError,
   ConnectionError,
   HandshakeError,
@@ -19,6 +20,7 @@ import {
   type AnyScError,
   type ScClientError,
 } from '../errors';
+import type { PendingCall } from '../rpc/call-registry';
 import type { OutboundCall, CallOutcome } from '../rpc/outbound-call';
 import { Rpc, type RpcHost } from '../rpc/rpc';
 import { InboundRouter, type RouterHost } from './inbound-router';
@@ -165,6 +167,17 @@ export class Engine
 
   session(): Session | undefined {
     return this.#connection.session;
+  }
+
+  // RpcHost: a call whose timeout passed before any connection carried it.
+
+  notSent(call: PendingCall): ScClientError {
+    return new CallNotSentError(
+      call.event,
+      call.timeout,
+      this.#connection.attempts,
+      this.#connection.lastFailure,
+    );
   }
 
   // RouterHost

@@ -8,6 +8,7 @@ import type {
   RemoteError,
 } from './calls';
 import type { ConnectionError, HandshakeError } from './connection';
+import type { CallNotSentError } from './not-sent';
 import type { ChannelKickOutError, ChannelSubscribeError, ProtocolError } from './protocol';
 
 /** Union of every concrete error class, discriminated by `code`. */
@@ -15,6 +16,7 @@ export type AnyScError =
   | ConnectionError
   | HandshakeError
   | AckTimeoutError
+  | CallNotSentError
   | RemoteError
   | CodecError
   | ClientClosedError

@@ -5,6 +5,7 @@ export type ScErrorCode =
   | 'CONNECTION_CLOSED'
   | 'HANDSHAKE_REJECTED'
   | 'ACK_TIMEOUT'
+  | 'CALL_NOT_SENT'
   | 'REMOTE_ERROR'
   | 'CODEC_ERROR'
   | 'CLIENT_CLOSED'

@@ -7,6 +7,7 @@
 export { ScClientError, type ScErrorCode } from './base';
 export type { AnyScError } from './any-error';
 export { ConnectionError, HandshakeError, type ClosePhase } from './connection';
+export { CallNotSentError } from './not-sent';
 export {
   AckTimeoutError,
   ClientClosedError,

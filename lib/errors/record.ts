@@ -10,6 +10,7 @@ import {
   RemoteError,
 } from './calls';
 import { ConnectionError, HandshakeError } from './connection';
+import { CallNotSentError } from './not-sent';
 import { ChannelKickOutError, ChannelSubscribeError, ProtocolError } from './protocol';
 
 /**
@@ -31,6 +32,7 @@ const CLASSES: Readonly<Record<ScErrorCode, { prototype: ScClientError }>> = {
   CONNECTION_CLOSED: ConnectionError,
   HANDSHAKE_REJECTED: HandshakeError,
   ACK_TIMEOUT: AckTimeoutError,
+  CALL_NOT_SENT: CallNotSentError,
   REMOTE_ERROR: RemoteError,
   CODEC_ERROR: CodecError,
   CLIENT_CLOSED: ClientClosedError,

@@ -13,10 +13,17 @@ export interface PendingCall {
   sent: boolean;
   /** The outbox entry to queue again when the connection drops after sending (calls that opted in to `resend`). */
   readonly resend?: OutboxEntry;
+  /** Set when a `resend` call went back to the outbox: it was sent once, so its timeout is an ack timeout. */
+  requeued?: boolean;
   /** Delivers the response data. */
   resolve(data: unknown): void;
   /** Fails the call. */
   fail(error: ScClientError): void;
+}
+
+/** Makes the error of a call whose timeout passed before it was sent. @internal */
+export interface UnsentReporter<C> {
+  notSent(call: C): ScClientError;
 }
 
 /** The empty Map every call registry starts with; it is replaced, not written to, on the first call. */
@@ -36,9 +43,12 @@ export class CallRegistry<C extends PendingCall = PendingCall> {
   #timerAt = Infinity;
 
   readonly #scheduler: SchedulerLike;
+  readonly #unsent: UnsentReporter<C> | undefined;
 
-  constructor(scheduler: SchedulerLike) {
+  /** `unsent` makes the error of a call that times out before it was sent (else: `AckTimeoutError`). */
+  constructor(scheduler: SchedulerLike, unsent?: UnsentReporter<C>) {
     this.#scheduler = scheduler;
+    this.#unsent = unsent;
   }
 
   /** Calls waiting. */
@@ -90,6 +100,7 @@ export class CallRegistry<C extends PendingCall = PendingCall> {
     for (const call of this.#calls.values()) {
       if (call.sent && call.resend) {
         call.sent = false;
+        call.requeued = true;
         again.push(call);
       }
     }
@@ -121,7 +132,9 @@ export class CallRegistry<C extends PendingCall = PendingCall> {
       if (this.#calls.get(call.cid) !== call) continue;
       if (call.deadline <= now) {
         this.#calls.delete(call.cid);
-        call.fail(new AckTimeoutError(call.event, call.timeout));
+        // A call that never left the outbox did not reach the server: say so rather than blame the server.
+        const unsent = call.sent || call.requeued ? undefined : this.#unsent;
+        call.fail(unsent ? unsent.notSent(call) : new AckTimeoutError(call.event, call.timeout));
       } else if (call.deadline < next) {
         next = call.deadline;
       }

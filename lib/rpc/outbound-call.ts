@@ -25,6 +25,7 @@ export interface CallSender {
  */
 export class OutboundCall implements PendingCall, OutboxEntry {
   sent = false;
+  requeued = false;
   readonly resend: OutboxEntry | undefined;
   declare readonly cid: number;
   declare readonly event: string;

@@ -4,7 +4,7 @@ import type { OutboxEntry } from '../connection/outbox';
 import type { Session } from '../connection/session';
 import { OutboxOverflowError, type ScClientError } from '../errors';
 import { encodeEvent } from '../protocol/encode-packet';
-import { CallRegistry } from './call-registry';
+import { CallRegistry, type PendingCall, type UnsentReporter } from './call-registry';
 import { OutboundCall, type CallOutcome, type CallSender } from './outbound-call';
 
 /** The calls' settings. @internal */
@@ -16,7 +16,7 @@ export interface RpcConfig {
 }
 
 /** What the calls need of the engine. @internal */
-export interface RpcHost {
+export interface RpcHost extends UnsentReporter<PendingCall> {
   /** The next call id of the engine's own calls. */
   nextCid(): number;
 }
@@ -65,7 +65,7 @@ export class Rpc implements CallSender {
     this.#config = config;
     this.#host = host;
     this.#wire = wire;
-    this.calls = new CallRegistry<OutboundCall>(config.scheduler);
+    this.calls = new CallRegistry<OutboundCall>(config.scheduler, host);
   }
 
   /** Sends, or queues, an encoded call; its answer, timeout or failure goes to `outcome`. */

@@ -1,5 +1,11 @@
 import { firstValueFrom, retry } from 'rxjs';
-import { AckTimeoutError, ConnectionError, OutboxOverflowError, RemoteError } from '../../lib/errors';
+import {
+  AckTimeoutError,
+  CallNotSentError,
+  ConnectionError,
+  OutboxOverflowError,
+  RemoteError,
+} from '../../lib/errors';
 import { fakeClient } from '../support/fake-client';
 
 beforeEach(() => {
@@ -126,7 +132,7 @@ describe('invoke()', () => {
     client.close();
   });
 
-  it('keeps a queued call through a failed attempt; it times out if no connection comes', () => {
+  it('keeps a queued call through a failed attempt; it fails as not sent if no connection comes in time', () => {
     const { client, ws } = fakeClient({ reconnectDelay: () => 100 });
     const errors: unknown[] = [];
     client.invoke('x', null, { timeout: 3000 }).subscribe({ error: (e) => errors.push(e) });
@@ -134,7 +140,17 @@ describe('invoke()', () => {
     jest.advanceTimersByTime(100);
     expect(errors).toEqual([]);
     jest.advanceTimersByTime(2900);
-    expect(errors).toEqual([new AckTimeoutError('x', 3000)]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(CallNotSentError);
+    expect(errors[0]).toMatchObject({
+      code: 'CALL_NOT_SENT',
+      event: 'x',
+      timeout: 3000,
+      attempts: 2,
+      lastFailure: '1006 Socket hung up',
+      message:
+        "'x' was not sent: no connection within 3000 ms (2 attempts; last failure: 1006 Socket hung up)",
+    });
     ws.last().handshake();
     expect(ws.last().packets.map((p) => p.event)).toEqual(['#handshake']); // the timed-out call is not sent
     client.close();
