@@ -187,7 +187,8 @@ export class Engine
   }
 
   issued(rid: number): boolean {
-    return rid >= 1 && rid <= this.#highest;
+    // Call ids are integers: `1.5` lies in the range but was never issued.
+    return Number.isInteger(rid) && rid >= 1 && rid <= this.#highest;
   }
 
   sessionNumber(): number {

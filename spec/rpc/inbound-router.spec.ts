@@ -169,6 +169,25 @@ describe('bad input', () => {
     client.close();
   });
 
+  it('reports a response whose rid is no integer as unknown-rid, like one never issued', () => {
+    const { client, open, errors } = fakeClient();
+    const socket = open();
+    const values: unknown[] = [];
+    client.invoke('x').subscribe((v) => values.push(v));
+    client.invoke('y').subscribe((v) => values.push(v));
+    // Ids up to the highest issued are in range: a fraction between two of them still names no call.
+    const { cid } = socket.packets.at(-1)!;
+    for (const rid of [1.5, (cid as number) - 0.5, 999_999, -1]) {
+      socket.receive({ rid, data: 'what?' });
+    }
+    expect(errors.map((e) => (e instanceof ProtocolError ? e.kind : e.code))).toEqual(
+      Array<string>(4).fill('unknown-rid'),
+    );
+    expect(values).toEqual([]);
+    expect(client.state.state).toBe('open');
+    client.close();
+  });
+
   it('reports a handshake reply with an unusable pingTimeout and watches with 30 s instead', () => {
     const { client, ws, errors } = fakeClient();
     client.connect();
