@@ -19,6 +19,7 @@ import {
   type AnyScError,
   type ScErrorCode,
 } from '../lib/errors';
+import { clip, quote, QUOTE_LIMIT } from '../lib/internal/quote';
 
 const remote = new RemoteError('blocked', 'HandshakeBlocked', { statusCode: 4501 });
 
@@ -249,5 +250,49 @@ describe('ProtocolError', () => {
   it('sets kind and message', () => {
     const error = new ProtocolError('malformed-packet', 'packet of no known shape');
     expect(error).toMatchObject({ kind: 'malformed-packet', message: 'packet of no known shape' });
+  });
+});
+
+describe('long names in messages', () => {
+  const huge = 'e'.repeat(1_000_000);
+  const bounded = (message: string) => {
+    expect(message.length).toBeLessThan(250);
+    expect(message).toContain(`'${'e'.repeat(QUOTE_LIMIT)}…' (1000000 characters)`);
+  };
+
+  it('quote() leaves short strings whole and cuts long ones, never inside a surrogate pair', () => {
+    expect(quote('sum')).toBe("'sum'");
+    expect(quote('x'.repeat(QUOTE_LIMIT))).toBe(`'${'x'.repeat(QUOTE_LIMIT)}'`);
+    expect(quote('x'.repeat(QUOTE_LIMIT + 1))).toBe(
+      `'${'x'.repeat(QUOTE_LIMIT)}…' (${QUOTE_LIMIT + 1} characters)`,
+    );
+    const emoji = `${'x'.repeat(QUOTE_LIMIT - 1)}🎉tail`;
+    expect(quote(emoji)).toBe(`'${'x'.repeat(QUOTE_LIMIT - 1)}…' (${emoji.length} characters)`);
+    expect(clip('bye')).toBe('bye');
+    expect(clip('b'.repeat(100))).toBe(`${'b'.repeat(QUOTE_LIMIT)}… (100 characters)`);
+  });
+
+  it.each<[string, () => Error & { event?: string; channel?: string }]>([
+    ['AckTimeoutError', () => new AckTimeoutError(huge, 100)],
+    ['OutboxOverflowError', () => new OutboxOverflowError(huge, 2)],
+    ['OutboxExpiredError', () => new OutboxExpiredError(huge, 500)],
+    ['ChannelSubscribeError', () => new ChannelSubscribeError(huge, remote)],
+    ['ChannelKickOutError', () => new ChannelKickOutError(huge, 'bye')],
+  ])('%s bounds the name in its message and keeps it whole in its field', (_name, make) => {
+    const error = make();
+    bounded(error.message);
+    expect(error.event ?? error.channel).toBe(huge);
+  });
+
+  it('ChannelKickOutError bounds the server message too, and keeps it whole', () => {
+    const error = new ChannelKickOutError('room', huge);
+    expect(error.message).toBe(`Kicked out of 'room': ${'e'.repeat(QUOTE_LIMIT)}… (1000000 characters)`);
+    expect(error.kickOutMessage).toBe(huge);
+  });
+
+  it('messages of short names are as before', () => {
+    expect(new AckTimeoutError('sum', 100).message).toBe("No response to 'sum' within 100 ms");
+    expect(new OutboxOverflowError('chat', 2).message).toBe("Outbox full (2 frames): 'chat' was not queued");
+    expect(new ChannelKickOutError('room', 'bye').message).toBe("Kicked out of 'room': bye");
   });
 });

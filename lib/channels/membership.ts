@@ -13,6 +13,7 @@ import type { CallOutcome, OutboundCall } from '../rpc/outbound-call';
 import type { Rpc } from '../rpc/rpc';
 import type { ChannelRequest } from './channel-request';
 import { isChannelTransition, type ChannelState } from './channel-state';
+import { quote } from '../internal/quote';
 
 /** Where the channels' news goes (the port's events fit). @internal */
 export interface ChannelSink {
@@ -193,7 +194,7 @@ export class ChannelMembership {
     const record = this.#records.get(channel);
     if (!record && !this.#leaving?.has(channel)) {
       this.#host.report(
-        new ProtocolError('unknown-channel', `Received ${event} for '${channel}', a channel not held`),
+        new ProtocolError('unknown-channel', `Received ${event} for ${quote(channel)}, a channel not held`),
       );
     }
     return record;
@@ -244,7 +245,7 @@ export class ChannelMembership {
     if (previous === state) return;
     if (!isChannelTransition(previous, state)) {
       this.#host.report(
-        new ProtocolError('illegal-transition', `Channel '${record.name}': ${previous} -> ${state}`),
+        new ProtocolError('illegal-transition', `Channel ${quote(record.name)}: ${previous} -> ${state}`),
       );
     }
     record.state = state;

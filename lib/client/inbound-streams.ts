@@ -1,6 +1,7 @@
 import { Observable, Subject } from 'rxjs';
 import { ClientClosedError, ProtocolError, type ScClientError } from '../errors';
 import { InboundRequest, type AnswerChannel, type ProcedureRequest } from './procedure-request';
+import { quote } from '../internal/quote';
 
 /** What the inbound streams need of the facade. @internal */
 export interface InboundHost extends AnswerChannel {
@@ -42,7 +43,7 @@ export class InboundStreams {
   serverEvent(event: string, data: unknown): void {
     const subject = this.#receivers?.get(event);
     if (subject) subject.next(data);
-    else this.#host.report(new ProtocolError('unhandled-event', `No receiver for the event '${event}'`));
+    else this.#host.report(new ProtocolError('unhandled-event', `No receiver for the event ${quote(event)}`));
   }
 
   /** The engine's `serverInvoke`. */
@@ -53,7 +54,7 @@ export class InboundStreams {
       subject.next(request);
       return;
     }
-    const error = new ProtocolError('unhandled-procedure', `No procedure '${procedure}' on this client`);
+    const error = new ProtocolError('unhandled-procedure', `No procedure ${quote(procedure)} on this client`);
     request.error({ name: 'UnhandledProcedureError', message: error.message });
     this.#host.report(error);
   }

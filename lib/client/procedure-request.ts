@@ -1,6 +1,7 @@
 import type { Codec } from '../codec/codec';
 import type { EngineCommands } from '../engine/port';
 import { dehydrateError } from '../protocol/remote-error';
+import { quote } from '../internal/quote';
 
 /**
  * A request the server sent with `socket.invoke(name, data)`. Answer it once, with `end(result)` or `error(err)`;
@@ -67,7 +68,9 @@ export class InboundRequest<Req, Res> implements ProcedureRequest<Req, Res> {
     try {
       frame = this.#channel.codec.encode(packet);
     } catch (cause) {
-      throw new TypeError(`The answer to '${this.procedure}' cannot be encoded: ${String(cause)}`, { cause });
+      throw new TypeError(`The answer to ${quote(this.procedure)} cannot be encoded: ${String(cause)}`, {
+        cause,
+      });
     }
     this.#answered = true;
     this.#channel.port.respond(this.#session, frame);

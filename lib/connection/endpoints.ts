@@ -1,4 +1,5 @@
 import type { ConnectionError, HandshakeError } from '../errors';
+import { quote } from '../internal/quote';
 
 /** What a {@link UrlPicker} is told about the attempt it picks an endpoint for. */
 export interface UrlPickContext {
@@ -34,7 +35,7 @@ export function normalizeUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new TypeError(`Invalid url: ${url}`);
+    throw new TypeError(`Invalid url: ${quote(url)}`);
   }
   const scheme = SCHEMES[parsed.protocol];
   if (!scheme) throw new TypeError(`The url must use ws:, wss:, http: or https:, got ${parsed.protocol}`);

@@ -1,4 +1,5 @@
 import { ScClientError } from './base';
+import { quote } from '../internal/quote';
 
 /** An `invoke()` got no answer within its timeout. */
 export class AckTimeoutError extends ScClientError {
@@ -11,7 +12,7 @@ export class AckTimeoutError extends ScClientError {
   declare readonly timeout: number;
 
   constructor(event: string, timeout: number) {
-    super(`No response to '${event}' within ${timeout} ms`);
+    super(`No response to ${quote(event)} within ${timeout} ms`);
     this.event = event;
     this.timeout = timeout;
   }
@@ -74,7 +75,7 @@ export class OutboxOverflowError extends ScClientError {
   declare readonly limit: number;
 
   constructor(event: string, limit: number) {
-    super(`Outbox full (${limit} frames): '${event}' was not queued`);
+    super(`Outbox full (${limit} frames): ${quote(event)} was not queued`);
     this.event = event;
     this.limit = limit;
   }
@@ -94,7 +95,7 @@ export class OutboxExpiredError extends ScClientError {
   declare readonly maxAge: number;
 
   constructor(event: string, maxAge: number) {
-    super(`'${event}' waited ${maxAge} ms for a connection and was dropped unsent`);
+    super(`${quote(event)} waited ${maxAge} ms for a connection and was dropped unsent`);
     this.event = event;
     this.maxAge = maxAge;
   }

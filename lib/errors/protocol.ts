@@ -1,5 +1,6 @@
 import { ScClientError } from './base';
 import type { RemoteError } from './calls';
+import { clip, quote } from '../internal/quote';
 
 /** What kind of protocol problem a {@link ProtocolError} reports. */
 export type ProtocolErrorKind =
@@ -50,7 +51,7 @@ export class ChannelSubscribeError extends ScClientError {
   declare readonly remote: RemoteError;
 
   constructor(channel: string, remote: RemoteError) {
-    super(`Subscription to '${channel}' refused: ${remote.message}`);
+    super(`Subscription to ${quote(channel)} refused: ${remote.message}`);
     this.channel = channel;
     this.remote = remote;
   }
@@ -67,7 +68,7 @@ export class ChannelKickOutError extends ScClientError {
 
   constructor(channel: string, kickOutMessage: unknown) {
     super(
-      `Kicked out of '${channel}'${typeof kickOutMessage === 'string' && kickOutMessage ? `: ${kickOutMessage}` : ''}`,
+      `Kicked out of ${quote(channel)}${typeof kickOutMessage === 'string' && kickOutMessage ? `: ${clip(kickOutMessage)}` : ''}`,
     );
     this.channel = channel;
     this.kickOutMessage = kickOutMessage;

@@ -1,4 +1,5 @@
 import type { Codec } from '../codec/codec';
+import { quote } from '../internal/quote';
 
 /** Throws a `TypeError` unless `event` is a non-empty string. @internal */
 export function checkEvent(event: unknown, what = 'event'): asserts event is string {
@@ -16,7 +17,7 @@ export function encodeEvent(codec: Codec, event: string, data: unknown, cid?: nu
     return codec.encode(cid === undefined ? { event, data } : { event, data, cid });
   } catch (cause) {
     throw new TypeError(
-      `The data of '${event}' cannot be encoded by the ${codec.name} codec: ${String(cause)}`,
+      `The data of ${quote(event)} cannot be encoded by the ${codec.name} codec: ${String(cause)}`,
       {
         cause,
       },
