@@ -63,7 +63,8 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Multicast: no; cold, one request per subscription. Unsubscribing before the answer drops the call.
    *
    * Calls made while the connection is not open wait for the next handshake, bounded by their timeout. Throws a
-   * `TypeError` at once for an empty event name or data the codec cannot encode.
+   * `TypeError` at once for an empty event name, a name starting with `#` (the protocol's), or data the codec
+   * cannot encode.
    *
    * @example
    * ```ts
@@ -75,8 +76,8 @@ export interface Client<Api extends ScApi = UntypedApi> {
   /**
    * Sends an event without waiting for an answer. While the connection is not open the frame waits in the outbox
    * and is sent, in order, after the next handshake; a full outbox reports an `OutboxOverflowError` on
-   * `errors$`. Throws a `TypeError` for an empty event name or data the codec cannot encode, and
-   * `ClientClosedError` after `close()`.
+   * `errors$`. Throws a `TypeError` for an empty event name, a name starting with `#` (the protocol's) or data the
+   * codec cannot encode, and `ClientClosedError` after `close()`.
    */
   readonly transmit: Transmit<ApiPart<Api, 'transmit'>>;
 
@@ -89,7 +90,7 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Multicast: yes; all subscribers share one dispatch entry. No replay. Subscribing opens the connection.
    *
    * Calls after `close()` are programmer errors: `transmit()` and `connect()` throw `ClientClosedError`, and the
-   * Observable methods error with it.
+   * Observable methods error with it. Throws a `TypeError` for an empty name or one starting with `#`.
    */
   readonly receiver: Receiver<ApiPart<Api, 'receive'>>;
 
@@ -102,6 +103,8 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Completes: when the client is closed.
    * - Errors: `ClientClosedError` when subscribed after `close()`.
    * - Multicast: yes; every subscriber sees every request, the first answer wins. Subscribing opens the connection.
+   *
+   * Throws a `TypeError` for an empty name or one starting with `#`.
    */
   readonly procedure: Procedure<ApiPart<Api, 'procedure'>>;
 
@@ -121,7 +124,8 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Multicast: yes; one subscription per name shared by all subscribers. No replay. Every subscription opens
    *   the connection if it is closed.
    *
-   * Throws a `TypeError` for an empty channel name and a `RangeError` for a `linger` outside 0 to 2^31 - 1 ms.
+   * Throws a `TypeError` for an empty channel name and a `RangeError` for a `linger` outside 0 to 2^31 - 1 ms. A
+   * channel name may start with `#`: it travels as data of `#subscribe`, not as an event name.
    *
    * @example
    * ```ts

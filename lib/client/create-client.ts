@@ -6,7 +6,7 @@ import type { ConnectionState } from '../connection/connection-state';
 import { Engine } from '../engine/engine';
 import type { AuthenticateAnswer } from '../engine/port';
 import { ClientClosedError, fromErrorRecord, mapAuthError, type AnyScError } from '../errors';
-import { checkEvent, encodeEvent } from '../protocol/encode-packet';
+import { checkEvent, checkUserEvent, encodeEvent } from '../protocol/encode-packet';
 import { ScEvent } from '../protocol/packets';
 import type { ScApi, UntypedApi, ValidApi } from './api';
 import { checkChannelOptions, type ChannelOptions } from './channel-options';
@@ -54,25 +54,32 @@ class ScClient {
     return this.#core.connection;
   }
 
+  // Event and procedure names starting with '#' are the protocol's: checkUserEvent refuses them here, at the
+  // public API; the client's own reserved calls (`#publish` below) go to the facade directly.
   invoke(event: string, data?: unknown, options?: InvokeOptions): Observable<unknown> {
+    checkUserEvent(event);
     return this.#core.calls.invoke(event, data, options);
   }
 
   transmit(event: string, data?: unknown): void {
     if (this.#core.isClosed()) throw new ClientClosedError();
-    checkEvent(event);
+    checkUserEvent(event);
+    this.#transmit(event, data);
+  }
+
+  #transmit(event: string, data: unknown): void {
     this.#core.port.transmit(event, encodeEvent(this.#core.codec, event, data));
   }
 
   receiver(event: string): Observable<unknown> {
-    checkEvent(event);
+    checkUserEvent(event);
     return this.#core.isClosed()
       ? throwError(() => new ClientClosedError())
       : this.#core.inbound.receiver(event);
   }
 
   procedure(name: string): Observable<ProcedureRequest> {
-    checkEvent(name, 'procedure');
+    checkUserEvent(name, 'procedure');
     return this.#core.isClosed()
       ? throwError(() => new ClientClosedError())
       : this.#core.inbound.procedure(name);
@@ -91,7 +98,8 @@ class ScClient {
 
   transmitPublish(channel: string, data?: unknown): void {
     checkEvent(channel, 'channel');
-    this.transmit(ScEvent.publish, { channel, data });
+    if (this.#core.isClosed()) throw new ClientClosedError();
+    this.#transmit(ScEvent.publish, { channel, data });
   }
 
   get authState(): AuthState {

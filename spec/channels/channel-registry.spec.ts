@@ -244,7 +244,6 @@ describe('channel()', () => {
     const socket = open();
     const seen: unknown[] = [];
     client.channel('mine').subscribe((m) => seen.push(m));
-    client.receiver('#publish').subscribe((m) => seen.push(m));
     socket.receive({ event: '#publish', data: { channel: 'theirs', data: 1 } });
     socket.receive({ event: '#publish', data: { data: 1 } });
     expect(seen).toEqual([]);

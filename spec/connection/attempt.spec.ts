@@ -975,15 +975,13 @@ describe('legacy #disconnect (protocol 1)', () => {
     client.close();
   });
 
-  it('is an ordinary event on a protocol 2 client: delivered to its receiver, not used as a close reason', () => {
-    const { ws, client, states } = setup({ reconnectDelay: () => 50 });
-    const got: unknown[] = [];
-    client.receiver('#disconnect').subscribe((v) => got.push(v));
+  it('is an ordinary event on a protocol 2 client: one nobody receives, not used as a close reason', () => {
+    const { ws, client, states, errors } = setup({ reconnectDelay: () => 50 });
     client.connect();
     const socket = ws.last().handshake();
     socket.receive({ event: '#disconnect', data: { code: 4321, data: 'bye' } });
     socket.serverClose(4321);
-    expect(got).toEqual([{ code: 4321, data: 'bye' }]);
+    expect(errors).toMatchObject([{ code: 'PROTOCOL_ERROR', kind: 'unhandled-event' }]);
     expect(states.at(-1)).toMatchObject({ state: 'closed', code: 4321, reason: '' });
     client.close();
   });
