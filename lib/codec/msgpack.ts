@@ -78,13 +78,106 @@ function toBytes(frame: string | ArrayBuffer | Uint8Array): Uint8Array {
 }
 
 /**
+ * Throws unless `bytes` holds plain MessagePack data: nil, booleans, numbers, strings, `bin`, arrays and maps. The
+ * extension types (msgpackr reads its own as `Error`, `RegExp`, `Set`, `Date`, `BigInt`, typed arrays, records and
+ * the references of structured clones; msgpack-lite writes none for ordinary data) and the never-used byte `0xc1`
+ * are refused before msgpackr turns them into objects. One pass over the tokens: strings and binaries are skipped
+ * by their length, nothing is built.
+ */
+function checkPlain(bytes: Uint8Array): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = bytes.length;
+  let at = 0;
+  // The values still to read: each array adds its length, each map twice its size.
+  let pending = 1;
+  while (pending > 0 && at < end) {
+    pending--;
+    const token = view.getUint8(at++);
+    if (token < 0x80 || token >= 0xe0) continue; // positive and negative fixint
+    if (token < 0x90)
+      pending += (token & 0x0f) * 2; // fixmap
+    else if (token < 0xa0)
+      pending += token & 0x0f; // fixarray
+    else if (token < 0xc0)
+      at += token & 0x1f; // fixstr
+    else {
+      switch (token) {
+        case 0xc0: // nil
+        case 0xc2: // false
+        case 0xc3: // true
+          break;
+        case 0xc4: // bin 8
+        case 0xd9: // str 8
+          at += 1 + view.getUint8(at);
+          break;
+        case 0xc5:
+        case 0xda:
+          at += 2 + view.getUint16(at);
+          break;
+        case 0xc6:
+        case 0xdb:
+          at += 4 + view.getUint32(at);
+          break;
+        case 0xcc: // uint 8
+        case 0xd0: // int 8
+          at += 1;
+          break;
+        case 0xcd:
+        case 0xd1:
+          at += 2;
+          break;
+        case 0xca: // float 32
+        case 0xce:
+        case 0xd2:
+          at += 4;
+          break;
+        case 0xcb: // float 64
+        case 0xcf:
+        case 0xd3:
+          at += 8;
+          break;
+        case 0xdc: // array 16
+          pending += view.getUint16(at);
+          at += 2;
+          break;
+        case 0xdd:
+          pending += view.getUint32(at);
+          at += 4;
+          break;
+        case 0xde: // map 16
+          pending += view.getUint16(at) * 2;
+          at += 2;
+          break;
+        case 0xdf:
+          pending += view.getUint32(at) * 2;
+          at += 4;
+          break;
+        default:
+          throw new TypeError(notPlain(bytes, token, at - 1));
+      }
+    }
+  }
+}
+
+function notPlain(bytes: Uint8Array, token: number, at: number): string {
+  if (token === 0xc1) return `The msgpack codec received the never-used byte 0xc1 (at byte ${at})`;
+  // fixext 1 to 16 put the type right after the token; ext 8, 16 and 32 after a length of 1, 2 or 4 bytes.
+  const offset = token >= 0xd4 ? 1 : token === 0xc7 ? 2 : token === 0xc8 ? 3 : 5;
+  const type = ((bytes[at + offset] ?? 0) << 24) >> 24;
+  return `The msgpack codec received a MessagePack extension (type ${type}, at byte ${at}): it decodes plain data only`;
+}
+
+/**
  * A MessagePack codec, wire-compatible with `sc-codec-min-bin`, on msgpackr.
  *
  * Use it on the client against a server that runs sc-codec-min-bin, or on both sides: the same object works as
  * socketcluster-server's `codecEngine`, where clients that run the official client with sc-codec-min-bin keep
  * working. Binary values (`Uint8Array`, `ArrayBuffer`, Node `Buffer`) travel as MessagePack `bin` and come back as
  * `Uint8Array` (a `Buffer` in Node). `undefined` is sent as `nil` and arrives as `null`; send dates as strings or
- * numbers and plain objects rather than `Map` or `Set`, which the official side cannot read. A key `__proto__` in a
+ * numbers and plain objects rather than `Map` or `Set`, which the official side cannot read. Only plain data is
+ * decoded: a frame holding a MessagePack extension (msgpackr's `Error`, `RegExp`, `Set`, `Date`, `BigInt`, typed
+ * array, record or structured-clone reference) is refused with a `TypeError`, which the client reports as a
+ * `CodecError`. A key `__proto__` in a
  * received map is renamed by msgpackr, so decoded data never changes an object's prototype.
  *
  * @returns A {@link Codec} whose frames are binary.
@@ -133,7 +226,9 @@ export function msgpackCodec(): Codec {
       return out;
     },
     decode(frame: string | ArrayBuffer | Uint8Array): unknown {
-      const value: unknown = unpackr.unpack(toBytes(frame));
+      const bytes = toBytes(frame);
+      checkPlain(bytes);
+      const value: unknown = unpackr.unpack(bytes);
       if (Array.isArray(value)) {
         for (const item of value) expand(item);
         return value;

@@ -1,3 +1,4 @@
+import { Packr } from 'msgpackr';
 import { msgpackCodec } from '../../lib/codec/msgpack';
 
 // Interop with sc-codec-min-bin (msgpack-lite underneath), the binary codec of SocketCluster deployments.
@@ -179,5 +180,80 @@ describe('msgpackCodec: packets', () => {
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
     expect((decoded as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+});
+
+describe('msgpackCodec: plain data only', () => {
+  // msgpackr's own writers, with every extension it has turned on.
+  const rich = new Packr({ moreTypes: true, useRecords: false, useBigIntExtension: true });
+  const clones = new Packr({ structuredClone: true, useRecords: false });
+  const records = new Packr({ useRecords: true });
+  const cyclic: unknown[] = [];
+  cyclic.push(cyclic);
+
+  const extensions: [string, Uint8Array][] = [
+    ['an Error', rich.pack({ event: 'x', data: new Error('boom') })],
+    ['a RegExp', rich.pack({ event: 'x', data: /a+$/ })],
+    ['a Set', rich.pack({ event: 'x', data: new Set([1, 2]) })],
+    ['a BigInt beyond 64 bits', rich.pack({ event: 'x', data: 2n ** 70n })],
+    ['a Date', rich.pack({ event: 'x', data: new Date(0) })],
+    ['a typed array (written by hand: msgpackr writes bin here)', Buffer.from('81a165d5740101', 'hex')],
+    ['a cycle (structured clone)', clones.pack({ event: 'x', data: cyclic })],
+    [
+      'records',
+      records.pack([
+        { event: 'x', data: 1 },
+        { event: 'y', data: 2 },
+      ]),
+    ],
+    ['ext 0 (undefined in notepack)', Buffer.from('81a165d40000', 'hex')],
+    [
+      'an extension inside a batch, deep down',
+      rich.pack([{ e: ['ok', 1] }, { e: ['x', { a: [1, { b: new Set() }] }] }]),
+    ],
+    ['an ext 8 of an unknown type', Buffer.from('81a165c70205abcd', 'hex')],
+    ['an ext 16', Buffer.from('81a165c800020507', 'hex')],
+    ['an ext 32', Buffer.from('81a165c9000000010507', 'hex')],
+  ];
+
+  it.each(extensions)('refuses %s with a TypeError instead of building objects', (_name, frame) => {
+    expect(() => codec.decode(frame)).toThrow(TypeError);
+    expect(() => codec.decode(frame)).toThrow(
+      /MessagePack extension \(type -?\d+, at byte \d+\): it decodes plain data only/,
+    );
+  });
+
+  it('names the extension type and where it is', () => {
+    expect(() => codec.decode(rich.pack({ event: 'x', data: new Error('boom') }))).toThrow(
+      'The msgpack codec received a MessagePack extension (type 101, at byte 16): it decodes plain data only',
+    );
+    expect(() => codec.decode(rich.pack(new Date(0)))).toThrow('(type -1, at byte 0)');
+  });
+
+  it('refuses the never-used byte 0xc1', () => {
+    expect(() => codec.decode(new Uint8Array([0x91, 0xc1]))).toThrow('never-used byte 0xc1 (at byte 1)');
+  });
+
+  it('still reads every plain type, extension bytes inside strings and binaries included', () => {
+    const plainData = {
+      nil: null,
+      t: true,
+      f: false,
+      ints: [0, 127, -32, 200, -100, 40_000, -40_000, 2 ** 31, -(2 ** 31) - 1, 2 ** 40, -(2 ** 40)],
+      floats: [0.5, 1e300],
+      s: 'ab\u00d4\u00c1', // bytes 0xd4 and 0xc1 inside UTF-8 text
+      longs: ['x'.repeat(40), 'y'.repeat(300), 'z'.repeat(70_000)],
+      bin: new Uint8Array([0xd4, 0xc1, 0xc7, 0xd8]),
+      bigBin: new Uint8Array(70_000).fill(0xc9),
+      bigArray: Array.from({ length: 70 }, (_, i) => i),
+      bigMap: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, i])),
+    };
+    const decoded = codec.decode(codec.encode({ event: 'all', data: plainData, cid: 3 }));
+    expect(plain(decoded)).toEqual(plain({ event: 'all', data: plainData, cid: 3 }));
+  });
+
+  it('still reads what sc-codec-min-bin writes for dates, maps and other objects (plain maps)', () => {
+    const decoded = codec.decode(theirs({ event: 'x', data: { when: new Date(0), map: new Map([[1, 2]]) } }));
+    expect(decoded).toEqual({ event: 'x', data: { when: {}, map: {} } });
   });
 });
