@@ -1,3 +1,4 @@
+import { clip, quote } from '../internal/quote';
 import { ScClientError } from './base';
 
 /**
@@ -28,7 +29,7 @@ export class CallNotSentError extends ScClientError {
 
   constructor(event: string, timeout: number, attempts: number, lastFailure: string | undefined) {
     super(
-      `'${event}' was not sent: no connection within ${timeout} ms (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}${lastFailure ? `; last failure: ${lastFailure}` : ''})`,
+      `${quote(event)} was not sent: no connection within ${timeout} ms (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}${lastFailure ? `; last failure: ${clip(lastFailure)}` : ''})`,
     );
     this.event = event;
     this.timeout = timeout;
