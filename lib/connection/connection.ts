@@ -15,7 +15,7 @@ import { transition, type ConnectionState } from './connection-state';
 import { pickEndpoint, type Endpoints } from './endpoints';
 import { listenToPage, type HintTarget } from './liveness-hints';
 import { Outbox, type OutboxEntry, type OutboxOwner } from './outbox';
-import { retryDelay, type RetryConfig } from './retry-policy';
+import { retryDelay, STABLE_SESSION, type RetryConfig } from './retry-policy';
 import type { Session, SessionConfig, SessionHooks } from './session';
 import { closeInfoOf } from './should-reconnect';
 
@@ -56,7 +56,12 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
   /** The latest attempt (finished or not): a deliberate close goes to it. */
   #current: Attempt | undefined;
   #session: Session | undefined;
+  /** When the open session's handshake succeeded, on the scheduler's clock. */
+  #openedAt = 0;
+  /** Attempts since the last session opened (the state's `attempt`). */
   #attempts = 0;
+  /** Consecutive failures since the loop started or a stable session ended (the retry policy's count). */
+  #failures = 0;
   #closed = false;
   /** The endpoint of the latest attempt. */
   #url: string | undefined;
@@ -107,8 +112,12 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
       this.#wake$ = new Subject<void>();
       this.#unlisten = listenToPage(this);
     }
+    this.#failures = 0;
+    // The loop keeps its own failure count (`#failures`) rather than rxjs's `resetOnSuccess`, which restarts the
+    // count at every handshake: a server that accepts the handshake and closes at once would get the immediate
+    // retry of 4000, 4001 and 1005 every time, a reconnect loop with no delay.
     const loop$ = defer(() => this.#attemptOnce()).pipe(
-      retry({ resetOnSuccess: true, delay: (error: unknown, count: number) => this.#retry(error, count) }),
+      retry({ delay: (error: unknown) => this.#retry(error) }),
     );
     // The connection is the loop's observer (`next`, `error`): no object or closures per loop (-35 B min+gzip).
     const loop = loop$.subscribe(this);
@@ -200,6 +209,7 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
   /** The loop's observer side: a session opened. @internal */
   next(session: Session): void {
     this.#session = session;
+    this.#openedAt = this.#scheduler.now();
     const attempt = this.#attempts;
     this.#attempts = 0;
     this.#hooks.onSession(session);
@@ -226,10 +236,14 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
   }
 
   /** Every failed attempt and lost connection: the session ends, then the retry policy decides. */
-  #retry(error: unknown, failures: number): Observable<unknown> {
+  #retry(error: unknown): Observable<unknown> {
+    // A stable session ends the run of failures: its loss is the first of a new one. A shorter session, or an
+    // attempt that failed before its handshake, counts on.
+    this.#failures =
+      this.#session && this.#scheduler.now() - this.#openedAt >= STABLE_SESSION ? 1 : this.#failures + 1;
     this.#session = undefined;
     if (error instanceof ConnectionError) this.#hooks.onClosed(error);
-    const delay = retryDelay(this.#config, error, failures);
+    const delay = retryDelay(this.#config, error, this.#failures);
     // Rethrowing ends the loop (RxJS `retry`), and `loopStopped` reports the error.
     if (delay === undefined) throw error;
     this.#failure = error as ConnectionError | HandshakeError;

@@ -9,6 +9,7 @@ export type ProtocolErrorKind =
   | 'unhandled-event'
   | 'unhandled-procedure'
   | 'bad-handshake-reply'
+  | 'ping-timeout-too-short'
   | 'unexpected-frame'
   | 'unknown-channel'
   | 'illegal-transition'

@@ -4,6 +4,13 @@ import { hydrateError } from './remote-error';
 
 /** The liveness limit assumed when a handshake reply names none usable, in ms (SocketCluster's default). */
 export const DEFAULT_PING_TIMEOUT = 30_000;
+/**
+ * The shortest liveness limit the client keeps, in ms. A server's pings come every `pingInterval` (8 s by default),
+ * so a `pingTimeout` below a second, let alone one of 1 ms, would make the watchdog close a healthy connection
+ * before any ping could reach it: a smaller value is raised to this one, with a `ping-timeout-too-short`
+ * diagnostic.
+ */
+export const MIN_PING_TIMEOUT = 1_000;
 const MAX_TIMER = 2 ** 31 - 1;
 
 /** The `#handshake` packet: always the first packet of a connection, alone in its frame. */
@@ -38,7 +45,9 @@ function isValidReply(data: unknown): data is HandshakeReply {
 /**
  * Reads the server's reply to `#handshake`. An error reply is a refusal, closed with the `statusCode` it names
  * (4000 to 4999) or 4008. A reply without a socket id or a usable `pingTimeout` is accepted with defaults and a
- * `bad-handshake-reply` diagnostic, as the official client does.
+ * `bad-handshake-reply` diagnostic, as the official client does. A `pingTimeout` below {@link MIN_PING_TIMEOUT} is
+ * raised to it, with a `ping-timeout-too-short` diagnostic; one above the longest timer (2^31 - 1 ms) is lowered
+ * to that.
  */
 export function readHandshakeReply(packet: ResponsePacket): HandshakeOutcome {
   const error = hydrateError(packet.error);
@@ -61,13 +70,21 @@ export function readHandshakeReply(packet: ResponsePacket): HandshakeOutcome {
       problem,
     };
   }
+  const announced = data.pingTimeout;
   return {
     info: {
       id: data.id,
-      pingTimeout: Math.min(data.pingTimeout, MAX_TIMER),
+      pingTimeout: Math.min(Math.max(announced, MIN_PING_TIMEOUT), MAX_TIMER),
       // Only a literal `true` from the server means authenticated.
       isAuthenticated: (data as { isAuthenticated?: unknown }).isAuthenticated === true,
       authError: hydrateError(data.authError),
     },
+    problem:
+      announced < MIN_PING_TIMEOUT
+        ? new ProtocolError(
+            'ping-timeout-too-short',
+            `pingTimeout ${announced} ms raised to ${MIN_PING_TIMEOUT} ms`,
+          )
+        : undefined,
   };
 }

@@ -1146,12 +1146,14 @@ describe('reconnect delays', () => {
     client.close();
   });
 
-  it('counts maxAttempts over consecutive failures only: a handshake starts the count again', () => {
+  it('counts maxAttempts over consecutive failures only: a stable session starts the count again', () => {
     const { ws, client, states } = setup({ maxAttempts: 1, reconnectDelay: () => 10 });
     client.connect();
     ws.last().serverClose(1006); // failure 1: retried
     jest.advanceTimersByTime(10);
-    ws.last().handshake().serverClose(1006); // lost after a handshake: retried again
+    ws.last().handshake();
+    jest.advanceTimersByTime(5000);
+    ws.last().serverClose(1006); // lost after 5 s open: a new run, retried again
     jest.advanceTimersByTime(10);
     expect(ws.sockets).toHaveLength(3);
     ws.last().serverClose(1006); // a second failure in a row: stop

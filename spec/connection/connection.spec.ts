@@ -108,7 +108,7 @@ describe('opening', () => {
 });
 
 describe('reconnecting', () => {
-  it('reconnects after the backoff delay, reporting the retry time, and resets attempts after a handshake', () => {
+  it('reconnects after the backoff delay, reporting the retry time, and resets attempts after a stable session', () => {
     const delays: number[] = [];
     const { ws, client, states } = setup({
       reconnectDelay: (attempt) => {
@@ -141,8 +141,9 @@ describe('reconnecting', () => {
     jest.advanceTimersByTime(2000);
     ws.last().handshake();
     expect(states.at(-1)).toMatchObject({ state: 'open', attempt: 2 });
+    jest.advanceTimersByTime(5000); // a stable session: open for 5 s
     ws.last().serverClose(1006);
-    expect(delays).toEqual([0, 1, 0]); // back to the first delay after a successful handshake
+    expect(delays).toEqual([0, 1, 0]); // back to the first delay after a stable session
     client.close();
   });
 

@@ -178,17 +178,17 @@ describe('ping watchdog', () => {
     testScheduler.run(({ expectObservable }) => {
       const { client, ws, createdAt, closeAt } = virtualClient(testScheduler);
       client.connect();
-      ws.last().handshake({ pingTimeout: 100 });
-      expectObservable(client.state$.pipe(map(label), take(3))).toBe('o 99ms (xc|)', {
+      ws.last().handshake({ pingTimeout: 1000 });
+      expectObservable(client.state$.pipe(map(label), take(3))).toBe('o 999ms (xc|)', {
         o: 'open',
-        x: 'closed 4000, retry at 100',
+        x: 'closed 4000, retry at 1000',
         c: 'connecting',
       });
       testScheduler.schedule(() => {
         expect(ws.sockets[0]!.closedWith).toEqual({ code: 4000, reason: 'Server ping timed out' });
-        expect(createdAt).toEqual([0, 100]);
-      }, 101);
-      closeAt(150);
+        expect(createdAt).toEqual([0, 1000]);
+      }, 1001);
+      closeAt(1050);
     });
   });
 
@@ -196,10 +196,10 @@ describe('ping watchdog', () => {
     testScheduler.run(() => {
       const { client, ws, closeAt } = virtualClient(testScheduler);
       client.connect();
-      ws.last().handshake({ pingTimeout: 100 });
-      testScheduler.schedule(() => expect(client.state.state).toBe('open'), 99);
-      testScheduler.schedule(() => expect(client.state).toMatchObject({ state: 'closed', code: 4000 }), 100);
-      closeAt(101);
+      ws.last().handshake({ pingTimeout: 1000 });
+      testScheduler.schedule(() => expect(client.state.state).toBe('open'), 999);
+      testScheduler.schedule(() => expect(client.state).toMatchObject({ state: 'closed', code: 4000 }), 1000);
+      closeAt(1001);
     });
   });
 
@@ -210,13 +210,13 @@ describe('ping watchdog', () => {
     testScheduler.run(({ expectObservable }) => {
       const { client, ws, closeAt } = virtualClient(testScheduler);
       client.connect();
-      ws.last().handshake({ pingTimeout: 100 });
-      testScheduler.schedule(() => ws.sockets[0]!.receive(frame), 60);
-      expectObservable(client.state$.pipe(map(label), take(2))).toBe('o 159ms (x|)', {
+      ws.last().handshake({ pingTimeout: 1000 });
+      testScheduler.schedule(() => ws.sockets[0]!.receive(frame), 600);
+      expectObservable(client.state$.pipe(map(label), take(2))).toBe('o 1599ms (x|)', {
         o: 'open',
-        x: 'closed 4000, retry at 160',
+        x: 'closed 4000, retry at 1600',
       });
-      closeAt(200);
+      closeAt(2000);
     });
   });
 
@@ -224,14 +224,14 @@ describe('ping watchdog', () => {
     testScheduler.run(({ hot, expectObservable }) => {
       const { client, ws, closeAt } = virtualClient(testScheduler);
       client.connect();
-      ws.last().handshake({ pingTimeout: 100 });
-      // The server pings every 90 frames until 450, then falls silent: the close comes at 450 + 100.
-      hot('90ms p 89ms p 89ms p 89ms p 89ms p').subscribe(() => ws.sockets[0]!.receive(''));
-      expectObservable(client.state$.pipe(map(label), take(2))).toBe('o 549ms (x|)', {
+      ws.last().handshake({ pingTimeout: 1000 });
+      // The server pings every 900 frames until 4500, then falls silent: the close comes at 4500 + 1000.
+      hot('900ms p 899ms p 899ms p 899ms p 899ms p').subscribe(() => ws.sockets[0]!.receive(''));
+      expectObservable(client.state$.pipe(map(label), take(2))).toBe('o 5499ms (x|)', {
         o: 'open',
-        x: 'closed 4000, retry at 550',
+        x: 'closed 4000, retry at 5500',
       });
-      closeAt(600);
+      closeAt(6000);
     });
   });
 
@@ -239,7 +239,7 @@ describe('ping watchdog', () => {
     testScheduler.run(() => {
       const { client, ws, closeAt } = virtualClient(testScheduler, { pingTimeoutDisabled: true });
       client.connect();
-      ws.last().handshake({ pingTimeout: 100 });
+      ws.last().handshake({ pingTimeout: 1000 });
       testScheduler.schedule(() => expect(client.state.state).toBe('open'), 10_000);
       closeAt(10_001);
     });
@@ -362,11 +362,11 @@ describe('reconnect backoff', () => {
         },
       );
       client.connect();
-      ws.last().handshake({ pingTimeout: 50 });
-      closeAt(200);
-      // 4000 at 50, then at once (50), then after the reconnectDelay of attempts 1 and 2 (the first was the
-      // immediate one): 50 + 20 = 70, 70 + 40 = 110; the next would be at 1110.
-      testScheduler.schedule(() => expect(createdAt).toEqual([0, 50, 70, 110]), 199);
+      ws.last().handshake({ pingTimeout: 1000 });
+      closeAt(1200);
+      // 4000 at 1000, then at once (1000), then after the reconnectDelay of attempts 1 and 2 (the first was the
+      // immediate one): 1000 + 20 = 1020, 1020 + 40 = 1060; the next would be at 2060.
+      testScheduler.schedule(() => expect(createdAt).toEqual([0, 1000, 1020, 1060]), 1199);
     });
   });
 });
@@ -551,13 +551,13 @@ describe('a connection error is the same on the virtual clock', () => {
     testScheduler.run(() => {
       const { client, ws, closeAt } = virtualClient(testScheduler, { reconnect: false });
       client.connect();
-      ws.last().handshake({ pingTimeout: 100 });
-      const call = record(testScheduler, client.invoke('x', 1, { timeout: 1000 }));
-      closeAt(300);
+      ws.last().handshake({ pingTimeout: 1000 });
+      const call = record(testScheduler, client.invoke('x', 1, { timeout: 5000 }));
+      closeAt(3000);
       testScheduler.schedule(() => {
-        expect(call.failures).toEqual([{ at: 100, error: expect.any(ConnectionError) }]);
+        expect(call.failures).toEqual([{ at: 1000, error: expect.any(ConnectionError) }]);
         expect(call.failures[0]!.error).toMatchObject({ closeCode: 4000, phase: 'disconnect' });
-      }, 299);
+      }, 2999);
     });
   });
 });

@@ -103,14 +103,15 @@ it.each([4500, 4600, 1000])('does not reconnect after the server disconnects it 
 });
 
 it('reconnects after pingTimeout when the server stops pinging', async () => {
-  server = await startTestServer({ options: { pingTimeoutDisabled: true, pingTimeout: 400 } });
+  // 1000 ms: the shortest pingTimeout the client keeps.
+  server = await startTestServer({ options: { pingTimeoutDisabled: true, pingTimeout: 1000 } });
   client = createClient({ url: server.url });
   const states = record(client);
   client.connect();
   await waitForState(client.state$, (s) => s.state === 'open');
   const openedAt = Date.now();
   const closed = await waitForState(client.state$, (s) => s.state === 'closed', 3000);
-  expect(Date.now() - openedAt).toBeGreaterThanOrEqual(390);
+  expect(Date.now() - openedAt).toBeGreaterThanOrEqual(990);
   expect(closed).toMatchObject({ code: 4000, reason: 'Server ping timed out', retryIn: 0 });
   await waitForState(client.state$, (s) => s.state === 'open');
   expect(states.map((s) => s.state)).toEqual([
@@ -124,7 +125,7 @@ it('reconnects after pingTimeout when the server stops pinging', async () => {
 });
 
 it('talks to a protocol version 1 server', async () => {
-  server = await startTestServer({ options: { protocolVersion: 1, pingInterval: 50, pingTimeout: 300 } });
+  server = await startTestServer({ options: { protocolVersion: 1, pingInterval: 50, pingTimeout: 1000 } });
   client = createClient({ url: server.url, protocolVersion: 1 });
   const errors: unknown[] = [];
   client.errors$.subscribe((e) => errors.push(e));
