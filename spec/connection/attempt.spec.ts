@@ -611,6 +611,20 @@ describe('the handshake reply', () => {
     client.close();
   });
 
+  it('raises a pingTimeout below 1000 ms to 1000 ms with a diagnostic, and the watchdog waits 1000 ms', () => {
+    const { ws, client, errors } = setup();
+    client.connect();
+    const socket = ws.last().handshake({ pingTimeout: 1 });
+    expect(client.state).toMatchObject({ state: 'open', pingTimeout: 1000 });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'PROTOCOL_ERROR', kind: 'ping-timeout-too-short' });
+    jest.advanceTimersByTime(999);
+    expect(socket.closedWith).toBeUndefined();
+    jest.advanceTimersByTime(1);
+    expect(socket.closedWith).toEqual({ code: 4000, reason: 'Server ping timed out' });
+    client.close();
+  });
+
   it('clamps a pingTimeout above 2^31 - 1 ms, and the watchdog waits that long rather than firing at once', () => {
     const { ws, client, errors } = setup();
     client.connect();

@@ -4,7 +4,7 @@ import type { ConnectionState } from '../../lib';
 import { memoryTokenStore } from '../../lib/auth/token-store';
 import { createClient } from '../../lib/client/create-client';
 import type { ClientOptions } from '../../lib/client/options';
-import { AckTimeoutError, ConnectionError, OutboxExpiredError } from '../../lib/errors';
+import { AckTimeoutError, ConnectionError, OutboxExpiredError, ProtocolError } from '../../lib/errors';
 import { FakeWebSocket, fakeWebSocket } from '../support/fake-web-socket';
 
 // The session timers in virtual time: the client takes the TestScheduler as its `scheduler` option, so the connect
@@ -367,6 +367,156 @@ describe('reconnect backoff', () => {
       // 4000 at 1000, then at once (1000), then after the reconnectDelay of attempts 1 and 2 (the first was the
       // immediate one): 1000 + 20 = 1020, 1020 + 40 = 1060; the next would be at 2060.
       testScheduler.schedule(() => expect(createdAt).toEqual([0, 1000, 1020, 1060]), 1199);
+    });
+  });
+});
+
+describe('a server that accepts the handshake, then drops the connection', () => {
+  /** The server answers each handshake at once, then closes socket `i` (from 0) with `code` `lives(i)` ms later. */
+  const dropping =
+    (scheduler: SchedulerLike, code: number, lives: (i: number) => number = () => 0) =>
+    (socket: FakeWebSocket) => {
+      const i = created++;
+      scheduler.schedule(() => {
+        socket.handshake();
+        scheduler.schedule(() => socket.serverClose(code), lives(i));
+      });
+    };
+  let created = 0;
+  beforeEach(() => {
+    created = 0;
+  });
+  const noJitter = { initialDelay: 100, randomness: 0, multiplier: 2, maxDelay: 1000 };
+  /** The `retryIn` of every retry the client announced, in order. */
+  const retries = (states: { value: ConnectionState }[]) =>
+    states.flatMap(({ value }) =>
+      value.state === 'closed' && value.retryIn !== undefined ? [value.retryIn] : [],
+    );
+
+  it.each([4001, 4000, 1005])(
+    'closing with %i at once, every time: one immediate retry, then the backoff, never a loop with no delay',
+    (code) => {
+      testScheduler.run(() => {
+        const { client, createdAt, closeAt } = virtualClient(
+          testScheduler,
+          { backoff: noJitter },
+          dropping(testScheduler, code),
+        );
+        const states = record(testScheduler, client.state$);
+        client.connect();
+        closeAt(3000);
+        testScheduler.schedule(() => {
+          // The first failure since the demand is retried at once (the one-off). The sessions that follow end
+          // before they are stable, so each is one more failure: 100 × 2^n from n = 1, capped at 1000.
+          expect(retries(states.values)).toEqual([0, 200, 400, 800, 1000, 1000]);
+          expect(createdAt).toEqual([0, 0, 200, 600, 1400, 2400]);
+        }, 2999);
+      });
+    },
+  );
+
+  it.each([
+    ['the shortest', 0, [0, 0, 750, 1875]],
+    ['the longest', 0.9999, [0, 0, 1500]],
+  ])('with the default backoff and %s jitter: at most 4 connections in 3 s', (_label, random, expected) => {
+    const spy = jest.spyOn(Math, 'random').mockReturnValue(random);
+    try {
+      testScheduler.run(() => {
+        const { client, createdAt, closeAt } = virtualClient(
+          testScheduler,
+          {},
+          dropping(testScheduler, 4001),
+        );
+        client.connect();
+        closeAt(3000);
+        // After the immediate retry: (500 + 500 × random) × 1.5^n for n = 1, 2, ...
+        testScheduler.schedule(() => expect(createdAt).toEqual(expected), 2999);
+      });
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('retries at once again after a stable session (open 5 s), and only once', () => {
+    testScheduler.run(() => {
+      // Sockets 0, 2, 4... stay open 5 s; sockets 1, 3... close at once.
+      const { client, createdAt, closeAt } = virtualClient(
+        testScheduler,
+        { backoff: noJitter },
+        dropping(testScheduler, 4001, (i) => (i % 2 === 0 ? 5000 : 0)),
+      );
+      const states = record(testScheduler, client.state$);
+      client.connect();
+      closeAt(10_500);
+      testScheduler.schedule(() => {
+        // 5000: a stable session ends, retried at once; 5000 again: a session that died at once, backoff (n = 1);
+        // 10200: stable again, at once; 10200: at once again would be a loop, so the backoff.
+        expect(retries(states.values)).toEqual([0, 200, 0, 200]);
+        expect(createdAt).toEqual([0, 5000, 5200, 10_200, 10_400]);
+      }, 10_499);
+    });
+  });
+
+  it.each([
+    [4999, 'counts on: the backoff', 200],
+    [5000, 'is stable: a new run, retried at once', 0],
+  ])('a session open %i ms %s', (lived, _label, retryIn) => {
+    testScheduler.run(() => {
+      const { client, closeAt } = virtualClient(
+        testScheduler,
+        { backoff: noJitter },
+        dropping(testScheduler, 4001, (i) => (i === 0 ? 0 : lived)),
+      );
+      const states = record(testScheduler, client.state$);
+      client.connect();
+      closeAt(lived + 2);
+      testScheduler.schedule(() => expect(retries(states.values)).toEqual([0, retryIn]), lived + 1);
+    });
+  });
+
+  it('counts sessions that end before they are stable against maxAttempts', () => {
+    testScheduler.run(() => {
+      const { client, createdAt, closeAt } = virtualClient(
+        testScheduler,
+        { backoff: noJitter, maxAttempts: 2 },
+        dropping(testScheduler, 1006),
+      );
+      client.connect();
+      closeAt(10_000);
+      testScheduler.schedule(() => {
+        expect(createdAt).toEqual([0, 100, 300]);
+        expect(client.state).toEqual({ state: 'closed', attempt: 0, code: 1006, reason: '' });
+      }, 9999);
+    });
+  });
+
+  it('a pingTimeout of 1 ms is raised to 1000 ms with a diagnostic; a silent server gets the backoff too', () => {
+    testScheduler.run(() => {
+      // The server answers with pingTimeout: 1, then sends nothing: the client's watchdog closes with 4000.
+      const { client, ws, createdAt, closeAt } = virtualClient(
+        testScheduler,
+        { backoff: noJitter },
+        (socket) => testScheduler.schedule(() => socket.handshake({ pingTimeout: 1 })),
+      );
+      const states = record(testScheduler, client.state$);
+      const errors = record(testScheduler, client.errors$);
+      client.connect();
+      closeAt(3000);
+      testScheduler.schedule(() => {
+        expect(client.state).toMatchObject({ state: 'open', pingTimeout: 1000 });
+        expect(errors.values[0]).toEqual({ at: 0, value: expect.any(ProtocolError) });
+        expect(errors.values[0]!.value).toMatchObject({
+          kind: 'ping-timeout-too-short',
+          message: 'pingTimeout 1 ms raised to 1000 ms',
+        });
+      }, 1);
+      testScheduler.schedule(() => {
+        expect(ws.sockets[0]!.closedWith).toEqual({ code: 4000, reason: 'Server ping timed out' });
+        // 4000 at 1000, retried at once; 4000 at 2000 after a session of 1 s: the backoff (n = 1).
+        expect(createdAt).toEqual([0, 1000, 2200]);
+        expect(retries(states.values)).toEqual([0, 200]);
+        expect(errors.values.map(({ at }) => at)).toEqual([0, 1000, 2200]);
+      }, 2999);
     });
   });
 });
