@@ -485,7 +485,7 @@ describe('a server that accepts the handshake, then drops the connection', () =>
       closeAt(10_000);
       testScheduler.schedule(() => {
         expect(createdAt).toEqual([0, 100, 300]);
-        expect(client.state).toEqual({ state: 'closed', attempt: 0, code: 1006, reason: '' });
+        expect(client.state).toEqual({ state: 'closed', attempt: 0, code: 1006, reason: 'Socket hung up' });
       }, 9999);
     });
   });
