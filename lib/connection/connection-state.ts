@@ -57,3 +57,20 @@ export function transition(current: ConnectionState, next: ConnectionState): Con
   }
   return next;
 }
+
+/**
+ * {@link transition}, for a running client: an illegal transition is passed to `onIllegal` and applied anyway.
+ * Returns the state to publish, or `undefined` when nothing changes.
+ */
+export function settle(
+  current: ConnectionState,
+  next: ConnectionState,
+  onIllegal: (message: string) => void,
+): ConnectionState | undefined {
+  try {
+    return transition(current, next);
+  } catch (error) {
+    onIllegal((error as Error).message);
+    return next;
+  }
+}

@@ -11,35 +11,14 @@ import {
 } from 'rxjs';
 import { ConnectionError, ProtocolError, type HandshakeError, type ScClientError } from '../errors';
 import { Attempt } from './attempt';
-import { transition, type ConnectionState } from './connection-state';
-import { pickEndpoint, type Endpoints } from './endpoints';
+import { settle, type ConnectionState } from './connection-state';
+import type { ConnectionConfig, ConnectionHooks } from './connection-host';
+import { pickEndpoint } from './endpoints';
 import { listenToPage, type HintTarget } from './liveness-hints';
-import { Outbox, type OutboxEntry, type OutboxOwner } from './outbox';
-import { retryDelay, STABLE_SESSION, type RetryConfig } from './retry-policy';
-import type { Session, SessionConfig, SessionHooks } from './session';
-import { closeInfoOf } from './should-reconnect';
-
-/** What the connection needs beyond one attempt's settings. @internal */
-export interface ConnectionConfig extends SessionConfig, RetryConfig {
-  readonly outboxLimit: number;
-  readonly outboxMaxAge: number;
-  /** The endpoints, tried in turn (moving on after each failure), or the function that picks each attempt's. */
-  readonly endpoints: Endpoints;
-  /** Listen to the page's `online` and `visibilitychange` events. */
-  readonly livenessHints: boolean;
-}
-
-/** The owner's side: packet handling and what happens when states change and sessions start and end. @internal */
-export interface ConnectionHooks extends SessionHooks, OutboxOwner {
-  /** The connection state changed. */
-  onState(state: ConnectionState): void;
-  /** A session ended (or an attempt failed); calls sent on it must fail. */
-  onClosed(error: ConnectionError): void;
-  /** The client stopped reconnecting after `error`. */
-  onStopped(error: ScClientError): void;
-  /** A handshake succeeded; runs before the outbox is flushed. */
-  onSession(session: Session): void;
-}
+import { Outbox, type OutboxEntry } from './outbox';
+import { retryDelay, STABLE_SESSION } from './retry-policy';
+import type { Session } from './session';
+import { closeInfoOf, describeClose } from './should-reconnect';
 
 /**
  * The connection loop: one {@link Attempt} at a time, retried as the retry policy says, with the connection state
@@ -96,8 +75,7 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
 
   /** How the latest attempt or connection failed (its close code and reason), unless a disconnect came since. */
   get lastFailure(): string | undefined {
-    const { code, reason } = closeInfoOf(this.#failure);
-    return code === undefined ? undefined : `${code}${reason ? ` ${reason}` : ''}`;
+    return describeClose(this.#failure);
   }
 
   /** Most frames the outbox holds. */
@@ -260,14 +238,10 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
 
   #setState(next: ConnectionState): void {
     if (this.#closed) return;
-    let changed: ConnectionState | undefined;
-    try {
-      changed = transition(this.#state, next);
-    } catch (error) {
-      // An illegal transition is a bug; report it rather than leave the client in a state nobody can leave.
-      this.#hooks.report(new ProtocolError('illegal-transition', (error as Error).message));
-      changed = next;
-    }
+    // An illegal transition is a bug; it is reported rather than leave the client in a state nobody can leave.
+    const changed = settle(this.#state, next, (message) =>
+      this.#hooks.report(new ProtocolError('illegal-transition', message)),
+    );
     if (!changed) return;
     this.#state = changed;
     this.#hooks.onState(changed);

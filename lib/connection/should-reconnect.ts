@@ -34,3 +34,9 @@ export function closeInfoOf(error: unknown): { code?: number; reason?: string } 
   const { remote } = error as HandshakeError;
   return { code, reason: `${remote.remoteName}: ${remote.message}` };
 }
+
+/** The close code and reason of a connection or handshake error as one phrase (`1006 Socket hung up`). */
+export function describeClose(error: unknown): string | undefined {
+  const { code, reason } = closeInfoOf(error);
+  return code === undefined ? undefined : `${code}${reason ? ` ${reason}` : ''}`;
+}

@@ -6,7 +6,8 @@ import type { AuthState } from '../auth/auth-state';
 import { ChannelMembership, type MembershipHost } from '../channels/membership';
 import type { ChannelRequest } from '../channels/channel-request';
 import type { ChannelState } from '../channels/channel-state';
-import { Connection, type ConnectionConfig, type ConnectionHooks } from '../connection/connection';
+import { Connection } from '../connection/connection';
+import type { ConnectionConfig, ConnectionHooks } from '../connection/connection-host';
 import type { ConnectionState } from '../connection/connection-state';
 import type { Session } from '../connection/session';
 import {
