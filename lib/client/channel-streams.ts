@@ -4,7 +4,14 @@ import type { ChannelState, ChannelStateChange } from '../channels/channel-state
 import type { EngineCommands, EngineView } from '../engine/port';
 import { ClientClosedError, fromErrorRecord, type ErrorRecord } from '../errors';
 import type { ChannelOptions } from './channel-options';
-import { deliver, listOf, withoutSubscriber, withSubscriber, type Subscribers } from './subscriber-set';
+import {
+  deliver,
+  hasSubscriber,
+  listOf,
+  withoutSubscriber,
+  withSubscriber,
+  type Subscribers,
+} from './subscriber-set';
 
 /** What the channel streams need: the engine's channel commands and view, and the clock of `linger`. @internal */
 export interface ChannelStreamsHost {
@@ -143,7 +150,7 @@ export class ChannelStreams {
   leave(name: string, subscriber: Subscriber<unknown>): void {
     const subscribers = this.#streams.get(name);
     // The channel was dropped (refused, kicked out) or closed since: nothing to leave.
-    if (!subscribers || !listOf(subscribers).includes(subscriber)) return;
+    if (!hasSubscriber(subscribers, subscriber)) return;
     const rest = withoutSubscriber(subscribers, subscriber);
     if (rest) {
       this.#streams.set(name, rest);

@@ -16,6 +16,14 @@ export function listOf<T>(subscribers: Subscribers<T> | undefined): readonly Sub
   return isList(subscribers) ? subscribers : subscribers ? [subscribers] : [];
 }
 
+/** Whether `subscriber` is one of `subscribers`. @internal */
+export function hasSubscriber<T>(
+  subscribers: Subscribers<T> | undefined,
+  subscriber: Subscriber<T>,
+): boolean {
+  return subscribers === subscriber || (isList(subscribers) && subscribers.includes(subscriber));
+}
+
 /** `subscribers` with `subscriber` added. @internal */
 export function withSubscriber<T>(
   subscribers: Subscribers<T> | undefined,

@@ -15,7 +15,7 @@ export function otherVersion(version: ProtocolVersion): ProtocolError {
  * Why a frame that did not decode did not: a ping of the other protocol version means the client's
  * `protocolVersion` does not match the server's. `undefined` for any other frame.
  */
-export function versionMismatch(frame: unknown, version: ProtocolVersion): ProtocolError | undefined {
+function versionMismatch(frame: unknown, version: ProtocolVersion): ProtocolError | undefined {
   return frame === PING_FRAMES[version === 1 ? 2 : 1].ping ? otherVersion(version) : undefined;
 }
 
@@ -25,7 +25,7 @@ export function isDecodedLegacyPing(decoded: unknown): boolean {
 }
 
 /** The event by which SocketCluster 14 (protocol 1) announces that it is closing the socket. */
-export const LEGACY_DISCONNECT = '#disconnect';
+const LEGACY_DISCONNECT = '#disconnect';
 
 /** The close reason carried by SocketCluster 14's `#disconnect` packet, or `undefined` for any other packet. */
 export function legacyDisconnectReason(packet: unknown): string | undefined {

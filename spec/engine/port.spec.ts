@@ -5,7 +5,13 @@ import { Facade } from '../../lib/client/facade';
 import { resolveOptions, type ClientOptions } from '../../lib/client/options';
 import type { ProcedureRequest } from '../../lib/client/procedure-request';
 import { Engine } from '../../lib/engine/engine';
-import type { EngineCommands, EngineEvents, EngineView } from '../../lib/engine/port';
+import type {
+  CommandMessage,
+  EngineCommands,
+  EngineEvents,
+  EngineView,
+  EventMessage,
+} from '../../lib/engine/port';
 import { fromErrorRecord, type ErrorRecord } from '../../lib/errors';
 import { encodeEvent } from '../../lib/protocol/encode-packet';
 import { fakeWebSocket, type FakeWebSocket } from '../support/fake-web-socket';
@@ -432,4 +438,21 @@ describe('the recorder', () => {
     expect(problems).toEqual([expect.stringContaining('event diagnostic: structuredClone threw')]);
     expect(() => (events as unknown as { codec: unknown }).codec).toThrow('not on the port');
   });
+});
+
+it('carries a command and an event as port messages that clone whole (the form for a port across tabs)', () => {
+  // The message types check each name against its argument list at compile time.
+  const command: CommandMessage = {
+    name: 'invoke',
+    args: [2, 'sum', '{"event":"sum","data":{"a":1},"cid":2}', 1000, false],
+  };
+  const event: EventMessage = {
+    name: 'callFailed',
+    args: [
+      2,
+      { code: 'ACK_TIMEOUT', message: 'late', stack: undefined, fields: { event: 'sum', timeout: 1000 } },
+    ],
+  };
+  expect(structuredClone(command)).toEqual(command);
+  expect(structuredClone(event)).toEqual(event);
 });
