@@ -49,6 +49,8 @@ export {
   TokenStoreError,
   type AnyScError,
   type ClosePhase,
+  type ConnectionErrorCode,
+  type ConnectionErrorOptions,
   type ProtocolErrorKind,
   type ScErrorCode,
 } from './errors';

@@ -9,6 +9,7 @@ import type { Client } from './client/client';
 import { createClient as createBaseClient } from './client/create-client';
 import type { ClientOptions } from './client/options';
 import type { WebSocketConstructor } from './transport/web-socket';
+import { explainWsError } from './transport/ws-failure';
 
 export * from './index';
 
@@ -30,5 +31,7 @@ export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(
   return createBaseClient<Api>({
     ...options,
     WebSocket: options.WebSocket ?? (WebSocket as unknown as WebSocketConstructor),
+    // Other WebSockets in Node (the global one) give no detail; `ws`'s errors are read where they are not.
+    explainSocketError: explainWsError,
   });
 }

@@ -25,6 +25,16 @@ const remote = new RemoteError('blocked', 'HandshakeBlocked', { statusCode: 4501
 
 const cases: [string, ScErrorCode, () => AnyScError][] = [
   ['ConnectionError', 'CONNECTION_CLOSED', () => new ConnectionError(1006, 'gone', 'disconnect')],
+  [
+    'ConnectionError',
+    'UPGRADE_REFUSED',
+    () => new ConnectionError(1006, 'HTTP 404', 'connectAbort', { code: 'UPGRADE_REFUSED', httpStatus: 404 }),
+  ],
+  [
+    'ConnectionError',
+    'CONNECTION_REFUSED',
+    () => new ConnectionError(1006, 'refused', 'connectAbort', { code: 'CONNECTION_REFUSED' }),
+  ],
   ['HandshakeError', 'HANDSHAKE_REJECTED', () => new HandshakeError('rejected', 4501, remote)],
   ['AckTimeoutError', 'ACK_TIMEOUT', () => new AckTimeoutError('sum', 100)],
   ['CallNotSentError', 'CALL_NOT_SENT', () => new CallNotSentError('sum', 100, 2, '1006 Socket hung up')],
@@ -80,6 +90,14 @@ describe('error classes', () => {
       switch (error.code) {
         case 'CONNECTION_CLOSED':
           return `close ${error.closeCode}`;
+        case 'UPGRADE_REFUSED':
+          return `HTTP ${error.httpStatus}`;
+        case 'CONNECTION_REFUSED':
+        case 'HOST_NOT_FOUND':
+        case 'TLS_FAILED':
+        case 'CONNECT_TIMEOUT':
+        case 'MESSAGE_TOO_LARGE':
+          return `${error.code} ${error.closeCode}`;
         case 'HANDSHAKE_REJECTED':
           return `status ${error.statusCode}`;
         case 'ACK_TIMEOUT':
@@ -113,6 +131,8 @@ describe('error classes', () => {
     };
     expect(cases.map(([, , make]) => summary(make()))).toEqual([
       'close 1006',
+      'HTTP 404',
+      'CONNECTION_REFUSED 1006',
       'status 4501',
       'timeout sum',
       'not sent sum after 2',
@@ -149,9 +169,22 @@ describe('channel errors', () => {
 });
 
 describe('ConnectionError', () => {
-  it('sets closeCode, reason and phase', () => {
+  it('sets closeCode, reason and phase; its code is CONNECTION_CLOSED unless a cause is named', () => {
     const error = new ConnectionError(4000, 'Server ping timed out', 'disconnect');
     expect(error).toMatchObject({ closeCode: 4000, reason: 'Server ping timed out', phase: 'disconnect' });
+    expect(error.code).toBe('CONNECTION_CLOSED');
+    expect(error).not.toHaveProperty('httpStatus');
+  });
+
+  it('carries the code of its cause, the HTTP status of a refused upgrade, and the platform error', () => {
+    const cause = new Error('Unexpected server response: 403');
+    const error = new ConnectionError(1006, 'HTTP 403', 'connectAbort', {
+      code: 'UPGRADE_REFUSED',
+      httpStatus: 403,
+      cause,
+    });
+    expect(error).toMatchObject({ code: 'UPGRADE_REFUSED', httpStatus: 403, closeCode: 1006 });
+    expect(error.cause).toBe(cause);
   });
 
   it('says "lost" after the handshake, with code and reason', () => {

@@ -1,5 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
-import { mapAuthError, toErrorRecord, type AnyScError, type ErrorRecord } from '../errors';
+import { mapErrorFields, toErrorRecord, type AnyScError, type ErrorRecord } from '../errors';
 import type { AuthenticateResult } from './authenticate-reply';
 
 /** Where the answer to an `authenticate` call goes (the port's events fit). @internal */
@@ -25,7 +25,7 @@ export class AuthCalls {
   start(call: number, result$: Observable<AuthenticateResult>): void {
     const calls = this.#calls;
     const subscription = result$.subscribe({
-      next: (result) => this.#sink.callResult(call, mapAuthError(result, toErrorRecord)),
+      next: (result) => this.#sink.callResult(call, mapErrorFields(result, toErrorRecord)),
       error: (error: unknown) => {
         calls.delete(call);
         this.#sink.callFailed(call, toErrorRecord(error as AnyScError));

@@ -5,7 +5,7 @@ import type { ChannelState, ChannelStateChange } from '../channels/channel-state
 import type { ConnectionState } from '../connection/connection-state';
 import { Engine } from '../engine/engine';
 import type { AuthenticateAnswer } from '../engine/port';
-import { ClientClosedError, fromErrorRecord, mapAuthError, type AnyScError } from '../errors';
+import { ClientClosedError, fromErrorRecord, mapErrorFields, type AnyScError } from '../errors';
 import { checkEvent, checkUserEvent, encodeEvent } from '../protocol/encode-packet';
 import { ScEvent } from '../protocol/packets';
 import type { ScApi, UntypedApi, ValidApi } from './api';
@@ -113,7 +113,7 @@ class ScClient {
     return core.calls
       .request((cid) => core.port.authenticate(cid, token))
       .pipe(
-        map((answer) => mapAuthError(answer as AuthenticateAnswer, fromErrorRecord) as AuthenticateResult),
+        map((answer) => mapErrorFields(answer as AuthenticateAnswer, fromErrorRecord) as AuthenticateResult),
       );
   }
 

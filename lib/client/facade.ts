@@ -6,7 +6,7 @@ import type { ConnectionState } from '../connection/connection-state';
 import type { EngineCommands, EngineEvents, EngineView, PortConnectionState } from '../engine/port';
 import {
   fromErrorRecord,
-  mapAuthError,
+  mapErrorFields,
   type AnyScError,
   type ErrorRecord,
   type ScClientError,
@@ -122,7 +122,7 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
   // EngineEvents
 
   connectionState(state: PortConnectionState): void {
-    this.#state.next(mapAuthError(state, fromErrorRecord) as ConnectionState);
+    this.#state.next(mapErrorFields(state, fromErrorRecord) as ConnectionState);
   }
 
   authState(state: AuthState): void {

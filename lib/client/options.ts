@@ -11,6 +11,7 @@ import type { EngineConfig } from '../engine/engine';
 import { checkDuration } from '../internal/duration';
 import type { ProtocolVersion } from '../protocol/packets';
 import { resolveWebSocket, type WebSocketConstructor } from '../transport/web-socket';
+import type { ExplainSocketError } from '../transport/socket-failure';
 import type { FacadeConfig } from './facade';
 
 /** TLS settings for `wss:` in Node (passed to `ws`, which passes them to `tls.connect`). Browsers ignore them. */
@@ -85,8 +86,8 @@ export interface ClientOptions {
    */
   outboxMaxAge?: number;
   /**
-   * Largest inbound message accepted, in bytes. A larger one closes the connection with 1009, reports a
-   * `ProtocolError` of kind `message-too-large` and reconnects. In Node `ws` enforces it while receiving; browsers
+   * Largest inbound message accepted, in bytes. A larger one closes the connection with 1009 (a `ConnectionError`
+   * with code `MESSAGE_TOO_LARGE`, on the `closed` state and `errors$`) and reconnects. In Node `ws` enforces it while receiving; browsers
    * can only check a message once received. Default: 100 MiB (the `ws` default).
    */
   maxPayload?: number;
@@ -122,6 +123,12 @@ export interface ClientOptions {
    * @internal
    */
   scheduler?: SchedulerLike;
+  /**
+   * Reads the cause of a failed connection out of the WebSocket's error event (the Node entry passes the one for
+   * `ws`).
+   * @internal
+   */
+  explainSocketError?: ExplainSocketError;
 }
 
 /** The default codec, one for every client (it holds no per-connection state). */
@@ -190,6 +197,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     pingTimeoutDisabled: options.pingTimeoutDisabled ?? false,
     batchWrites: options.batchWrites ?? true,
     scheduler: options.scheduler ?? asyncScheduler,
+    explainSocketError: options.explainSocketError,
     reconnect: options.reconnect ?? true,
     maxAttempts,
     backoff,

@@ -1,5 +1,10 @@
 import type { Subscriber, Subscription } from 'rxjs';
-import { ConnectionError, ProtocolError, type RemoteError, type ScClientError } from '../errors';
+import {
+  ConnectionError,
+  type ConnectionErrorOptions,
+  type RemoteError,
+  type ScClientError,
+} from '../errors';
 import { closeReason } from '../protocol/close-codes';
 import { DEFAULT_PING_TIMEOUT, handshakePacket, readHandshakeReply } from '../protocol/handshake';
 import { PING_FRAMES, type ResponsePacket } from '../protocol/packets';
@@ -12,6 +17,11 @@ import type { Session, SessionConfig, SessionHooks } from './session';
 
 /** Own closes after which the socket is dropped at once rather than left to finish its close handshake. */
 const DEAD_PEER = new Set([4000, 4003, 4007]);
+const TIMED_OUT: ConnectionErrorOptions = { code: 'CONNECT_TIMEOUT' };
+const TOO_LARGE: ConnectionErrorOptions = { code: 'MESSAGE_TOO_LARGE' };
+/** The reason of a socket that failed before it opened, on a platform that does not say why. */
+const HIDDEN_CAUSE =
+  'Socket hung up before it opened; the WebSocket gave no cause (a browser shows it in its console only)';
 
 /**
  * One connection attempt, and the {@link Session} it becomes once its handshake succeeds: runs the owner's
@@ -38,6 +48,7 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
   #connectTimer: Subscription | undefined;
   #watchdog: Subscription | undefined;
   #handshakeCid = -1;
+  #opened = false;
   #established = false;
   #finished = false;
   #disconnectReason = '';
@@ -111,13 +122,14 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
   }
 
   connectTimedOut(): void {
-    if (this.#socket?.readyState === WS_OPEN) this.#abort(4003, 'Handshake timed out');
-    else this.#abort(4007, 'Connection establishment timed out');
+    if (this.#socket?.readyState === WS_OPEN) this.#abort(4003, 'Handshake timed out', TIMED_OUT);
+    else this.#abort(4007, 'Connection establishment timed out', TIMED_OUT);
   }
 
   // Socket events
 
   opened(): void {
+    this.#opened = true;
     const cid = this.#hooks.nextCid();
     this.#handshakeCid = cid;
     // Alone in its frame: the server must see #handshake before anything else.
@@ -154,20 +166,29 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
     }
   }
 
-  closed(code: number, reason: string, oversized: boolean): void {
+  closed(code: number, reason: string, oversized: boolean, error: unknown): void {
     if (this.#finished || !this.#socket) return;
-    this.#detach(oversized);
-    // `ws` drops the connection (1006) once it refused an oversized message: report the close it asked for.
+    this.#detach();
     const phase = this.#established ? 'disconnect' : 'connectAbort';
-    const closeCode = oversized ? 1009 : code;
+    // `ws` drops the connection (1006) once it refused an oversized message: report the close it asked for.
+    if (oversized) {
+      this.#fail(new ConnectionError(1009, this.#tooLarge(), phase, TOO_LARGE));
+      return;
+    }
+    // A socket that hung up says why in its error, where the platform tells: refused, unknown host, HTTP status.
+    const failure = code === 1006 && !reason ? this.#config.explainSocketError?.(error) : undefined;
+    if (failure) {
+      const { code: cause, reason: text, httpStatus } = failure;
+      this.#fail(new ConnectionError(1006, text, phase, { code: cause, httpStatus, cause: error }));
+      return;
+    }
     // A close without a reason gets SocketCluster 14's #disconnect reason, else the standard text of its code.
-    this.#fail(
-      new ConnectionError(closeCode, closeReason(closeCode, reason || this.#disconnectReason), phase),
-    );
+    const text = this.#opened || reason || code !== 1006 ? reason || this.#disconnectReason : HIDDEN_CAUSE;
+    this.#fail(new ConnectionError(code, closeReason(code, text), phase));
   }
 
   tooLarge(): void {
-    this.#abort(1009, 'Message too big', undefined, true);
+    this.#abort(1009, this.#tooLarge(), TOO_LARGE);
   }
 
   /**
@@ -181,7 +202,7 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
     const socket = this.#socket;
     if (!socket) return;
     this.#batcher?.flush();
-    this.#detach(false);
+    this.#detach();
     closeSocket(socket, code, reason);
   }
 
@@ -191,12 +212,13 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
   }
 
   /** The client ends the connection itself: it does not wait for the close handshake, which a dead peer never completes. */
-  #abort(code: number, reason: string, error?: ScClientError, oversized = false): void {
+  #abort(code: number, reason: string, options?: ConnectionErrorOptions, error?: ScClientError): void {
     const socket = this.#socket;
     if (this.#finished || !socket) return;
-    this.#detach(oversized);
+    this.#detach();
     closeSocket(socket, code, reason, DEAD_PEER.has(code));
-    this.#fail(error ?? new ConnectionError(code, reason, this.#established ? 'disconnect' : 'connectAbort'));
+    const phase = this.#established ? 'disconnect' : 'connectAbort';
+    this.#fail(error ?? new ConnectionError(code, reason, phase, options));
   }
 
   #fail(error: ScClientError): void {
@@ -225,7 +247,7 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
     this.#connectTimer = undefined;
     const outcome = readHandshakeReply(packet);
     if (outcome.refused) {
-      this.#abort(outcome.refused.statusCode, outcome.closeReason, outcome.refused);
+      this.#abort(outcome.refused.statusCode, outcome.closeReason, undefined, outcome.refused);
       return;
     }
     if (outcome.problem) this.#hooks.report(outcome.problem);
@@ -242,21 +264,17 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
     this.#subscriber.next(this);
   }
 
-  /** Stops listening and the timers; reports the oversized message that ended the connection, if one did. */
-  #detach(oversized: boolean): void {
+  /** Stops listening and the timers. */
+  #detach(): void {
     this.#finished = true;
     this.#connectTimer?.unsubscribe();
     this.#watchdog?.unsubscribe();
     this.#batcher?.clear();
     this.#unlisten?.();
-    if (oversized) {
-      const { maxPayload } = this.#config;
-      this.#hooks.report(
-        new ProtocolError(
-          'message-too-large',
-          `An inbound message exceeded maxPayload (${maxPayload} bytes)`,
-        ),
-      );
-    }
+  }
+
+  /** The reason of a close for an inbound message over `maxPayload`. */
+  #tooLarge(): string {
+    return `An inbound message exceeded maxPayload (${this.#config.maxPayload} bytes)`;
   }
 }

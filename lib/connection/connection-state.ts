@@ -1,3 +1,5 @@
+import type { ConnectionError, HandshakeError } from '../errors';
+
 /** The connection states, in the vocabulary of the official client. */
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
 
@@ -7,8 +9,11 @@ export type ConnectionStatus = 'connecting' | 'open' | 'closed';
  * - `connecting`: a WebSocket is opening or its handshake is in progress. `attempt` counts attempts since the last
  *   successful handshake (1 for the first); `url` is the endpoint tried.
  * - `open`: the handshake succeeded. `id` is the server's socket id, `pingTimeout` the liveness limit it set.
- * - `closed`: no connection. `code` and `reason` say why (absent before the first connect). When a reconnect is
- *   scheduled, `retryAt` (epoch ms) and `retryIn` (ms) say when; without them the client waits for demand.
+ * - `closed`: no connection. `code` and `reason` say why (absent before the first connect). After a failed attempt
+ *   or a lost connection, `error` is the typed error that ended it, with a stable `code` naming the cause
+ *   (`CONNECTION_REFUSED`, `UPGRADE_REFUSED`, `HANDSHAKE_REJECTED`, ...); a deliberate disconnect has none. When a
+ *   reconnect is scheduled, `retryAt` (epoch ms) and `retryIn` (ms) say when; without them the client waits for
+ *   demand.
  */
 export type ConnectionState =
   | { readonly state: 'connecting'; readonly attempt: number; readonly url: string }
@@ -28,6 +33,8 @@ export type ConnectionState =
       readonly attempt: number;
       readonly code?: number;
       readonly reason?: string;
+      /** What ended the failed attempt or the lost connection (none after a deliberate disconnect). */
+      readonly error?: ConnectionError | HandshakeError;
       readonly retryAt?: number;
       readonly retryIn?: number;
     };

@@ -9,7 +9,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import { ConnectionError, ProtocolError, type HandshakeError, type ScClientError } from '../errors';
+import { ConnectionError, HandshakeError, ProtocolError, ScClientError } from '../errors';
 import { Attempt } from './attempt';
 import { settle, type ConnectionState } from './connection-state';
 import type { ConnectionConfig, ConnectionHooks } from './connection-host';
@@ -221,6 +221,15 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
       this.#session && this.#scheduler.now() - this.#openedAt >= STABLE_SESSION ? 1 : this.#failures + 1;
     this.#session = undefined;
     if (error instanceof ConnectionError) this.#hooks.onClosed(error);
+    // One report per failed attempt or lost connection, whatever follows: the backoff bounds how often it comes.
+    // A failure caused by an error the client reported already (the token store's) is not reported twice; any
+    // other error is a bug, and `onStopped` reports it.
+    if (
+      (error instanceof ConnectionError && !(error.cause instanceof ScClientError)) ||
+      error instanceof HandshakeError
+    ) {
+      this.#hooks.report(error);
+    }
     const delay = retryDelay(this.#config, error, this.#failures);
     // Rethrowing ends the loop (RxJS `retry`), and `loopStopped` reports the error.
     if (delay === undefined) throw error;

@@ -2,6 +2,7 @@ import type { Observable, SchedulerLike } from 'rxjs';
 import type { Codec } from '../codec/codec';
 import type { RemoteError, ScClientError } from '../errors';
 import type { ProtocolVersion } from '../protocol/packets';
+import type { ExplainSocketError } from '../transport/socket-failure';
 import type { WebSocketConstructor } from '../transport/web-socket';
 
 /** A connection whose handshake succeeded. Lives until its socket closes. */
@@ -32,6 +33,8 @@ export interface SessionConfig {
   readonly maxPayload: number;
   /** Coalesce the frames written in one task into one batch frame (when the codec can join frames). */
   readonly batchWrites: boolean;
+  /** Reads the cause of a failure out of the WebSocket's error (the Node entry's, for `ws`). */
+  readonly explainSocketError: ExplainSocketError | undefined;
   /** The clock and timers of every part of the client (an internal option: tests pass a virtual one). */
   readonly scheduler: SchedulerLike;
 }

@@ -26,13 +26,18 @@ export function reconnectsAtOnce(err: unknown): boolean {
   return code !== undefined && IMMEDIATE.has(code);
 }
 
-/** The close code and reason a connection or handshake error carries, for the `closed` state. */
-export function closeInfoOf(error: unknown): { code?: number; reason?: string } {
+/** The close code, reason and error a connection or handshake error gives the `closed` state. */
+export function closeInfoOf(error: unknown): {
+  code?: number;
+  reason?: string;
+  error?: ConnectionError | HandshakeError;
+} {
   const code = closeCodeOf(error);
   if (code === undefined) return {};
-  if (error instanceof ConnectionError) return { code, reason: error.reason };
-  const { remote } = error as HandshakeError;
-  return { code, reason: `${remote.remoteName}: ${remote.message}` };
+  if (error instanceof ConnectionError) return { code, reason: error.reason, error };
+  const handshakeError = error as HandshakeError;
+  const { remote } = handshakeError;
+  return { code, reason: `${remote.remoteName}: ${remote.message}`, error: handshakeError };
 }
 
 /** The close code and reason of a connection or handshake error as one phrase (`1006 Socket hung up`). */

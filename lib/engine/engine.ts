@@ -15,7 +15,7 @@ import {
   ClientClosedError,
   ConnectionError,
   HandshakeError,
-  mapAuthError,
+  mapErrorFields,
   OutboxOverflowError,
   toErrorRecord,
   type AnyScError,
@@ -231,7 +231,7 @@ export class Engine
   }
 
   onState(state: ConnectionState): void {
-    this.#events.connectionState(mapAuthError(state, toErrorRecord) as PortConnectionState);
+    this.#events.connectionState(mapErrorFields(state, toErrorRecord) as PortConnectionState);
   }
 
   onClosed(error: ConnectionError): void {

@@ -29,11 +29,12 @@ export type Frame = string | Uint8Array;
 
 /**
  * The connection state as it crosses the port: the public {@link ConnectionState}, with the handshake's
- * `authError` as a record.
+ * `authError` and the failure's `error` as records.
  */
 export type PortConnectionState =
-  | Exclude<ConnectionState, { state: 'open' }>
-  | (Omit<Extract<ConnectionState, { state: 'open' }>, 'authError'> & { readonly authError?: ErrorRecord });
+  | Extract<ConnectionState, { state: 'connecting' }>
+  | (Omit<Extract<ConnectionState, { state: 'open' }>, 'authError'> & { readonly authError?: ErrorRecord })
+  | (Omit<Extract<ConnectionState, { state: 'closed' }>, 'error'> & { readonly error?: ErrorRecord });
 
 /** The facade's orders to the engine. */
 export interface EngineCommands {

@@ -3,6 +3,12 @@
 /** The stable codes carried by {@link ScClientError} subclasses. */
 export type ScErrorCode =
   | 'CONNECTION_CLOSED'
+  | 'CONNECTION_REFUSED'
+  | 'HOST_NOT_FOUND'
+  | 'UPGRADE_REFUSED'
+  | 'TLS_FAILED'
+  | 'CONNECT_TIMEOUT'
+  | 'MESSAGE_TOO_LARGE'
   | 'HANDSHAKE_REJECTED'
   | 'ACK_TIMEOUT'
   | 'CALL_NOT_SENT'

@@ -5,10 +5,41 @@ import type { RemoteError } from './calls';
 export type ClosePhase = 'connectAbort' | 'disconnect';
 
 /**
+ * What ended a connection or attempt, as far as the platform tells:
+ *
+ * - `CONNECTION_CLOSED`: the socket closed; `closeCode` and `reason` say how (the server's code, or 1006 when it
+ *   hung up). Browsers report every failure to connect this way: they give scripts no detail.
+ * - `CONNECTION_REFUSED`: nothing listens at that host and port.
+ * - `HOST_NOT_FOUND`: the host name does not resolve.
+ * - `UPGRADE_REFUSED`: the server answered the WebSocket upgrade with an HTTP status (`httpStatus`): 404 for a
+ *   wrong path, 401 or 403 from a proxy, 502 or 503 from a load balancer with no server behind it.
+ * - `TLS_FAILED`: the TLS handshake failed (an untrusted or self-signed certificate, a name mismatch, TLS spoken to
+ *   a plain port).
+ * - `CONNECT_TIMEOUT`: no socket, or no handshake reply, within `connectTimeout`.
+ * - `MESSAGE_TOO_LARGE`: an inbound message exceeded `maxPayload`, and the client closed with 1009.
+ */
+export type ConnectionErrorCode =
+  | 'CONNECTION_CLOSED'
+  | 'CONNECTION_REFUSED'
+  | 'HOST_NOT_FOUND'
+  | 'UPGRADE_REFUSED'
+  | 'TLS_FAILED'
+  | 'CONNECT_TIMEOUT'
+  | 'MESSAGE_TOO_LARGE';
+
+/** The cause of a {@link ConnectionError}: its `code` (default `CONNECTION_CLOSED`) and the HTTP status, if any. */
+export interface ConnectionErrorOptions extends ErrorOptions {
+  readonly code?: ConnectionErrorCode;
+  readonly httpStatus?: number;
+}
+
+/**
  * The WebSocket closed, or could not be opened.
  *
- * Errors the `invoke()` calls that were in flight on that connection, and the client's connection loop when it
- * stops retrying. `closeCode` is the WebSocket close code (SocketCluster codes 4000 to 4009 included).
+ * Carried by the `closed` state (`error`) and reported on `errors$`, once per failed attempt or lost connection;
+ * errors the `invoke()` calls that were in flight on that connection. `code` names the cause (see
+ * {@link ConnectionErrorCode}); `closeCode` is the WebSocket close code (SocketCluster codes 4000 to 4009 included);
+ * `cause` holds the platform's own error, when it gave one.
  *
  * @example
  * ```ts
@@ -19,8 +50,10 @@ export type ClosePhase = 'connectAbort' | 'disconnect';
  */
 export class ConnectionError extends ScClientError {
   override readonly name = 'ConnectionError';
-  readonly code = 'CONNECTION_CLOSED';
-
+  /** What ended the connection: see {@link ConnectionErrorCode}. */
+  declare readonly code: ConnectionErrorCode;
+  /** The HTTP status the server answered the upgrade with (`UPGRADE_REFUSED` only). */
+  declare readonly httpStatus?: number;
   /** WebSocket close code. */
   declare readonly closeCode: number;
   /** Close reason sent by the peer or chosen by the client. */
@@ -28,11 +61,13 @@ export class ConnectionError extends ScClientError {
   /** `connectAbort` before the handshake reply, `disconnect` after it. */
   declare readonly phase: ClosePhase;
 
-  constructor(closeCode: number, reason: string, phase: ClosePhase, options?: ErrorOptions) {
+  constructor(closeCode: number, reason: string, phase: ClosePhase, options?: ConnectionErrorOptions) {
     super(
       `Connection ${phase === 'disconnect' ? 'lost' : 'failed'} (${closeCode}${reason ? `: ${reason}` : ''})`,
       options,
     );
+    this.code = options?.code ?? 'CONNECTION_CLOSED';
+    if (options?.httpStatus !== undefined) this.httpStatus = options.httpStatus;
     this.closeCode = closeCode;
     this.reason = reason;
     this.phase = phase;

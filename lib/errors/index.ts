@@ -6,7 +6,13 @@
  */
 export { ScClientError, type ScErrorCode } from './base';
 export type { AnyScError } from './any-error';
-export { ConnectionError, HandshakeError, type ClosePhase } from './connection';
+export {
+  ConnectionError,
+  HandshakeError,
+  type ClosePhase,
+  type ConnectionErrorCode,
+  type ConnectionErrorOptions,
+} from './connection';
 export { CallNotSentError } from './not-sent';
 export {
   AckTimeoutError,
@@ -23,4 +29,4 @@ export {
   type ProtocolErrorKind,
 } from './protocol';
 export { AuthRefreshError, AuthTokenExpiredError, AuthTokenInvalidError, TokenStoreError } from './auth';
-export { fromErrorRecord, mapAuthError, toErrorRecord, type ErrorRecord } from './record';
+export { fromErrorRecord, mapErrorFields, toErrorRecord, type ErrorRecord } from './record';

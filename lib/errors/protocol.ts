@@ -12,8 +12,7 @@ export type ProtocolErrorKind =
   | 'ping-timeout-too-short'
   | 'unexpected-frame'
   | 'unknown-channel'
-  | 'illegal-transition'
-  | 'message-too-large';
+  | 'illegal-transition';
 
 /**
  * The server sent something the client could not use: a packet of no known shape, a response to no pending call,

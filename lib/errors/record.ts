@@ -30,6 +30,12 @@ export interface ErrorRecord {
 // fields and stack exactly as the engine made them, at a fraction of the bundle size of a switch over constructors.
 const CLASSES: Readonly<Record<ScErrorCode, { prototype: ScClientError }>> = {
   CONNECTION_CLOSED: ConnectionError,
+  CONNECTION_REFUSED: ConnectionError,
+  HOST_NOT_FOUND: ConnectionError,
+  UPGRADE_REFUSED: ConnectionError,
+  TLS_FAILED: ConnectionError,
+  CONNECT_TIMEOUT: ConnectionError,
+  MESSAGE_TOO_LARGE: ConnectionError,
   HANDSHAKE_REJECTED: HandshakeError,
   ACK_TIMEOUT: AckTimeoutError,
   CALL_NOT_SENT: CallNotSentError,
@@ -87,10 +93,14 @@ export function fromErrorRecord(record: ErrorRecord): AnyScError {
 }
 
 /**
- * `value` with its `authError` (a typed error or a record) converted by `convert`, or `value` itself when it has
- * none: the connection state and the answer to `authenticate` cross the port this way. @internal
+ * `value` with its `authError` and `error` (typed errors or records) converted by `convert`, or `value` itself when
+ * it has neither: the connection state and the answer to `authenticate` cross the port this way. @internal
  */
-export function mapAuthError(value: object, convert: (error: never) => unknown): unknown {
-  const { authError } = value as { authError?: unknown };
-  return authError ? { ...value, authError: convert(authError as never) } : value;
+export function mapErrorFields(value: object, convert: (error: never) => unknown): unknown {
+  const { authError, error } = value as { authError?: unknown; error?: unknown };
+  if (!authError && !error) return value;
+  const mapped: Record<string, unknown> = { ...value };
+  if (authError) mapped.authError = convert(authError as never);
+  if (error) mapped.error = convert(error as never);
+  return mapped;
 }

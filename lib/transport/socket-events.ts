@@ -8,9 +8,10 @@ export interface SocketEvents {
   frame(data: unknown): void;
   /**
    * The socket closed (always after an error, with the code). `oversized`: `ws` refused a message over
-   * `maxPayload` and dropped the connection for it.
+   * `maxPayload` and dropped the connection for it. `error`: what the socket's last error event carried, if
+   * anything (`ws` gives an `Error` with the system's code; browsers give nothing).
    */
-  closed(code: number, reason: string, oversized: boolean): void;
+  closed(code: number, reason: string, oversized: boolean, error: unknown): void;
   /** A message over `maxPayload` arrived on a socket that cannot refuse it while receiving (browsers). */
   tooLarge(): void;
 }
@@ -43,11 +44,13 @@ export function openSocket(
  */
 export function listen(socket: WebSocketLike, events: SocketEvents, maxPayload: number): () => void {
   let oversized = false;
+  let lastError: unknown;
   const onOpen = () => events.opened();
   const onClose = (code: number, reason: string | Uint8Array) =>
-    events.closed(code, reason.toString(), oversized);
-  // `ws` names an oversized message in its error; the 'close' that follows reports it.
+    events.closed(code, reason.toString(), oversized, lastError);
+  // The 'close' that follows an error reports it. `ws` names an oversized message in its error.
   const onError = (error: unknown) => {
+    lastError = error;
     if ((error as { code?: unknown } | null | undefined)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
       oversized = true;
     }

@@ -10,7 +10,7 @@ import {
 } from '../../lib';
 import { msgpackCodec } from '../../lib/codec/msgpack';
 import { fakeClient as setup } from '../support/fake-client';
-import { FakeNodeWebSocket, fakeWebSocket } from '../support/fake-web-socket';
+import { FakeNodeWebSocket, fakeWebSocket, HIDDEN_CAUSE } from '../support/fake-web-socket';
 
 // Characterisation of one connection attempt and of the reconnect rules around it, through the public API only: a
 // client on a fake WebSocket (DOM-style handlers, or the EventEmitter side of `ws`) and jest's fake clock. These
@@ -136,7 +136,7 @@ describe('on a socket with the EventEmitter side of ws', () => {
     client.close();
   });
 
-  it("reports ws's refusal of an oversized message (its error, then a 1006 close) as 1009 and message-too-large", () => {
+  it("reports ws's refusal of an oversized message (its error, then a 1006 close) as 1009 and MESSAGE_TOO_LARGE", () => {
     const { ws, client, errors, states } = nodeSetup({ maxPayload: 1000, reconnectDelay: () => 100 });
     client.connect();
     const socket = ws.last().handshake();
@@ -146,28 +146,25 @@ describe('on a socket with the EventEmitter side of ws', () => {
     expect(states.at(-1)).toMatchObject({ state: 'open' }); // nothing happens before the close
     expect(errors).toEqual([]);
     socket.serverClose(1006);
-    expect(states.at(-1)).toMatchObject({
-      state: 'closed',
-      code: 1009,
-      reason: 'Message was too big to process',
-      retryIn: 100,
-    });
+    const reason = 'An inbound message exceeded maxPayload (1000 bytes)';
+    expect(states.at(-1)).toMatchObject({ state: 'closed', code: 1009, reason, retryIn: 100 });
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ code: 'PROTOCOL_ERROR', kind: 'message-too-large' });
-    expect(inFlight.error).toBeInstanceOf(ConnectionError);
+    expect(errors[0]).toMatchObject({ code: 'MESSAGE_TOO_LARGE', closeCode: 1009, reason });
+    expect(states.at(-1)).toMatchObject({ error: errors[0] });
+    expect(inFlight.error).toEqual(errors[0]);
     expect(inFlight.error).toMatchObject({ closeCode: 1009, phase: 'disconnect' });
     client.close();
   });
 
-  it('lets the close that follows any other socket error keep its own code, and reports nothing', () => {
+  it('lets the close that follows any other socket error keep its own code, and reports it once', () => {
     const { ws, client, errors, states } = nodeSetup({ reconnectDelay: () => 100 });
     client.connect();
     const socket = ws.last().handshake();
     socket.fail(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
     expect(states.at(-1)).toMatchObject({ state: 'open' });
     socket.serverClose(1006);
-    expect(states.at(-1)).toMatchObject({ state: 'closed', code: 1006 });
-    expect(errors).toEqual([]);
+    expect(states.at(-1)).toMatchObject({ state: 'closed', code: 1006, reason: 'Socket hung up' });
+    expect(errors).toMatchObject([{ code: 'CONNECTION_CLOSED', closeCode: 1006, phase: 'disconnect' }]);
     client.close();
   });
 
@@ -231,8 +228,9 @@ describe('on a DOM-style socket', () => {
     expect(got).toHaveLength(2);
     expect(socket.closedWith).toBeUndefined();
     socket.receive(binary(eventOfLength(201)));
-    expect(socket.closedWith).toEqual({ code: 1009, reason: 'Message too big' });
-    expect(errors).toMatchObject([{ code: 'PROTOCOL_ERROR', kind: 'message-too-large' }]);
+    const reason = 'An inbound message exceeded maxPayload (200 bytes)';
+    expect(socket.closedWith).toEqual({ code: 1009, reason });
+    expect(errors).toMatchObject([{ code: 'MESSAGE_TOO_LARGE', closeCode: 1009, reason }]);
     client.close();
   });
 
@@ -259,9 +257,12 @@ describe('on a DOM-style socket', () => {
       rid: socket.handshakeCid,
       data: { id: 'a-rather-long-socket-id', pingTimeout: 30_000 },
     });
-    expect(socket.closedWith).toEqual({ code: 1009, reason: 'Message too big' });
-    expect(errors).toMatchObject([{ code: 'PROTOCOL_ERROR', kind: 'message-too-large' }]);
-    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code: 1009, reason: 'Message too big' });
+    const reason = 'An inbound message exceeded maxPayload (50 bytes)';
+    expect(socket.closedWith).toEqual({ code: 1009, reason });
+    expect(errors).toMatchObject([{ code: 'MESSAGE_TOO_LARGE', closeCode: 1009, reason }]);
+    const error = errors[0];
+    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code: 1009, reason, error });
+    expect(queued.error).toEqual(error);
     expect(queued.error).toMatchObject({ closeCode: 1009, phase: 'connectAbort' });
     client.close();
   });
@@ -493,7 +494,7 @@ describe('a refused handshake', () => {
     ['4501', 4008],
     [null, 4008],
   ])(
-    'with statusCode %p closes with %i, fails calls with that HandshakeError, reason "Name: message"',
+    'with statusCode %p closes with %i, fails calls with that HandshakeError (on the state and errors$ too), reason "Name: message"',
     (status, code) => {
       const { ws, client, states, errors } = setup({ reconnect: false });
       const queued = pendingCall(client);
@@ -501,15 +502,16 @@ describe('a refused handshake', () => {
       socket.open();
       socket.receive({ rid: socket.handshakeCid, error: refusal(status) });
       expect(socket.closedWith).toEqual({ code, reason: 'Nope: no' });
-      expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code, reason: 'Nope: no' });
-      expect(queued.error).toBeInstanceOf(HandshakeError);
-      expect(queued.error).toMatchObject({
+      const error = queued.error;
+      expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code, reason: 'Nope: no', error });
+      expect(error).toBeInstanceOf(HandshakeError);
+      expect(error).toMatchObject({
         code: 'HANDSHAKE_REJECTED',
         statusCode: code,
         message: 'no',
         remote: { remoteName: 'Nope' },
       });
-      expect(errors).toEqual([]);
+      expect(errors).toEqual([error]);
       client.close();
     },
   );
@@ -540,7 +542,7 @@ describe('a refused handshake', () => {
       { event: 'after', data: 1 },
     ]);
     expect(got).toEqual([]);
-    expect(errors).toEqual([]);
+    expect(errors).toMatchObject([{ code: 'HANDSHAKE_REJECTED', statusCode: 4100 }]);
     client.close();
   });
 });
@@ -751,11 +753,11 @@ describe('the open session', () => {
     expect(socket.closedWith).toBeUndefined();
     jest.advanceTimersByTime(1);
     expect(socket.closedWith).toEqual({ code: 4000, reason: 'Server ping timed out' });
-    expect(errors).toMatchObject([{ code: 'CODEC_ERROR' }]);
+    expect(errors).toMatchObject([{ code: 'CODEC_ERROR' }, { code: 'CONNECTION_CLOSED', closeCode: 4000 }]);
     client.close();
   });
 
-  it('fails calls in flight on a ping timeout with a 4000 disconnect, and reports nothing on errors$', () => {
+  it('fails calls in flight on a ping timeout with a 4000 disconnect, the one error on errors$', () => {
     const { ws, client, errors } = setup();
     client.connect();
     ws.last().handshake({ pingTimeout: 1000 });
@@ -767,7 +769,7 @@ describe('the open session', () => {
       reason: 'Server ping timed out',
       phase: 'disconnect',
     });
-    expect(errors).toEqual([]);
+    expect(errors).toEqual([inFlight.error]);
     client.close();
   });
 
@@ -879,7 +881,7 @@ describe('attempts that fail before the socket opens', () => {
       save: () => undefined,
       remove: () => undefined,
     };
-    const { ws, client, states } = setup({ tokenStore, reconnect: false });
+    const { ws, client, states, errors } = setup({ tokenStore, reconnect: false });
     const queued = pendingCall(client);
     await jest.advanceTimersByTimeAsync(0);
     expect(ws.sockets).toHaveLength(0);
@@ -888,7 +890,10 @@ describe('attempts that fail before the socket opens', () => {
       attempt: 1,
       code: 4003,
       reason: 'Could not load the auth token',
+      error: queued.error,
     });
+    // The store's own error is the one report: the attempt's failure names it as its cause.
+    expect(errors).toEqual([(queued.error as Error).cause]);
     expect(queued.error).toBeInstanceOf(ConnectionError);
     expect(queued.error).toMatchObject({
       closeCode: 4003,
@@ -904,14 +909,16 @@ describe('attempts that fail before the socket opens', () => {
     const WebSocket = function () {
       throw thrown;
     } as unknown as WebSocketConstructor;
-    const { client, states } = setup({ WebSocket, reconnect: false });
+    const { client, states, errors } = setup({ WebSocket, reconnect: false });
     const queued = pendingCall(client);
     expect(states.at(-1)).toEqual({
       state: 'closed',
       attempt: 1,
       code: 1006,
       reason: 'Could not open the WebSocket',
+      error: queued.error,
     });
+    expect(errors).toEqual([queued.error]);
     expect(queued.error).toBeInstanceOf(ConnectionError);
     expect(queued.error).toMatchObject({
       closeCode: 1006,
@@ -985,7 +992,7 @@ describe('legacy #disconnect (protocol 1)', () => {
     socket.receive({ event: '#disconnect', data: { code: 4321, data: { why: 'object' } } });
     socket.serverClose(4321);
     expect(states.at(-1)).toMatchObject({ state: 'closed', code: 4321, reason: '' });
-    expect(errors).toEqual([]);
+    expect(errors).toMatchObject([{ code: 'CONNECTION_CLOSED', closeCode: 4321, reason: '' }]);
     client.close();
   });
 
@@ -995,7 +1002,10 @@ describe('legacy #disconnect (protocol 1)', () => {
     const socket = ws.last().handshake();
     socket.receive({ event: '#disconnect', data: { code: 4321, data: 'bye' } });
     socket.serverClose(4321);
-    expect(errors).toMatchObject([{ code: 'PROTOCOL_ERROR', kind: 'unhandled-event' }]);
+    expect(errors).toMatchObject([
+      { code: 'PROTOCOL_ERROR', kind: 'unhandled-event' },
+      { code: 'CONNECTION_CLOSED', closeCode: 4321, reason: '' },
+    ]);
     expect(states.at(-1)).toMatchObject({ state: 'closed', code: 4321, reason: '' });
     client.close();
   });
@@ -1153,7 +1163,13 @@ describe('reconnect delays', () => {
     const { ws, client, states } = setup({ maxAttempts: 0, reconnectDelay: () => 10 });
     const queued = pendingCall(client);
     ws.last().serverClose(1006);
-    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code: 1006, reason: 'Socket hung up' });
+    expect(states.at(-1)).toEqual({
+      state: 'closed',
+      attempt: 1,
+      code: 1006,
+      reason: HIDDEN_CAUSE,
+      error: queued.error,
+    });
     jest.advanceTimersByTime(60_000);
     expect(ws.sockets).toHaveLength(1);
     expect(queued.error).toMatchObject({ closeCode: 1006, phase: 'connectAbort' });
@@ -1173,7 +1189,8 @@ describe('reconnect delays', () => {
     ws.last().serverClose(1006); // a second failure in a row: stop
     jest.advanceTimersByTime(60_000);
     expect(ws.sockets).toHaveLength(3);
-    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 1, code: 1006, reason: 'Socket hung up' });
+    expect(states.at(-1)).toMatchObject({ state: 'closed', attempt: 1, code: 1006, reason: HIDDEN_CAUSE });
+    expect(states.at(-1)).not.toHaveProperty('retryIn');
     client.close();
   });
 
@@ -1184,7 +1201,8 @@ describe('reconnect delays', () => {
     const settled = states.length;
     client.disconnect(4100, 'ignored');
     expect(states).toHaveLength(settled);
-    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 0, code: 1006, reason: 'gone' });
+    expect(states.at(-1)).toMatchObject({ state: 'closed', attempt: 0, code: 1006, reason: 'gone' });
+    expect(states.at(-1)).not.toHaveProperty('retryIn');
     client.close();
   });
 });

@@ -3,6 +3,7 @@ import type { ConnectionState } from '../../lib';
 import { ConnectionError, HandshakeError } from '../../lib/errors';
 import { memoryTokenStore } from '../../lib/auth/token-store';
 import { fakeClient as setup } from '../support/fake-client';
+import { HIDDEN_CAUSE } from '../support/fake-web-socket';
 import { FAKE_TOKEN_KEY, fakeJwt } from '../support/jwt';
 
 // The connection loop through the public API, on a fake WebSocket and jest's fake clock.
@@ -124,6 +125,7 @@ describe('reconnecting', () => {
       attempt: 0,
       code: 1006,
       reason: 'Socket hung up',
+      error: expect.objectContaining({ code: 'CONNECTION_CLOSED', closeCode: 1006, phase: 'disconnect' }),
       retryAt: Date.now() + 1000,
       retryIn: 1000,
     });
@@ -178,7 +180,13 @@ describe('reconnecting', () => {
     client.connect();
     ws.last().handshake();
     ws.last().serverClose(code, 'bye');
-    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 0, code, reason: 'bye' });
+    expect(states.at(-1)).toEqual({
+      state: 'closed',
+      attempt: 0,
+      code,
+      reason: 'bye',
+      error: expect.objectContaining({ code: 'CONNECTION_CLOSED', closeCode: code }),
+    });
     jest.advanceTimersByTime(120_000);
     expect(ws.sockets).toHaveLength(1);
     expect(jest.getTimerCount()).toBe(0);
@@ -204,7 +212,13 @@ describe('reconnecting', () => {
     ws.last().serverClose(1006);
     jest.advanceTimersByTime(60_000);
     expect(ws.sockets).toHaveLength(1);
-    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 0, code: 1006, reason: 'Socket hung up' });
+    expect(states.at(-1)).toEqual({
+      state: 'closed',
+      attempt: 0,
+      code: 1006,
+      reason: 'Socket hung up',
+      error: expect.objectContaining({ code: 'CONNECTION_CLOSED', phase: 'disconnect' }),
+    });
     client.close();
   });
 
@@ -220,7 +234,7 @@ describe('reconnecting', () => {
     ws.last().serverClose(1006);
     jest.advanceTimersByTime(10_000);
     expect(ws.sockets).toHaveLength(3);
-    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 3, code: 1006, reason: 'Socket hung up' });
+    expect(states.at(-1)).toEqual({ state: 'closed', attempt: 3, code: 1006, reason: HIDDEN_CAUSE, error });
     expect(error).toBeInstanceOf(ConnectionError);
     client.close();
   });
@@ -378,7 +392,7 @@ describe('liveness', () => {
     socket.receive({ event: '#disconnect', data: { code: 4321, data: 'bye' } });
     socket.serverClose(4321, '');
     expect(states.at(-1)).toMatchObject({ state: 'closed', code: 4321, reason: 'bye' });
-    expect(errors).toEqual([]);
+    expect(errors).toMatchObject([{ code: 'CONNECTION_CLOSED', closeCode: 4321, reason: 'bye' }]);
     client.close();
   });
 

@@ -1,4 +1,4 @@
-import { ProtocolError } from '../../lib/errors';
+import { ConnectionError } from '../../lib/errors';
 import { fakeClient as setup } from '../support/fake-client';
 
 // maxPayload and TLS options, on a fake WebSocket.
@@ -21,12 +21,11 @@ describe('maxPayload', () => {
     socket.receive({ event: 'e', data: 'x'.repeat(50) }); // under the limit
     socket.receive({ event: 'e', data: 'x'.repeat(200) });
     expect(got).toEqual(['x'.repeat(50)]);
-    expect(socket.closedWith).toEqual({ code: 1009, reason: 'Message too big' });
-    expect(errors).toEqual([
-      new ProtocolError('message-too-large', 'An inbound message exceeded maxPayload (100 bytes)'),
-    ]);
-    expect(errors[0]).toMatchObject({ code: 'PROTOCOL_ERROR', kind: 'message-too-large' });
-    expect(states.at(-1)).toMatchObject({ state: 'closed', code: 1009, retryIn: 50 });
+    const reason = 'An inbound message exceeded maxPayload (100 bytes)';
+    expect(socket.closedWith).toEqual({ code: 1009, reason });
+    expect(errors).toEqual([new ConnectionError(1009, reason, 'disconnect', { code: 'MESSAGE_TOO_LARGE' })]);
+    expect(errors[0]).toMatchObject({ code: 'MESSAGE_TOO_LARGE', closeCode: 1009 });
+    expect(states.at(-1)).toMatchObject({ state: 'closed', code: 1009, retryIn: 50, error: errors[0] });
     jest.advanceTimersByTime(50);
     ws.last().handshake();
     ws.last().receive({ event: 'e', data: 'again' });
@@ -53,8 +52,8 @@ describe('maxPayload', () => {
     });
     socket.onerror?.({ error: refusal });
     socket.serverClose(1009);
-    expect(errors).toEqual([
-      new ProtocolError('message-too-large', 'An inbound message exceeded maxPayload (1000 bytes)'),
+    expect(errors).toMatchObject([
+      { code: 'MESSAGE_TOO_LARGE', reason: 'An inbound message exceeded maxPayload (1000 bytes)' },
     ]);
     expect(states.at(-1)).toMatchObject({ state: 'closed', code: 1009 });
     client.close();
@@ -64,7 +63,9 @@ describe('maxPayload', () => {
     const { ws, client, errors } = setup();
     client.connect();
     ws.last().handshake().serverClose(1009);
-    expect(errors).toEqual([]);
+    expect(errors).toMatchObject([
+      { code: 'CONNECTION_CLOSED', closeCode: 1009, reason: 'Message was too big to process' },
+    ]);
     client.close();
   });
 

@@ -5,7 +5,7 @@ import { memoryTokenStore } from '../../lib/auth/token-store';
 import { createClient } from '../../lib/client/create-client';
 import type { ClientOptions } from '../../lib/client/options';
 import { AckTimeoutError, ConnectionError, OutboxExpiredError, ProtocolError } from '../../lib/errors';
-import { FakeWebSocket, fakeWebSocket } from '../support/fake-web-socket';
+import { FakeWebSocket, fakeWebSocket, HIDDEN_CAUSE } from '../support/fake-web-socket';
 
 // The session timers in virtual time: the client takes the TestScheduler as its `scheduler` option, so the connect
 // timeout, the ping watchdog, the reconnect backoff, the outbox age, the ack timeouts and the channel linger all run
@@ -117,6 +117,7 @@ describe('the scheduler option', () => {
       attempt: 1,
       code: 4007,
       reason: 'Connection establishment timed out',
+      error: expect.objectContaining({ code: 'CONNECT_TIMEOUT', closeCode: 4007 }),
     });
     expect(ws.last().closedWith).toEqual({ code: 4007, reason: 'Connection establishment timed out' });
     client.close();
@@ -316,7 +317,8 @@ describe('reconnect backoff', () => {
               state: 'closed',
               attempt: 1,
               code: 1006,
-              reason: 'Socket hung up',
+              reason: HIDDEN_CAUSE,
+              error: expect.objectContaining({ code: 'CONNECTION_CLOSED', closeCode: 1006 }),
               retryIn: 10,
               retryAt: 10,
             },
@@ -327,7 +329,8 @@ describe('reconnect backoff', () => {
               state: 'closed',
               attempt: 2,
               code: 1006,
-              reason: 'Socket hung up',
+              reason: HIDDEN_CAUSE,
+              error: expect.objectContaining({ code: 'CONNECTION_CLOSED', closeCode: 1006 }),
               retryIn: 20,
               retryAt: 30,
             },
@@ -338,12 +341,22 @@ describe('reconnect backoff', () => {
               state: 'closed',
               attempt: 3,
               code: 1006,
-              reason: 'Socket hung up',
+              reason: HIDDEN_CAUSE,
+              error: expect.objectContaining({ code: 'CONNECTION_CLOSED', closeCode: 1006 }),
               retryIn: 40,
               retryAt: 70,
             },
           },
-          { at: 70, value: { state: 'closed', attempt: 4, code: 1006, reason: 'Socket hung up' } },
+          {
+            at: 70,
+            value: {
+              state: 'closed',
+              attempt: 4,
+              code: 1006,
+              reason: HIDDEN_CAUSE,
+              error: expect.objectContaining({ code: 'CONNECTION_CLOSED', closeCode: 1006 }),
+            },
+          },
         ]);
       }, 999);
     });
@@ -485,7 +498,13 @@ describe('a server that accepts the handshake, then drops the connection', () =>
       closeAt(10_000);
       testScheduler.schedule(() => {
         expect(createdAt).toEqual([0, 100, 300]);
-        expect(client.state).toEqual({ state: 'closed', attempt: 0, code: 1006, reason: 'Socket hung up' });
+        expect(client.state).toEqual({
+          state: 'closed',
+          attempt: 0,
+          code: 1006,
+          reason: 'Socket hung up',
+          error: expect.objectContaining({ code: 'CONNECTION_CLOSED', phase: 'disconnect' }),
+        });
       }, 9999);
     });
   });
@@ -515,7 +534,9 @@ describe('a server that accepts the handshake, then drops the connection', () =>
         // 4000 at 1000, retried at once; 4000 at 2000 after a session of 1 s: the backoff (n = 1).
         expect(createdAt).toEqual([0, 1000, 2200]);
         expect(retries(states.values)).toEqual([0, 200]);
-        expect(errors.values.map(({ at }) => at)).toEqual([0, 1000, 2200]);
+        // The diagnostic at each handshake, and the 4000 that ended each session.
+        expect(errors.values.map(({ at }) => at)).toEqual([0, 1000, 1000, 2000, 2200]);
+        expect(errors.values[1]!.value).toMatchObject({ code: 'CONNECTION_CLOSED', closeCode: 4000 });
       }, 2999);
     });
   });

@@ -349,7 +349,12 @@ describe('a realistic session through the recorded port', () => {
     socket.serverClose(1011, 'server error');
     client.invoke('queued').subscribe({ error: (e: unknown) => failures.push(e) });
     client.close();
-    expect(log.filter((c) => c.name === 'diagnostic')).toEqual([]);
+    // The lost connection is the one diagnostic, as a record.
+    expect(log.filter((c) => c.name === 'diagnostic')).toEqual([
+      expect.objectContaining({
+        args: [expect.objectContaining({ code: 'CONNECTION_CLOSED', fields: expect.any(Object) })],
+      }),
+    ]);
     expect(problems).toEqual([]);
     expect(failures).toEqual([
       expect.objectContaining({ code: 'CONNECTION_CLOSED', closeCode: 1011 }),

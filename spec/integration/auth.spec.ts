@@ -195,7 +195,7 @@ describe('server-set tokens', () => {
     expect(store.load(tokenKey(server))).toBe(token);
     await roundTrip(client);
     expect(events(server)).not.toContain('#removeAuthToken');
-    expect(errorsOf(client)).toEqual([]);
+    expect(harness.problemsAcrossRestart(client)).toEqual([]);
   });
 
   it('wins the race with the handshake: a token set in the connection handler, 10 times out of 10', async () => {
@@ -403,7 +403,7 @@ describe('stored tokens', () => {
     // One load per connection attempt (several while the server was down), and the one save of the login.
     expect(log.slice(0, 2)).toEqual([`load ${key}`, `save ${key}`]);
     expect(new Set(log.slice(2))).toEqual(new Set([`load ${key}`]));
-    expect(errorsOf(client)).toEqual([]);
+    expect(harness.problemsAcrossRestart(client)).toEqual([]);
   });
 });
 
@@ -493,7 +493,7 @@ describe('waitForAuth channels', () => {
     await server.agServer.exchange.transmitPublish('private', 'two');
     await until(() => received.length === 2);
     expect(received).toEqual(['one', 'two']);
-    expect(errorsOf(client)).toEqual([]);
+    expect(harness.problemsAcrossRestart(client)).toEqual([]);
   });
 });
 

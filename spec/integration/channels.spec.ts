@@ -278,7 +278,7 @@ describe('server restart', () => {
       'low pending>subscribed',
       'low subscribed>unsubscribed',
     ]);
-    expect(errorsOf(client)).toEqual([]);
+    expect(harness.problemsAcrossRestart(client)).toEqual([]);
   });
 });
 

@@ -96,7 +96,13 @@ it.each([4500, 4600, 1000])('does not reconnect after the server disconnects it 
   const closed = await waitForState(client.state$, (s) => s.state === 'closed');
   // 1000 has a standard text (sc-errors); 4500 and above are the application's, with none.
   const reason = code === 1000 ? 'Socket closed normally' : '';
-  expect(closed).toEqual({ state: 'closed', attempt: 0, code, reason });
+  expect(closed).toEqual({
+    state: 'closed',
+    attempt: 0,
+    code,
+    reason,
+    error: expect.objectContaining({ code: 'CONNECTION_CLOSED', closeCode: code, phase: 'disconnect' }),
+  });
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(states.at(-1)).toBe(closed);
   expect(server.agServer.clientsCount).toBe(0);

@@ -35,9 +35,11 @@ it('fails a call as not sent when nothing listens, with the attempts and the las
   expect(error).toBeInstanceOf(CallNotSentError);
   const notSent = error as CallNotSentError;
   expect(notSent).toMatchObject({ code: 'CALL_NOT_SENT', event: 'history', timeout: 1500 });
-  // Retries every 100 ms for 1.5 s: several attempts, each refused (a 1006 close without a frame).
+  // Retries every 100 ms for 1.5 s: several attempts, each refused (a 1006 close, the cause in ws's error).
   expect(notSent.attempts).toBeGreaterThan(1);
-  expect(notSent.lastFailure).toBe('1006 Socket hung up');
+  expect(notSent.lastFailure).toBe(
+    `1006 Connection refused: is the server running? (connect ECONNREFUSED 127.0.0.1:${port})`,
+  );
   expect(notSent.message).toMatch(/^'history' was not sent: no connection within 1500 ms \(\d+ attempts; /);
 });
 

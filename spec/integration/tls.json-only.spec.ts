@@ -91,6 +91,8 @@ it('refuses a self-signed server certificate that is not trusted', async () => {
     (s) => s.state === 'closed' && s.code !== undefined,
   )) as Extract<ConnectionState, { state: 'closed' }>;
   expect(closed.code).toBe(1006);
+  expect(closed.error).toMatchObject({ code: 'TLS_FAILED' });
+  expect(closed.reason).toMatch(/^TLS failed \[(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\]/);
   expect(closed.retryAt).toBeUndefined();
 });
 
@@ -101,6 +103,12 @@ it('connects to an untrusted certificate with rejectUnauthorized: false (develop
 
 it('is refused by a server that requires a client certificate when none is given', async () => {
   const client = connect({ ca: serverCert });
-  const closed = await waitForState(client.state$, (s) => s.state === 'closed' && s.code !== undefined);
+  const closed = (await waitForState(
+    client.state$,
+    (s) => s.state === 'closed' && s.code !== undefined,
+  )) as Extract<ConnectionState, { state: 'closed' }>;
   expect(closed).toMatchObject({ state: 'closed', code: 1006 });
+  // The server's TLS alert, in OpenSSL's words without its source file and line.
+  expect(closed.error).toMatchObject({ code: 'TLS_FAILED' });
+  expect(closed.reason).toMatch(/^TLS failed \[ERR_SSL_\w+\] \([a-z0-9 ]+\)$/);
 });

@@ -45,6 +45,7 @@ describe('a server close without a reason', () => {
       attempt: 0,
       code: 4001,
       reason: 'Client pong timed out',
+      error: failures[0],
     });
     expect(failures[0]).toMatchObject({
       closeCode: 4001,

@@ -5,6 +5,10 @@ import type { WebSocketConstructor, WebSocketLike } from '../../lib/transport/we
  * A scripted WebSocket: the test plays the server. Frames the client sends are kept in `sent`; the test opens the
  * socket, delivers frames and closes it from the server side.
  */
+/** The reason of a socket that failed before it opened on a platform that gives no cause (this fake, browsers). */
+export const HIDDEN_CAUSE =
+  'Socket hung up before it opened; the WebSocket gave no cause (a browser shows it in its console only)';
+
 export class FakeWebSocket implements WebSocketLike {
   readyState = 0;
   binaryType = 'blob';

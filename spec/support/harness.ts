@@ -1,4 +1,5 @@
 import {
+  ConnectionError,
   createClient,
   memoryTokenStore,
   type AnyScError,
@@ -87,6 +88,18 @@ export class Harness {
 
   errorsOf(client: Client): AnyScError[] {
     return this.#errors.get(client) ?? [];
+  }
+
+  /**
+   * What the client reported across a server restart, apart from the connection's own failures: the lost
+   * connection (1006) first, then the attempts refused while the server was down. Those are checked here.
+   */
+  problemsAcrossRestart(client: Client): AnyScError[] {
+    const errors = this.errorsOf(client);
+    const failures = errors.filter((error) => error instanceof ConnectionError);
+    expect(failures[0]).toMatchObject({ code: 'CONNECTION_CLOSED', closeCode: 1006, phase: 'disconnect' });
+    for (const refused of failures.slice(1)) expect(refused).toMatchObject({ code: 'CONNECTION_REFUSED' });
+    return errors.filter((error) => !(error instanceof ConnectionError));
   }
 
   /**

@@ -9,6 +9,7 @@ import { createClient as createBaseClient } from '../../lib/client/create-client
 import type { ClientOptions } from '../../lib/client/options';
 import { msgpackCodec } from '../../lib/codec/msgpack';
 import type { WebSocketConstructor } from '../../lib/transport/web-socket';
+import { explainWsError } from '../../lib/transport/ws-failure';
 
 export * from '../../lib/index';
 
@@ -18,6 +19,7 @@ export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(
   return createBaseClient<Api>({
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     codec: msgpackCodec(),
+    explainSocketError: explainWsError,
     ...options,
   });
 }

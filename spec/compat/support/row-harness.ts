@@ -1,5 +1,6 @@
 import { msgpackCodec } from '../../../lib/codec/msgpack';
 import {
+  ConnectionError,
   createClient,
   jsonCodec,
   memoryTokenStore,
@@ -81,11 +82,15 @@ export class RowHarness {
     return client;
   }
 
-  /** What the client reported on errors$, as `code kind: message` lines. */
+  /**
+   * What the client reported on errors$, as `code kind: message` lines, apart from the connection's own failures
+   * (a `ConnectionError` per lost connection or failed attempt), which the scenarios that close connections check
+   * on `state$`.
+   */
   diagnostics(client: Client): string[] {
-    return (this.#errors.get(client) ?? []).map((e) =>
-      [e.code, 'kind' in e ? e.kind : '', e.message].filter(Boolean).join(' '),
-    );
+    return (this.#errors.get(client) ?? [])
+      .filter((e) => !(e instanceof ConnectionError))
+      .map((e) => [e.code, 'kind' in e ? e.kind : '', e.message].filter(Boolean).join(' '));
   }
 
   /** Closes the clients of the last scenario and stops its extra servers. */
