@@ -52,7 +52,8 @@ module.exports = {
     {
       ...common,
       // The runnable examples (examples/node-pipeline; examples/dashboard and examples/angular in headless
-      // Chromium), on the built package, which the globalSetup builds once.
+      // Chromium) and the code blocks of README.md and docs/ (docs-snippets.spec.ts), on the built package, which
+      // the globalSetup builds once.
       displayName: 'examples',
       testMatch: ['<rootDir>/spec/examples/**/*.spec.ts'],
       globalSetup: '<rootDir>/spec/examples/global-setup.cjs',
