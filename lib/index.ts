@@ -8,7 +8,17 @@ export { createClient } from './client/create-client';
 export type { Client } from './client/client';
 export type { ClientOptions, TlsOptions } from './client/options';
 export type { UrlPickContext, UrlPicker } from './connection/endpoints';
-export type { ScApi, UntypedApi, ValidApi } from './client/api';
+export type {
+  ApiMessage,
+  ApiName,
+  ApiRequest,
+  ApiResponse,
+  DataArgs,
+  ScApi,
+  UntypedApi,
+  UntypedParams,
+  ValidApi,
+} from './client/api';
 export type { AuthenticateResult } from './auth/authenticate-reply';
 export type { AuthenticatedState, RefreshToken } from './auth/token-refresh';
 export type { AuthState, TokenClaims, TokenVerifier } from './auth/auth-state';

@@ -1,7 +1,3 @@
-import type { Observable } from 'rxjs';
-import type { ChannelOptions } from './channel-options';
-import type { InvokeOptions } from './invoke-options';
-import type { ProcedureRequest } from './procedure-request';
 /**
  * Types that describe an application's protocol, so that `invoke`, `transmit`, `receiver` and `procedure` are
  * typed end to end. Every part is optional; a part left out stays untyped.
@@ -72,52 +68,84 @@ export type IsTyped<M> = [M] extends [never]
       ? false
       : true;
 
-// The member types of the client, typed or untyped by the Api's parts.
+// The types in the signatures of the client's methods (Client in client.ts), typed or untyped by the Api's parts.
+// A typed member is generic in the name (`K`). The untyped form, which takes the payload type as a type argument
+// (`invoke<R>(...)`), is an overload of its own, listed first; its parameters are UntypedParams, which no call can
+// satisfy once the part is typed. They fail on the number of arguments, so that the compiler leaves that overload
+// out before it checks types, and every error on a typed call is the typed form's ('Expected 2-3 arguments',
+// 'Type ... does not satisfy the constraint'), as with a single signature. A name parameter typed `never` there would
+// report '"sum" is not assignable to never' for a forgotten data argument instead.
 
-/** The data argument, optional when the payload type admits `undefined` (or is `void`), then `Rest`. */
-type DataArgs<T, Rest extends unknown[]> = undefined extends T ? [data?: T, ...Rest] : [data: T, ...Rest];
+/**
+ * The names a part of the API accepts: the names it declares when it is typed, any string when it is untyped.
+ *
+ * @typeParam Api - The client's {@link ScApi}.
+ * @typeParam Part - The part: `invoke`, `transmit`, `receive`, `procedure` or `channels`.
+ */
+export type ApiName<Api extends ScApi, Part extends keyof ScApi> =
+  IsTyped<ApiPart<Api, Part>> extends true ? keyof ApiPart<Api, Part> & string : string;
 
-export type Invoke<M> =
-  IsTyped<M> extends true
-    ? <K extends keyof M & string>(
-        event: K,
-        ...args: DataArgs<M[K] extends { request: infer Req } ? Req : never, [options?: InvokeOptions]>
-      ) => Observable<M[K] extends { response: infer Res } ? Res : never>
-    : <R = unknown>(event: string, data?: unknown, options?: InvokeOptions) => Observable<R>;
+/**
+ * The parameters of a member's untyped form, the one that takes the payload type as a type argument
+ * (`invoke<R>(procedure, data?, options?)`): `Params` when the part of the API is untyped. When the part is typed,
+ * four parameters of type `never`, which no call passes: the untyped form does not apply, and a call is checked
+ * against the typed form alone.
+ *
+ * @typeParam Api - The client's {@link ScApi}.
+ * @typeParam Part - The part: `invoke`, `receive`, `procedure` or `channels`.
+ * @typeParam Params - The parameters of the untyped form.
+ */
+export type UntypedParams<Api extends ScApi, Part extends keyof ScApi, Params extends unknown[]> =
+  IsTyped<ApiPart<Api, Part>> extends true ? [never, never, never, never] : Params;
 
-export type Transmit<M> =
-  IsTyped<M> extends true
-    ? <K extends keyof M & string>(event: K, ...args: DataArgs<M[K], []>) => void
-    : (event: string, data?: unknown) => void;
+/**
+ * The request of the procedure `K` of a typed `invoke` or `procedure` part; `unknown` when the part is untyped.
+ *
+ * @typeParam Api - The client's {@link ScApi}.
+ * @typeParam Part - `invoke` (procedures of the server) or `procedure` (procedures of the client).
+ * @typeParam K - The procedure's name, or a union of names.
+ */
+export type ApiRequest<Api extends ScApi, Part extends 'invoke' | 'procedure', K extends string> =
+  IsTyped<ApiPart<Api, Part>> extends true
+    ? ApiPart<Api, Part>[K & keyof ApiPart<Api, Part>] extends { request: infer Req }
+      ? Req
+      : never
+    : unknown;
 
-export type Receiver<M> =
-  IsTyped<M> extends true
-    ? <K extends keyof M & string>(event: K) => Observable<M[K]>
-    : <T = unknown>(event: string) => Observable<T>;
+/**
+ * The response of the procedure `K` of a typed `invoke` or `procedure` part; `unknown` when the part is untyped.
+ *
+ * @typeParam Api - The client's {@link ScApi}.
+ * @typeParam Part - `invoke` (procedures of the server) or `procedure` (procedures of the client).
+ * @typeParam K - The procedure's name, or a union of names.
+ */
+export type ApiResponse<Api extends ScApi, Part extends 'invoke' | 'procedure', K extends string> =
+  IsTyped<ApiPart<Api, Part>> extends true
+    ? ApiPart<Api, Part>[K & keyof ApiPart<Api, Part>] extends { response: infer Res }
+      ? Res
+      : never
+    : unknown;
 
-export type Procedure<M> =
-  IsTyped<M> extends true
-    ? <K extends keyof M & string>(
-        name: K,
-      ) => Observable<
-        M[K] extends { request: infer Req; response: infer Res } ? ProcedureRequest<Req, Res> : never
-      >
-    : <T = unknown, R = unknown>(name: string) => Observable<ProcedureRequest<T, R>>;
+/**
+ * The data of the event or channel `K` of a typed `transmit`, `receive` or `channels` part; `unknown` when the part
+ * is untyped.
+ *
+ * @typeParam Api - The client's {@link ScApi}.
+ * @typeParam Part - `transmit` (events the client sends), `receive` (events the server sends) or `channels`.
+ * @typeParam K - The event's or channel's name, or a union of names.
+ */
+export type ApiMessage<
+  Api extends ScApi,
+  Part extends 'transmit' | 'receive' | 'channels',
+  K extends string,
+> = IsTyped<ApiPart<Api, Part>> extends true ? ApiPart<Api, Part>[K & keyof ApiPart<Api, Part>] : unknown;
 
-export type Channel<M> =
-  IsTyped<M> extends true
-    ? <K extends keyof M & string>(name: K, options?: ChannelOptions) => Observable<M[K]>
-    : <T = unknown>(name: string, options?: ChannelOptions) => Observable<T>;
-
-export type Publish<M> =
-  IsTyped<M> extends true
-    ? <K extends keyof M & string>(
-        name: K,
-        ...args: DataArgs<M[K], [options?: InvokeOptions]>
-      ) => Observable<void>
-    : (name: string, data?: unknown, options?: InvokeOptions) => Observable<void>;
-
-export type TransmitPublish<M> =
-  IsTyped<M> extends true
-    ? <K extends keyof M & string>(name: K, ...args: DataArgs<M[K], []>) => void
-    : (name: string, data?: unknown) => void;
+/**
+ * The arguments after a name: the data, optional when its type admits `undefined` (or is `void`), then `Rest`.
+ *
+ * @typeParam T - The type of the data.
+ * @typeParam Rest - The arguments after the data (`[options?: InvokeOptions]`, or none).
+ */
+export type DataArgs<T, Rest extends unknown[]> = undefined extends T
+  ? [data?: T, ...Rest]
+  : [data: T, ...Rest];

@@ -27,7 +27,7 @@ function checkCloseCode(code: number): void {
  * over the facade, and the methods are on the prototype: a client is created per socket, and each per-instance
  * field or closure would cost every client.
  */
-class ScClient {
+class ScClient implements Client {
   readonly #core: Facade;
 
   constructor(core: Facade) {
@@ -181,5 +181,5 @@ export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(
   // The facade and the engine, joined by the port: the engine tells the facade, the facade commands the engine.
   const facade = new Facade(resolved);
   facade.attach(new Engine(resolved, facade));
-  return new ScClient(facade) as unknown as Client<Api>;
+  return new ScClient(facade);
 }

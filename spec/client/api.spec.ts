@@ -1,7 +1,9 @@
 import { Observable } from 'rxjs';
 import type { ApiPart, IsTyped, ScApi, UntypedApi } from '../../lib/client/api';
+import type { ChannelOptions } from '../../lib/client/channel-options';
 import type { Client } from '../../lib/client/client';
 import { createClient } from '../../lib/client/create-client';
+import type { InvokeOptions } from '../../lib/client/invoke-options';
 import type { ProcedureRequest } from '../../lib/client/procedure-request';
 import type { WebSocketConstructor } from '../../lib/transport/web-socket';
 
@@ -240,6 +242,73 @@ describe('typed client', () => {
       };
       expect(check).toBeInstanceOf(Function);
     });
+  });
+});
+
+describe('typed channels', () => {
+  interface NewsApi {
+    channels: { news: { title: string }; tick: undefined };
+  }
+
+  it('types channel(), publish() and transmitPublish() by the channel name', () => {
+    const client = track(createClient<NewsApi>({ url, WebSocket: InertWebSocket }));
+    const news$ = client.channel('news', { linger: 100 });
+    const tick$ = client.channel('tick');
+    const published$ = client.publish('news', { title: 'a' }, { timeout: 1000 });
+    expect(expectType<Equal<typeof news$, Observable<{ title: string }>>>(true)).toBe(true);
+    expect(expectType<Equal<typeof tick$, Observable<undefined>>>(true)).toBe(true);
+    expect(expectType<Equal<typeof published$, Observable<void>>>(true)).toBe(true);
+    expect([news$, tick$, published$]).toEqual([
+      expect.any(Observable),
+      expect.any(Observable),
+      expect.any(Observable),
+    ]);
+    const check = () => {
+      void client.publish('tick');
+      client.transmitPublish('tick');
+      client.transmitPublish('news', { title: 'b' });
+      // @ts-expect-error 'sports' is not a channel of NewsApi
+      void client.channel('sports');
+      // @ts-expect-error a typed channel takes the channel name as type argument, not the message type
+      void client.channel<{ title: string }>('news');
+      // @ts-expect-error the message of `news` is required
+      void client.publish('news');
+      // @ts-expect-error `title` must be a string
+      client.transmitPublish('news', { title: 1 });
+    };
+    expect(check).toBeInstanceOf(Function);
+  });
+});
+
+describe('the methods as values', () => {
+  it('keep their typed signatures when bound', () => {
+    const client = track(createClient<ChatApi>({ url, WebSocket: InertWebSocket }));
+    const invoke = client.invoke.bind(client);
+    const sum$ = invoke('sum', { a: 1, b: 2 });
+    expect(expectType<Equal<typeof sum$, Observable<number>>>(true)).toBe(true);
+    expect(sum$).toBeInstanceOf(Observable);
+    const check = () => {
+      // @ts-expect-error 'nope' is not a procedure of ChatApi
+      void invoke('nope', {});
+    };
+    expect(check).toBeInstanceOf(Function);
+  });
+
+  it('give the untyped client the parameter and return types it had', () => {
+    type InvokeArgs = Parameters<Client['invoke']>;
+    type ChannelArgs = Parameters<Client['channel']>;
+    type PublishArgs = Parameters<Client['publish']>;
+    expect(
+      expectType<Equal<InvokeArgs, [procedure: string, data?: unknown, options?: InvokeOptions]>>(true),
+    ).toBe(true);
+    expect(expectType<Equal<ReturnType<Client['invoke']>, Observable<unknown>>>(true)).toBe(true);
+    expect(expectType<Equal<ChannelArgs, [name: string, options?: ChannelOptions]>>(true)).toBe(true);
+    expect(expectType<Equal<ReturnType<Client['channel']>, Observable<unknown>>>(true)).toBe(true);
+    expect(expectType<Equal<ReturnType<Client['receiver']>, Observable<unknown>>>(true)).toBe(true);
+    expect(expectType<Equal<ReturnType<Client['procedure']>, Observable<ProcedureRequest>>>(true)).toBe(true);
+    expect(
+      expectType<Equal<PublishArgs, [channel: string, data?: unknown, options?: InvokeOptions]>>(true),
+    ).toBe(true);
   });
 });
 

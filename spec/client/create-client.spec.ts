@@ -32,6 +32,29 @@ describe('createClient()', () => {
   });
 });
 
+describe('members are methods', () => {
+  it('live on the prototype, work bound or through an arrow, and throw a TypeError when detached', () => {
+    const { client, open } = fakeClient();
+    const socket = open();
+    const methods = ['invoke', 'transmit', 'receiver', 'procedure', 'channel', 'publish', 'transmitPublish'];
+    for (const name of [...methods, 'channelState$', 'channelState', 'authenticate', 'connect', 'close'])
+      expect(Object.hasOwn(client, name)).toBe(false);
+
+    const bound = client.transmit.bind(client);
+    bound('a', 1);
+    const names: string[] = [];
+    ['news'].forEach((name) => client.channelState$(name).subscribe((state) => names.push(state)));
+    expect(socket.packets.slice(1)).toEqual([{ event: 'a', data: 1 }]);
+    expect(names).toEqual(['unsubscribed']);
+
+    // What `@typescript-eslint/unbound-method` reports in user code.
+    const { invoke, channelState$ } = client;
+    expect(() => invoke('sum', 1)).toThrow(TypeError);
+    expect(() => ['news'].map(channelState$)).toThrow(TypeError);
+    client.close();
+  });
+});
+
 describe('transmit()', () => {
   it('sends at once when open', () => {
     const { client, open } = fakeClient();
