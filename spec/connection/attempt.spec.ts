@@ -287,9 +287,10 @@ describe('closing the socket', () => {
     const { ws, client, states } = setup({ connectTimeout: 1000, reconnectDelay: () => 100 });
     client.connect();
     const socket = ws.last();
-    socket.close = () => {
+    const refuse = () => {
       throw new Error('close() refused');
     };
+    socket.close = refuse;
     socket.open();
     jest.advanceTimersByTime(1000);
     expect(states.at(-1)).toMatchObject({
@@ -300,7 +301,7 @@ describe('closing the socket', () => {
     });
     jest.advanceTimersByTime(100);
     expect(ws.sockets).toHaveLength(2);
-    ws.last().handshake().close = socket.close;
+    ws.last().handshake().close = refuse;
     expect(() => client.close()).not.toThrow();
     expect(states.at(-1)).toMatchObject({ state: 'closed', code: 1000, reason: 'Client closed' });
   });

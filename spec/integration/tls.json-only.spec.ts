@@ -13,10 +13,10 @@ import { waitForState } from '../support/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS package without types
 const { attach } = require('socketcluster-server') as {
-  attach(
+  attach: (
     server: https.Server,
     options: object,
-  ): {
+  ) => {
     listener(name: string): AsyncIterable<{
       socket: {
         procedure(name: string): AsyncIterable<{ end(v: unknown): void }>;
