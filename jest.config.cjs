@@ -53,7 +53,7 @@ module.exports = {
       ...common,
       // The runnable examples (examples/node-pipeline; examples/dashboard and examples/angular in headless
       // Chromium) and the code blocks of README.md and docs/ (docs-snippets.spec.ts), on the built package, which
-      // the globalSetup builds once.
+      // the globalSetup builds once; and the API reference that TypeDoc generates, read in headless Chromium.
       displayName: 'examples',
       testMatch: ['<rootDir>/spec/examples/**/*.spec.ts'],
       globalSetup: '<rootDir>/spec/examples/global-setup.cjs',

@@ -75,13 +75,13 @@ function chromiumBuild(): ChromiumBuild {
 }
 
 /** Fails with what to do when there is no Chromium to run, and when `built` (a file of dist/) was not built. */
-export function checkPrerequisites(what: string, built: string): void {
+export function checkPrerequisites(what: string, built?: string): void {
   try {
     chromiumBuild();
   } catch (error) {
     throw new Error(`The ${what} test runs the page in a real browser. ${(error as Error).message}`);
   }
-  if (!existsSync(join(ROOT, built)))
+  if (built !== undefined && !existsSync(join(ROOT, built)))
     throw new Error(`${built} is missing: the globalSetup build did not run`);
 }
 
