@@ -9,7 +9,15 @@ import {
   type Signal,
 } from '@angular/core';
 import type { Observable } from 'rxjs';
-import type { AuthState, ChannelOptions, Client, ConnectionState, ScApi, UntypedApi } from '../index';
+import type {
+  AuthState,
+  ChannelOptions,
+  Client,
+  ClientStats,
+  ConnectionState,
+  ScApi,
+  UntypedApi,
+} from '../index';
 import { injectSocketCluster } from './provide-socket-cluster';
 
 /** Options of the signal helpers. */
@@ -19,6 +27,12 @@ export interface SignalOptions {
    * injection context (a component's, so the subscription ends with the component).
    */
   injector?: Injector;
+}
+
+/** Options of {@link statsSignal}. */
+export interface StatsSignalOptions extends SignalOptions {
+  /** Time between samples, in ms. Default: 1000. */
+  period?: number;
 }
 
 /** Options of {@link clientSignal}. */
@@ -106,6 +120,27 @@ export function connectionStateSignal(options: SignalOptions = {}): Signal<Conne
   const injector = contextInjector(options, connectionStateSignal);
   const client = injectSocketCluster({ injector });
   return streamSignal(client.state$, client.state, injector);
+}
+
+/**
+ * The client's traffic and health as a signal, sampled every `period` ms (see `stats$()`): frames and bytes, the
+ * reconnects, the time connected, the outbox, the calls waiting and the round trip. It holds the first sample as
+ * soon as it is created (`undefined` during server-side rendering), and stops sampling when its injection context
+ * is destroyed. Reading it does not open the connection. Call it in an injection context or pass an `injector`.
+ *
+ * @param options - `period` (default 1000 ms) and `injector`.
+ * @returns A read-only signal of the latest {@link ClientStats}.
+ * @example
+ * ```ts
+ * readonly stats = statsSignal({ period: 5000 });
+ * readonly rtt = computed(() => this.stats()?.rtt);
+ * ```
+ * @see {@link connectionStateSignal}
+ */
+export function statsSignal(options: StatsSignalOptions = {}): Signal<ClientStats | undefined> {
+  const injector = contextInjector(options, statsSignal);
+  const client = injectSocketCluster({ injector });
+  return streamSignal<ClientStats | undefined>(client.stats$(options.period), undefined, injector);
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ChannelState, ChannelStateChange } from '../channels/channel-state
 import type { ConnectionState } from '../connection/connection-state';
 import { Engine } from '../engine/engine';
 import type { AuthenticateAnswer } from '../engine/port';
+import type { ClientStats } from '../engine/stats';
 import { ClientClosedError, fromErrorRecord, mapErrorFields, type AnyScError } from '../errors';
 import { checkEvent, checkUserEvent, encodeEvent } from '../protocol/encode-packet';
 import { ScEvent } from '../protocol/packets';
@@ -130,6 +131,10 @@ class ScClient implements Client {
   channelState$(name: string): Observable<ChannelState> {
     checkEvent(name, 'channel');
     return this.#core.channels.state$(name);
+  }
+
+  stats$(period = 1000): Observable<ClientStats> {
+    return this.#core.stats$(period);
   }
 
   channels(): { readonly name: string; readonly state: ChannelState }[] {

@@ -1,9 +1,11 @@
-import { BehaviorSubject, Subject, type Observable, type SchedulerLike } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, timer, type SchedulerLike, type Subscriber } from 'rxjs';
 import { UNAUTHENTICATED, type AuthState } from '../auth/auth-state';
 import type { ChannelState } from '../channels/channel-state';
 import type { Codec } from '../codec/codec';
 import type { ConnectionState } from '../connection/connection-state';
 import type { EngineCommands, EngineEvents, EngineView, PortConnectionState } from '../engine/port';
+import type { ClientStats } from '../engine/stats';
+import { checkDuration } from '../internal/duration';
 import {
   fromErrorRecord,
   mapErrorFields,
@@ -40,6 +42,9 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
   #calls: CallStreams | undefined;
   #channels: ChannelStreams | undefined;
   #inbound: InboundStreams | undefined;
+  /** The subscribers of `stats$`, by the request number their samples carry. */
+  #samplers: Map<number, Subscriber<ClientStats>> | undefined;
+  #sampler = 0;
   #closed = false;
 
   constructor(config: FacadeConfig) {
@@ -82,6 +87,30 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
 
   get inbound(): InboundStreams {
     return (this.#inbound ??= new InboundStreams(this));
+  }
+
+  /**
+   * A sample at once, then one every `period` ms, for as long as the subscriber stays; completes on `close()`. The
+   * engine answers each request with its number, so subscribers with different periods get only their own.
+   */
+  stats$(period: number): Observable<ClientStats> {
+    if (!(checkDuration('period', period) > 0)) throw new RangeError('period must be more than 0 ms');
+    return new Observable<ClientStats>((subscriber) => {
+      if (this.#closed) {
+        subscriber.complete();
+        return undefined;
+      }
+      const request = ++this.#sampler;
+      const samplers = (this.#samplers ??= new Map());
+      samplers.set(request, subscriber);
+      // The first sample now, in the subscriber's turn (timer(0) would wait a task).
+      const ticks = timer(period, period, this.scheduler).subscribe(() => this.port.sampleStats(request));
+      this.port.sampleStats(request);
+      return () => {
+        ticks.unsubscribe();
+        samplers.delete(request);
+      };
+    });
   }
 
   /** Joins the facade to its engine. */
@@ -157,6 +186,10 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
     this.inbound.serverInvoke(procedure, data, rid, session);
   }
 
+  stats(request: number, sample: ClientStats): void {
+    this.#samplers?.get(request)?.next(sample);
+  }
+
   diagnostic(error: ErrorRecord): void {
     // Nobody can be listening before errors$ was first read: no error is built for nobody.
     if (this.#errors?.observed) this.#errors.next(fromErrorRecord(error));
@@ -168,5 +201,6 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
     this.#inbound?.complete();
     this.#auth.complete();
     this.#errors?.complete();
+    if (this.#samplers) for (const subscriber of [...this.#samplers.values()]) subscriber.complete();
   }
 }

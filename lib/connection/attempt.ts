@@ -14,6 +14,7 @@ import { WS_OPEN, type WebSocketLike } from '../transport/web-socket';
 import { WriteBatcher } from '../transport/write-batcher';
 import { armConnectTimer, armWatchdog, type TimedAttempt } from './attempt-timers';
 import type { Session, SessionConfig, SessionHooks } from './session';
+import { frameSize } from './traffic';
 
 /** Own closes after which the socket is dropped at once rather than left to finish its close handshake. */
 const DEAD_PEER = new Set([4000, 4003, 4007]);
@@ -106,6 +107,9 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
     if (socket?.readyState !== WS_OPEN) return false;
     if (this.#batcher) this.#batcher.push(frame);
     else socket.send(frame);
+    const traffic = this.#hooks.traffic;
+    traffic.framesOut++;
+    traffic.bytesOut += frameSize(frame);
     return true;
   }
 
@@ -139,6 +143,9 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
   frame(frame: unknown): void {
     const config = this.#config;
     this.#lastSeen = config.scheduler.now();
+    const traffic = this.#hooks.traffic;
+    traffic.framesIn++;
+    traffic.bytesIn += frameSize(frame);
     // Pings are text frames compared before decoding, and answered only once the handshake is done: a pong
     // that reaches the server before our handshake makes it close the socket (4009).
     if (frame === this.#ping) {
@@ -228,7 +235,11 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
 
   #write(frame: string | Uint8Array): void {
     const socket = this.#socket;
-    if (socket?.readyState === WS_OPEN) socket.send(frame);
+    if (socket?.readyState !== WS_OPEN) return;
+    socket.send(frame);
+    const traffic = this.#hooks.traffic;
+    traffic.framesOut++;
+    traffic.bytesOut += frameSize(frame);
   }
 
   #packet(packet: unknown): void {

@@ -37,6 +37,10 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
   #session: Session | undefined;
   /** When the open session's handshake succeeded, on the scheduler's clock. */
   #openedAt = 0;
+  /** Sessions opened, over the connection's life. */
+  #sessions = 0;
+  /** Time spent in sessions that ended, in ms. */
+  #connectedTime = 0;
   /** Attempts since the last session opened (the state's `attempt`). */
   #attempts = 0;
   /** Consecutive failures since the loop started or a stable session ended (the retry policy's count). */
@@ -76,6 +80,26 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
   /** How the latest attempt or connection failed (its close code and reason), unless a disconnect came since. */
   get lastFailure(): string | undefined {
     return describeClose(this.#failure);
+  }
+
+  /** Sessions opened after the first. */
+  get reconnects(): number {
+    return Math.max(0, this.#sessions - 1);
+  }
+
+  /** How long the open session has been open, in ms (0 when none is). */
+  get connectedFor(): number {
+    return this.#session ? this.#scheduler.now() - this.#openedAt : 0;
+  }
+
+  /** Time spent in sessions over the connection's life, the open one included, in ms. */
+  get timeConnected(): number {
+    return this.#connectedTime + this.connectedFor;
+  }
+
+  /** Frames waiting in the outbox. */
+  get outboxSize(): number {
+    return this.#outbox.size;
   }
 
   /** Most frames the outbox holds. */
@@ -148,7 +172,7 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
       loop.unsubscribe();
     }
     const wasOpen = this.#session !== undefined;
-    this.#session = undefined;
+    this.#endSession();
     this.#setState({ state: 'closed', attempt: this.#attempts, code, reason });
     if (wasOpen) this.#hooks.onClosed(new ConnectionError(code, reason, 'disconnect'));
   }
@@ -187,6 +211,7 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
   /** The loop's observer side: a session opened. @internal */
   next(session: Session): void {
     this.#session = session;
+    this.#sessions++;
     this.#openedAt = this.#scheduler.now();
     const attempt = this.#attempts;
     this.#attempts = 0;
@@ -219,7 +244,7 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
     // attempt that failed before its handshake, counts on.
     this.#failures =
       this.#session && this.#scheduler.now() - this.#openedAt >= STABLE_SESSION ? 1 : this.#failures + 1;
-    this.#session = undefined;
+    this.#endSession();
     if (error instanceof ConnectionError) this.#hooks.onClosed(error);
     // One report per failed attempt or lost connection, whatever follows: the backoff bounds how often it comes.
     // A failure caused by an error the client reported already (the token store's) is not reported twice; any
@@ -243,6 +268,12 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
     });
     const pause$ = timer(delay, this.#scheduler);
     return this.#wake$ ? race(pause$, this.#wake$) : pause$;
+  }
+
+  /** Forgets the session that ended, adding its time to the total. */
+  #endSession(): void {
+    this.#connectedTime += this.connectedFor;
+    this.#session = undefined;
   }
 
   #setState(next: ConnectionState): void {

@@ -3,6 +3,7 @@ import type { Codec } from '../codec/codec';
 import type { RemoteError, ScClientError } from '../errors';
 import type { ProtocolVersion } from '../protocol/packets';
 import type { ExplainSocketError } from '../transport/socket-failure';
+import type { Traffic } from './traffic';
 import type { WebSocketConstructor } from '../transport/web-socket';
 
 /** A connection whose handshake succeeded. Lives until its socket closes. */
@@ -41,6 +42,8 @@ export interface SessionConfig {
 
 /** What a connection attempt asks of its owner. @internal */
 export interface SessionHooks {
+  /** The client's frame and byte counters, which every attempt adds to. */
+  readonly traffic: Traffic;
   /** Work before the socket opens (loading the auth token). Its error fails the attempt with 4003. */
   beforeAttempt(): Observable<never>;
   /** The next call id of the engine's own calls. */

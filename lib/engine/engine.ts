@@ -9,6 +9,7 @@ import type { ChannelState } from '../channels/channel-state';
 import { Connection } from '../connection/connection';
 import type { ConnectionConfig, ConnectionHooks } from '../connection/connection-host';
 import type { ConnectionState } from '../connection/connection-state';
+import { newTraffic, type Traffic } from '../connection/traffic';
 import type { Session } from '../connection/session';
 import {
   CallNotSentError,
@@ -55,6 +56,8 @@ export class Engine
 {
   /** The outbox's clock. */
   readonly scheduler: SchedulerLike;
+  /** Frames and bytes in and out, over every connection. */
+  readonly traffic: Traffic = newTraffic();
   readonly #events: EngineEvents;
   readonly #connection: Connection;
   readonly #rpc: Rpc;
@@ -101,6 +104,23 @@ export class Engine
     this.#connection.close(1000, 'Client closed');
     this.#auth.dispose();
     this.#events.closed();
+  }
+
+  sampleStats(request: number): void {
+    if (this.#closed) return;
+    const connection = this.#connection;
+    const calls = this.#rpc.calls;
+    this.#events.stats(request, {
+      at: this.scheduler.now(),
+      state: connection.state.state,
+      ...this.traffic,
+      reconnects: connection.reconnects,
+      connectedFor: connection.connectedFor,
+      timeConnected: connection.timeConnected,
+      outbox: connection.outboxSize,
+      callsInFlight: calls.size,
+      rtt: calls.rtt,
+    });
   }
 
   invoke(call: number, event: string, frame: Frame, timeout: number, resend: boolean): void {

@@ -98,6 +98,7 @@ export class InboundRouter {
       }
       return;
     }
+    this.#calls.answered(call);
     const remote = hydrateError(error);
     if (remote) call.fail(remote);
     else call.resolve(data);

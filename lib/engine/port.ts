@@ -23,6 +23,7 @@ import type { ChannelRequest } from '../channels/channel-request';
 import type { ChannelState } from '../channels/channel-state';
 import type { ConnectionState } from '../connection/connection-state';
 import type { ErrorRecord } from '../errors';
+import type { ClientStats } from './stats';
 
 /** An encoded frame, as the codec made it. */
 export type Frame = string | Uint8Array;
@@ -78,6 +79,8 @@ export interface EngineCommands {
   authenticate(call: number, token: string): void;
   /** Sign out: `#removeAuthToken` when connected, the store cleared, the state `unauthenticated`. */
   deauthenticate(): void;
+  /** Take a sample of the client's traffic and health now: {@link EngineEvents.stats} answers with `request`. */
+  sampleStats(request: number): void;
 }
 
 /**
@@ -120,6 +123,8 @@ export interface EngineEvents {
   serverInvoke(procedure: string, data: unknown, rid: number, session: number): void;
   /** A problem that belongs to no caller's stream, for `errors$`. */
   diagnostic(error: ErrorRecord): void;
+  /** The sample that {@link EngineCommands.sampleStats} asked for with `request`. */
+  stats(request: number, sample: ClientStats): void;
   /** The engine closed for good; no event follows. */
   closed(): void;
 }

@@ -15,6 +15,8 @@ export interface PendingCall {
   readonly resend?: OutboxEntry;
   /** Set when a `resend` call went back to the outbox: it was sent once, so its timeout is an ack timeout. */
   requeued?: boolean;
+  /** When the call went out, on the scheduler's clock, if it did so when it was made (0 otherwise). */
+  sentAt?: number;
   /** Delivers the response data. */
   resolve(data: unknown): void;
   /** Fails the call. */
@@ -41,6 +43,8 @@ export class CallRegistry<C extends PendingCall = PendingCall> {
   #calls: Map<number, C> = NO_CALLS;
   #timer: Subscription | undefined;
   #timerAt = Infinity;
+  /** The smoothed round trip of answered calls, in ms. */
+  #rtt: number | undefined;
 
   readonly #scheduler: SchedulerLike;
   readonly #unsent: UnsentReporter<C> | undefined;
@@ -62,11 +66,27 @@ export class CallRegistry<C extends PendingCall = PendingCall> {
     if (call.deadline < this.#timerAt) this.#arm(call.deadline);
   }
 
+  /** A smoothed round-trip time from the answered calls that went out when they were made, in ms. */
+  get rtt(): number | undefined {
+    return this.#rtt;
+  }
+
   /** Removes and returns the call answered by `rid`, or `undefined` when none waits for it. */
   take(rid: number): C | undefined {
     const call = this.#calls.get(rid);
     if (call !== undefined) this.remove(rid);
     return call;
+  }
+
+  /**
+   * Takes `call`'s round trip into the estimate, if it went out when it was made: the average moves an eighth of
+   * the way to each sample (TCP's smoothing, RFC 6298), so one slow answer does not swing it.
+   */
+  answered(call: C): void {
+    const { sentAt } = call;
+    if (!sentAt) return;
+    const sample = this.#scheduler.now() - sentAt;
+    this.#rtt = this.#rtt === undefined ? sample : this.#rtt + (sample - this.#rtt) / 8;
   }
 
   remove(cid: number): void {

@@ -26,6 +26,7 @@ export interface CallSender {
 export class OutboundCall implements PendingCall, OutboxEntry {
   sent = false;
   requeued = false;
+  sentAt = 0;
   readonly resend: OutboxEntry | undefined;
   declare readonly cid: number;
   declare readonly event: string;

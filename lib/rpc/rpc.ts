@@ -77,12 +77,15 @@ export class Rpc implements CallSender {
     resend: boolean,
     outcome: CallOutcome,
   ): void {
-    const deadline = this.#config.scheduler.now() + timeout;
-    const call = new OutboundCall(cid, event, frame, timeout, deadline, resend, this, outcome);
+    const now = this.#config.scheduler.now();
+    const call = new OutboundCall(cid, event, frame, timeout, now + timeout, resend, this, outcome);
     this.calls.add(call);
     if (!this.#wire.send(call)) {
       this.calls.remove(cid);
       outcome.failed(call, new OutboxOverflowError(event, this.#wire.outboxLimit));
+    } else if (call.sent) {
+      // Sent at once: its answer times the round trip (no clock read at send for it).
+      call.sentAt = now;
     }
   }
 

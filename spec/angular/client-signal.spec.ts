@@ -7,6 +7,7 @@ import {
   channelSignal,
   clientSignal,
   connectionStateSignal,
+  statsSignal,
 } from '../../lib/angular';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { until } from '../support/wait';
@@ -136,6 +137,31 @@ describe('clientSignal()', () => {
     expect(tick()).toBe('none');
     await firstValueFrom(client.invoke('pushMe', { event: 'tick', count: 3 }));
     await untilSignal(tick, (t) => t !== 'none' && t.i === 2);
+  });
+});
+
+describe('statsSignal()', () => {
+  it('holds a sample at once, follows the traffic at its period, and stops with its context', async () => {
+    await start();
+    const context = component();
+    const stats = statsSignal({ injector: context, period: 20 });
+    expect(stats()).toMatchObject({ state: 'closed', framesIn: 0, framesOut: 0 });
+    expect(client.state.state).toBe('closed'); // reading it does not connect
+    // The first call waits in the outbox for the connection; the second, sent at once, times the round trip.
+    await firstValueFrom(client.invoke('echo', 'hello'));
+    await firstValueFrom(client.invoke('echo', 'again'));
+    await untilSignal(stats, (s) => s !== undefined && s.framesIn >= 2 && s.rtt !== undefined);
+    expect(stats()).toMatchObject({ state: 'open', callsInFlight: 0 });
+    context.destroy();
+    const last = stats();
+    await firstValueFrom(client.invoke('echo', 'once more'));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(stats()).toBe(last);
+  });
+
+  it('keeps undefined during server-side rendering', async () => {
+    await start('server');
+    expect(statsSignal({ injector: component() })()).toBeUndefined();
   });
 });
 

@@ -35,6 +35,7 @@ const COMMANDS = [
   'unsubscribe',
   'authenticate',
   'deauthenticate',
+  'sampleStats',
 ] as const satisfies readonly (keyof EngineCommands)[];
 
 /** Every method of {@link EngineEvents}. */
@@ -49,6 +50,7 @@ const EVENTS = [
   'serverEvent',
   'serverInvoke',
   'diagnostic',
+  'stats',
   'closed',
 ] as const satisfies readonly (keyof EngineEvents)[];
 
@@ -189,6 +191,7 @@ function recordedClient(options: Partial<ClientOptions> = {}) {
       facade.calls.invoke('#publish', { channel, data }, undefined),
     authenticate: (token: string) => facade.calls.request((cid) => facade.port.authenticate(cid, token)),
     deauthenticate: () => facade.port.deauthenticate(),
+    stats$: (period = 1000) => facade.stats$(period),
   };
   return { ws, client, log, problems };
 }
@@ -284,6 +287,9 @@ describe('a realistic session through the recorded port', () => {
 
     // a diagnostic: an answer to a call id never issued
     socket.receive({ rid: 10_001, data: null });
+
+    // a stats sample, taken at once
+    watch('stats', client.stats$()).unsubscribe();
 
     // disconnect, then close
     client.disconnect(4500, 'later');

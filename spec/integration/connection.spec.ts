@@ -178,3 +178,20 @@ it('close() completes every stream and leaves no socket or timer open', async ()
   // ended (well within ws's 30 s close timeout, so that a handle the client really leaks still fails the test).
   expect(await leftoverResources(baseline)).toEqual([]);
 });
+
+it('stats$ samples the real traffic: frames and bytes both ways, the answered calls timing the round trip', async () => {
+  server = await startTestServer();
+  client = createClient({ url: server.url });
+  for (let i = 0; i < 5; i++) await firstValueFrom(client.invoke('echo', 'x'.repeat(100)));
+  const stats = await firstValueFrom(client.stats$());
+  // The handshake reply and five answers at least (the server's pings come on top).
+  expect(stats.state).toBe('open');
+  expect(stats.framesIn).toBeGreaterThanOrEqual(6);
+  expect(stats.framesOut).toBeGreaterThanOrEqual(6);
+  expect(stats.bytesIn).toBeGreaterThan(500);
+  expect(stats.bytesOut).toBeGreaterThan(500);
+  expect(stats).toMatchObject({ reconnects: 0, outbox: 0, callsInFlight: 0 });
+  expect(stats.connectedFor).toBeGreaterThanOrEqual(0);
+  expect(stats.rtt).toBeGreaterThanOrEqual(0);
+  expect(stats.rtt).toBeLessThan(1000);
+});

@@ -106,15 +106,19 @@ export function typeCheckBlocks(root: string, blocks: readonly DocBlock[]): Map<
   const host = ts.createCompilerHost(options, true);
   const virtualText = (path: string): string | undefined =>
     path === standIns ? STAND_INS : sources.get(path)?.text;
-  const { fileExists, readFile, getSourceFile, directoryExists } = host;
-  host.fileExists = (path) => virtualText(path) !== undefined || fileExists.call(host, path);
-  host.readFile = (path) => virtualText(path) ?? readFile.call(host, path);
+  // The host's own methods, kept bound to it, for the paths that are not blocks.
+  const fileExists = host.fileExists.bind(host);
+  const readFile = host.readFile.bind(host);
+  const getSourceFile = host.getSourceFile.bind(host);
+  const directoryExists = host.directoryExists?.bind(host);
+  host.fileExists = (path) => virtualText(path) !== undefined || fileExists(path);
+  host.readFile = (path) => virtualText(path) ?? readFile(path);
   host.directoryExists = (path) =>
-    path.startsWith(join(root, '.doc-blocks')) || (directoryExists?.call(host, path) ?? true);
+    path.startsWith(join(root, '.doc-blocks')) || (directoryExists?.(path) ?? true);
   host.getSourceFile = (path, languageVersion, onError, shouldCreate) => {
     const text = virtualText(path);
     return text === undefined
-      ? getSourceFile.call(host, path, languageVersion, onError, shouldCreate)
+      ? getSourceFile(path, languageVersion, onError, shouldCreate)
       : ts.createSourceFile(path, text, languageVersion, true);
   };
 
