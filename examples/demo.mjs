@@ -48,12 +48,13 @@ function step(title) {
 /** One readable line for a `state$` value. */
 function describeState(s) {
   switch (s.state) {
+    case 'idle':
+      return 'idle (not connected yet)';
     case 'connecting':
       return `connecting (attempt ${s.attempt})`;
     case 'open':
       return `open, socket id ${s.id}${s.isAuthenticated ? ', authenticated by the handshake token' : ''}`;
     case 'closed': {
-      if (s.code === undefined) return 'closed (not connected yet)';
       const retry = s.retryIn === undefined ? 'not reconnecting' : `reconnecting in ${s.retryIn} ms`;
       return `closed, code ${s.code}${s.reason ? ` "${s.reason}"` : ''}, ${retry}`;
     }

@@ -33,7 +33,7 @@ export type { ChannelState, ChannelStateChange } from './channels/channel-state'
 export type { ClientStats } from './engine/stats';
 export type { Codec } from './codec/codec';
 export { jsonCodec } from './codec/json';
-export type { ConnectionState, ConnectionStatus } from './connection/connection-state';
+export type { ConnectionState, ConnectionStatus, OpenState } from './connection/connection-state';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './connection/backoff-delay';
 export type { ReconnectDelay } from './connection/retry-policy';
 export type { InvokeOptions } from './client/invoke-options';

@@ -48,7 +48,7 @@ const FEED_SIZE = 5;
 export class AppComponent {
   readonly #client = injectSocketCluster();
 
-  /** `connecting`, `open` or `closed`; creating it does not open the connection. */
+  /** `idle`, `connecting`, `open` or `closed`; creating it does not open the connection. */
   readonly connection = connectionStateSignal();
   readonly retryIn = computed(() => {
     const state = this.connection();

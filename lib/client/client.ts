@@ -2,7 +2,7 @@ import type { Observable } from 'rxjs';
 import type { AuthenticateResult } from '../auth/authenticate-reply';
 import type { AuthState } from '../auth/auth-state';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
-import type { ConnectionState } from '../connection/connection-state';
+import type { ConnectionState, OpenState } from '../connection/connection-state';
 import type { ClientStats } from '../engine/stats';
 import type { AnyScError } from '../errors';
 import type {
@@ -41,12 +41,30 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Emits: the current state on subscription, then every change.
    * - Completes: when the client is closed with `close()`.
    * - Errors: never.
-   * - Multicast: yes; replays the current state to each subscriber. Subscribing does not open the connection.
+   * - Shared; replays the latest (the current state) to each new subscriber. Does not open the connection.
    */
   readonly state$: Observable<ConnectionState>;
 
   /** The current connection state, synchronously. */
   readonly state: ConnectionState;
+
+  /**
+   * Waits for an open connection, opening it if nothing has yet: `await firstValueFrom(client.whenOpen())`.
+   *
+   * - Emits: the `open` state once: the current one if the connection is open, else the next.
+   * - Completes: right after it.
+   * - Errors: when the client stops trying before a connection opens: the `ConnectionError` or `HandshakeError`
+   *   of the attempt it gave up on (a code of 4500 or more, `maxAttempts`, `reconnect: false`), a
+   *   `ConnectionError` with your code after `disconnect()`, `ClientClosedError` after `close()`.
+   * - Lazy; each subscriber waits on its own, no replay. Opens the connection.
+   *
+   * @returns A lazy Observable of the open state.
+   * @example
+   * ```ts
+   * const { id } = await firstValueFrom(client.whenOpen());
+   * ```
+   */
+  whenOpen(): Observable<OpenState>;
 
   /**
    * Diagnostics: problems that belong to no caller's stream. `CodecError` for a frame that does not decode;
@@ -57,7 +75,7 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Emits: each problem as it happens, with a stable `code` to `switch` on.
    * - Completes: when the client is closed.
    * - Errors: never.
-   * - Multicast: yes, hot; no replay.
+   * - Shared (hot); no replay. Does not open the connection.
    */
   readonly errors$: Observable<AnyScError>;
 
@@ -71,7 +89,8 @@ export interface Client<Api extends ScApi = UntypedApi> {
    *   `ConnectionError` when the connection drops after the call was sent, or when the client stops
    *   reconnecting while the call waits to be sent (`HandshakeError` when that stop was a refused handshake);
    *   `OutboxOverflowError` when it cannot be queued; `ClientClosedError` when the client is or gets closed.
-   * - Multicast: no; cold, one request per subscription. Unsubscribing before the answer drops the call.
+   * - Lazy (cold): one request per subscription, no replay. Opens the connection. Unsubscribing before the answer
+   *   drops the call.
    *
    * Calls made while the connection is not open wait for the next handshake, bounded by their timeout. Throws a
    * `TypeError` at once for an empty event name, a name starting with `#` (the protocol's), or data the codec
@@ -131,7 +150,7 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Emits: the `data` of each such event.
    * - Completes: when the client is closed.
    * - Errors: `ClientClosedError` when subscribed after `close()`.
-   * - Multicast: yes; all subscribers share one dispatch entry. No replay. Subscribing opens the connection.
+   * - Shared: one dispatch entry per event name for all subscribers; no replay. Opens the connection.
    *
    * Calls after `close()` are programmer errors: `transmit()` and `connect()` throw `ClientClosedError`, and the
    * Observable methods error with it. Throws a `TypeError` for an empty name or one starting with `#`.
@@ -158,7 +177,7 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Emits: a {@link ProcedureRequest} per server invoke.
    * - Completes: when the client is closed.
    * - Errors: `ClientClosedError` when subscribed after `close()`.
-   * - Multicast: yes; every subscriber sees every request, the first answer wins. Subscribing opens the connection.
+   * - Shared: every subscriber sees every request, the first answer wins; no replay. Opens the connection.
    *
    * Throws a `TypeError` for an empty name or one starting with `#`.
    *
@@ -196,8 +215,8 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Errors: `ChannelSubscribeError` when the server refuses the subscription; `ChannelKickOutError` when the
    *   server kicks the client out; `ClientClosedError` when subscribed after `close()`. A lost connection is not
    *   an error. Nothing is retried unless the caller asks (for example with `retry`).
-   * - Multicast: yes; one subscription per name shared by all subscribers. No replay. Every subscription opens
-   *   the connection if it is closed.
+   * - Shared and reference-counted: one server subscription per name for all subscribers; no replay. Every
+   *   subscription opens the connection if it is closed.
    *
    * Throws a `TypeError` for an empty channel name and a `RangeError` for a `linger` outside 0 to 2^31 - 1 ms. A
    * channel name may start with `#`: it travels as data of `#subscribe`, not as an event name.
@@ -237,7 +256,7 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Completes: right after.
    * - Errors: as {@link Client.invoke}: `RemoteError` when the server refuses the publish (middleware, or client
    *   publish disabled), `AckTimeoutError`, `ConnectionError`, `OutboxOverflowError`, `ClientClosedError`.
-   * - Multicast: no; cold, one publish per subscription.
+   * - Lazy (cold): one publish per subscription, no replay. Opens the connection.
    *
    * @typeParam K - The channel's name, inferred from `channel`: one of {@link ApiName}`<Api, 'channels'>`.
    * @param channel - A channel the API's `channels` part declares, or any string when that part is untyped.
@@ -268,7 +287,7 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Emits: `{ channel, state, previous }` on each change.
    * - Completes: when the client is closed.
    * - Errors: never.
-   * - Multicast: yes, hot; no replay.
+   * - Shared (hot); no replay. Does not open the connection.
    */
   readonly channelChanges$: Observable<ChannelStateChange>;
 
@@ -281,7 +300,8 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Emits: the current state on subscription, then each change.
    * - Completes: when the client is closed.
    * - Errors: never.
-   * - Multicast: each subscriber gets its own view of the shared change stream.
+   * - Shared change stream, one entry per subscriber; replays the latest (the channel's current state). Does not
+   *   open the connection.
    */
   channelState$(name: string): Observable<ChannelState>;
 
@@ -294,7 +314,8 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Emits: a sample at once, then one every `period` ms.
    * - Completes: when the client is closed.
    * - Errors: never.
-   * - Multicast: no; each subscriber has its own timer. Subscribing does not open the connection.
+   * - Lazy: each subscriber has its own timer; the first sample is taken for it, none is replayed. Does not open
+   *   the connection.
    *
    * @param period - Time between samples, in ms (default 1000).
    * @throws RangeError for a `period` that is not more than 0 ms (or is beyond what a timer takes).
@@ -315,7 +336,7 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Emits: the current state on subscription, then every change (a new token is a change).
    * - Completes: when the client is closed.
    * - Errors: never.
-   * - Multicast: yes; replays the current state to each subscriber. Subscribing does not open the connection.
+   * - Shared; replays the latest (the current state) to each new subscriber. Does not open the connection.
    */
   readonly authState$: Observable<AuthState>;
 
@@ -332,7 +353,7 @@ export interface Client<Api extends ScApi = UntypedApi> {
    * - Errors: `AuthTokenInvalidError` when the token is not a JWT or fails the configured verification (nothing is
    *   sent); `RemoteError` when the server rejects the token (for example `AuthTokenExpiredError` by name);
    *   `AckTimeoutError`, `ConnectionError`, `ClientClosedError` as for `invoke`.
-   * - Multicast: no; cold, one `#authenticate` per subscription.
+   * - Lazy (cold): one `#authenticate` per subscription, no replay. Opens the connection.
    *
    * Throws a `TypeError` for a token that is not a non-empty string.
    */

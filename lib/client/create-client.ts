@@ -1,12 +1,18 @@
-import { map, throwError, type Observable } from 'rxjs';
+import { map, Observable, throwError } from 'rxjs';
 import type { AuthenticateResult } from '../auth/authenticate-reply';
 import type { AuthState } from '../auth/auth-state';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
-import type { ConnectionState } from '../connection/connection-state';
+import type { ConnectionState, OpenState } from '../connection/connection-state';
 import { Engine } from '../engine/engine';
 import type { AuthenticateAnswer } from '../engine/port';
 import type { ClientStats } from '../engine/stats';
-import { ClientClosedError, fromErrorRecord, mapErrorFields, type AnyScError } from '../errors';
+import {
+  ClientClosedError,
+  ConnectionError,
+  fromErrorRecord,
+  mapErrorFields,
+  type AnyScError,
+} from '../errors';
 import { checkEvent, checkUserEvent, encodeEvent } from '../protocol/encode-packet';
 import { ScEvent } from '../protocol/packets';
 import type { ScApi, UntypedApi, ValidApi } from './api';
@@ -131,6 +137,35 @@ class ScClient implements Client {
   channelState$(name: string): Observable<ChannelState> {
     checkEvent(name, 'channel');
     return this.#core.channels.state$(name);
+  }
+
+  whenOpen(): Observable<OpenState> {
+    return new Observable<OpenState>((subscriber) => {
+      const core = this.#core;
+      if (core.isClosed()) {
+        subscriber.error(new ClientClosedError());
+        return undefined;
+      }
+      // Demand first: a stopped client starts again, so the state read next is a live one.
+      core.port.connect();
+      return core.state$.subscribe({
+        next: (state) => {
+          if (state.state === 'open') {
+            subscriber.next(state);
+            subscriber.complete();
+          } else if (state.state === 'closed' && state.retryAt === undefined) {
+            // Given up, disconnected on purpose or closed: no connection will come without a new demand.
+            const { error, code = 1000, reason = '' } = state;
+            subscriber.error(
+              core.isClosed()
+                ? new ClientClosedError()
+                : (error ?? new ConnectionError(code, reason, 'disconnect')),
+            );
+          }
+        },
+        complete: () => subscriber.error(new ClientClosedError()),
+      });
+    });
   }
 
   stats$(period = 1000): Observable<ClientStats> {

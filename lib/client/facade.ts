@@ -2,7 +2,7 @@ import { BehaviorSubject, Observable, Subject, timer, type SchedulerLike, type S
 import { UNAUTHENTICATED, type AuthState } from '../auth/auth-state';
 import type { ChannelState } from '../channels/channel-state';
 import type { Codec } from '../codec/codec';
-import type { ConnectionState } from '../connection/connection-state';
+import { IDLE, type ConnectionState } from '../connection/connection-state';
 import type { EngineCommands, EngineEvents, EngineView, PortConnectionState } from '../engine/port';
 import type { ClientStats } from '../engine/stats';
 import { checkDuration } from '../internal/duration';
@@ -34,7 +34,7 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
   readonly #config: FacadeConfig;
   /** The engine's side of the port; set once by {@link Facade.attach}. */
   port: EngineCommands & EngineView = undefined as never;
-  readonly #state = new BehaviorSubject<ConnectionState>({ state: 'closed', attempt: 0 });
+  readonly #state = new BehaviorSubject<ConnectionState>(IDLE);
   readonly #auth = new BehaviorSubject<AuthState>(UNAUTHENTICATED);
   // The parts below are made on first use, and the streams are made at each read: a client is created per socket,
   // and many use a few of its streams only. (Heap per connected socket: each part or kept stream is 50 to 150 B.)

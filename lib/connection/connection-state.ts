@@ -1,11 +1,12 @@
 import type { ConnectionError, HandshakeError } from '../errors';
 
-/** The connection states, in the vocabulary of the official client. */
-export type ConnectionStatus = 'connecting' | 'open' | 'closed';
+/** The connection states: `idle` before anything was tried, then those of the official client. */
+export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'closed';
 
 /**
  * A snapshot of the connection, as emitted by `state$`.
  *
+ * - `idle`: the first state, before anything needs the connection: nothing has been tried, nothing has failed.
  * - `connecting`: a WebSocket is opening or its handshake is in progress. `attempt` counts attempts since the last
  *   successful handshake (1 for the first); `url` is the endpoint tried.
  * - `open`: the handshake succeeded. `id` is the server's socket id, `pingTimeout` the liveness limit it set.
@@ -16,6 +17,7 @@ export type ConnectionStatus = 'connecting' | 'open' | 'closed';
  *   demand.
  */
 export type ConnectionState =
+  | { readonly state: 'idle'; readonly attempt: 0 }
   | { readonly state: 'connecting'; readonly attempt: number; readonly url: string }
   | {
       readonly state: 'open';
@@ -39,8 +41,15 @@ export type ConnectionState =
       readonly retryIn?: number;
     };
 
+/** The `open` state: the connection's socket id, its ping timeout and how its handshake went. */
+export type OpenState = Extract<ConnectionState, { state: 'open' }>;
+
+/** The first state of every client. */
+export const IDLE: ConnectionState = Object.freeze({ state: 'idle', attempt: 0 });
+
 /** Which states may follow which. A `closed` state may follow itself when its details change. */
 export const TRANSITIONS: Readonly<Record<ConnectionStatus, readonly ConnectionStatus[]>> = {
+  idle: ['connecting', 'closed'],
   closed: ['connecting', 'closed'],
   connecting: ['open', 'closed'],
   open: ['closed'],

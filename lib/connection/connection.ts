@@ -11,7 +11,7 @@ import {
 } from 'rxjs';
 import { ConnectionError, HandshakeError, ProtocolError, ScClientError } from '../errors';
 import { Attempt } from './attempt';
-import { settle, type ConnectionState } from './connection-state';
+import { IDLE, settle, type ConnectionState } from './connection-state';
 import type { ConnectionConfig, ConnectionHooks } from './connection-host';
 import { pickEndpoint } from './endpoints';
 import { listenToPage, type HintTarget } from './liveness-hints';
@@ -26,7 +26,7 @@ import { closeInfoOf, describeClose } from './should-reconnect';
  * @internal
  */
 export class Connection implements HintTarget, Partial<Observer<Session>> {
-  #state: ConnectionState = { state: 'closed', attempt: 0 };
+  #state: ConnectionState = IDLE;
   readonly #outbox: Outbox;
   readonly #config: ConnectionConfig;
   readonly #hooks: ConnectionHooks;
@@ -164,7 +164,8 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
     this.#failure = undefined;
     const loop = this.#loop;
     if (loop === undefined) {
-      if (this.#state.state === 'closed' && this.#state.retryAt === undefined) return;
+      const { state } = this.#state;
+      if (state === 'idle' || (state === 'closed' && this.#state.retryAt === undefined)) return;
     } else {
       this.#loop = undefined;
       // The attempt closes with the caller's code first; the loop's teardown then finds it finished.
@@ -180,6 +181,8 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
   /** Disconnects for good; the frames still queued are dropped and returned. */
   close(code: number, reason: string): OutboxEntry[] {
     const dropped = this.#outbox.drain();
+    // A client closed before it ever connected says so too.
+    if (this.#state.state === 'idle') this.#setState({ state: 'closed', attempt: 0, code, reason });
     this.disconnect(code, reason);
     this.#unlisten?.();
     this.#closed = true;

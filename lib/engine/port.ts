@@ -100,7 +100,7 @@ export interface AuthenticateAnswer {
 
 /** What the engine tells the facade. */
 export interface EngineEvents {
-  /** The connection state changed. The first state, before any event, is `{ state: 'closed', attempt: 0 }`. */
+  /** The connection state changed. The first state, before any event, is `{ state: 'idle', attempt: 0 }`. */
   connectionState(state: PortConnectionState): void;
   /** The authentication state changed (a new token is a change). The first is `unauthenticated`. */
   authState(state: AuthState): void;

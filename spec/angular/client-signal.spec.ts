@@ -55,8 +55,8 @@ describe('connectionStateSignal()', () => {
   it('follows state$ through open, a disconnect and the reconnect, and does not connect by itself', async () => {
     await start();
     const state = connectionStateSignal({ injector: component() });
-    expect(state()).toMatchObject({ state: 'closed', attempt: 0 });
-    expect(client.state.state).toBe('closed');
+    expect(state()).toMatchObject({ state: 'idle', attempt: 0 });
+    expect(client.state.state).toBe('idle');
 
     client.connect();
     await untilSignal(state, (s) => s.state === 'open');
@@ -78,7 +78,7 @@ describe('connectionStateSignal()', () => {
     context.destroy();
     client.connect();
     await until(() => client.state.state === 'open');
-    expect(state().state).toBe('closed');
+    expect(state().state).toBe('idle');
   });
 
   it('needs an injection context or an injector', async () => {
@@ -145,8 +145,8 @@ describe('statsSignal()', () => {
     await start();
     const context = component();
     const stats = statsSignal({ injector: context, period: 20 });
-    expect(stats()).toMatchObject({ state: 'closed', framesIn: 0, framesOut: 0 });
-    expect(client.state.state).toBe('closed'); // reading it does not connect
+    expect(stats()).toMatchObject({ state: 'idle', framesIn: 0, framesOut: 0 });
+    expect(client.state.state).toBe('idle'); // reading it does not connect
     // The first call waits in the outbox for the connection; the second, sent at once, times the round trip.
     await firstValueFrom(client.invoke('echo', 'hello'));
     await firstValueFrom(client.invoke('echo', 'again'));
@@ -184,9 +184,9 @@ describe('on the server platform', () => {
     const news = channelSignal('news', { injector });
     const tick = clientSignal((c) => c.receiver('tick'), { injector, initialValue: 0 });
 
-    expect([state().state, news(), tick()]).toEqual(['closed', undefined, 0]);
+    expect([state().state, news(), tick()]).toEqual(['idle', undefined, 0]);
     // Any demand would have started connecting synchronously.
-    expect(client.state).toMatchObject({ state: 'closed', attempt: 0 });
+    expect(client.state).toMatchObject({ state: 'idle', attempt: 0 });
     expect(client.channels()).toEqual([]);
     expect(server.sockets).toHaveLength(0);
   });

@@ -11,5 +11,6 @@ it('exports exactly the providers, the token and the signal helpers', () => {
     'connectionStateSignal',
     'injectSocketCluster',
     'provideSocketCluster',
+    'statsSignal',
   ]);
 });

@@ -30,7 +30,7 @@ describe('provideSocketCluster()', () => {
     const client = runInInjectionContext(app, () => injectSocketCluster());
     expect(app.get(SOCKETCLUSTER_CLIENT)).toBe(client);
     expect(runInInjectionContext(app, () => inject(SOCKETCLUSTER_CLIENT))).toBe(client);
-    expect(client.state).toMatchObject({ state: 'closed', attempt: 0 });
+    expect(client.state).toMatchObject({ state: 'idle', attempt: 0 });
     expect(server.sockets).toHaveLength(0);
   });
 

@@ -61,7 +61,7 @@ function track<C extends { readonly state: unknown; close(): void }>(client: C):
 
 afterEach(() => {
   // Nothing here creates demand: every client is still in its initial state (the stand-in WebSocket would throw).
-  for (const client of clients) expect(client.state).toEqual({ state: 'closed', attempt: 0 });
+  for (const client of clients) expect(client.state).toEqual({ state: 'idle', attempt: 0 });
   clients.forEach((c) => c.close());
   clients = [];
 });
@@ -98,7 +98,7 @@ describe('ApiPart and IsTyped', () => {
 describe('typed client', () => {
   it('creates an inert client without opening a socket', () => {
     const client = track(createClient<ChatApi>({ url, WebSocket: InertWebSocket }));
-    expect(client.state).toEqual({ state: 'closed', attempt: 0 });
+    expect(client.state).toEqual({ state: 'idle', attempt: 0 });
   });
 
   describe('invoke', () => {

@@ -158,6 +158,6 @@ describe('close()', () => {
     for (const stream$ of [events$, requests$, call$]) stream$.subscribe({ error: (e) => errors.push(e) });
     expect(errors).toEqual([new ClientClosedError(), new ClientClosedError(), new ClientClosedError()]);
     expect(ws.sockets).toHaveLength(0);
-    expect(client.state).toEqual({ state: 'closed', attempt: 0 });
+    expect(client.state).toEqual({ state: 'closed', attempt: 0, code: 1000, reason: 'Client closed' });
   });
 });

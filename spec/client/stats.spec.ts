@@ -34,7 +34,7 @@ describe('stats$()', () => {
     expect(samples).toEqual([
       {
         at: T0,
-        state: 'closed',
+        state: 'idle',
         framesIn: 0,
         framesOut: 0,
         bytesIn: 0,

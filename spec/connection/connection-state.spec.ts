@@ -14,21 +14,24 @@ const open: ConnectionState = {
   pingTimeout: 20_000,
   isAuthenticated: false,
 };
-const closed: ConnectionState = { state: 'closed', attempt: 0 };
-const sample: Record<ConnectionStatus, ConnectionState> = { connecting, open, closed };
-const statuses: ConnectionStatus[] = ['closed', 'connecting', 'open'];
+const closed: ConnectionState = { state: 'closed', attempt: 0, code: 1000, reason: '' };
+const idle: ConnectionState = { state: 'idle', attempt: 0 };
+const sample: Record<ConnectionStatus, ConnectionState> = { idle, connecting, open, closed };
+const statuses: ConnectionStatus[] = ['idle', 'closed', 'connecting', 'open'];
 
 describe('TRANSITIONS', () => {
-  it('is the table closed -> connecting|closed, connecting -> open|closed, open -> closed', () => {
+  it('is the table idle|closed -> connecting|closed, connecting -> open|closed, open -> closed', () => {
     expect(TRANSITIONS).toEqual({
+      idle: ['connecting', 'closed'],
       closed: ['connecting', 'closed'],
       connecting: ['open', 'closed'],
       open: ['closed'],
     });
   });
 
-  it('lets every state reach closed', () => {
+  it('lets every state reach closed, and none go back to idle', () => {
     for (const status of statuses) expect(TRANSITIONS[status]).toContain('closed');
+    for (const status of statuses) expect(TRANSITIONS[status]).not.toContain('idle');
   });
 });
 
@@ -36,8 +39,10 @@ describe('transition', () => {
   describe('allowed', () => {
     const allowed = statuses.flatMap((from) => TRANSITIONS[from].map((to) => [from, to] as const));
 
-    it('are the five pairs of the table', () => {
+    it('are the seven pairs of the table', () => {
       expect(allowed).toEqual([
+        ['idle', 'connecting'],
+        ['idle', 'closed'],
         ['closed', 'connecting'],
         ['closed', 'closed'],
         ['connecting', 'open'],
@@ -53,7 +58,7 @@ describe('transition', () => {
 
     it('goes through a full connect / drop / reconnect cycle', () => {
       const path: ConnectionState[] = [
-        closed,
+        idle,
         { state: 'connecting', attempt: 1, url: 'ws://h/' },
         open,
         { state: 'closed', attempt: 0, code: 1006, reason: '', retryAt: 1_500, retryIn: 500 },
@@ -81,7 +86,7 @@ describe('transition', () => {
 
     it('returns undefined when nothing changes', () => {
       expect(transition(base, { ...base })).toBeUndefined();
-      expect(transition(closed, { state: 'closed', attempt: 0 })).toBeUndefined();
+      expect(transition(closed, { ...closed })).toBeUndefined();
     });
 
     it.each([
@@ -100,9 +105,9 @@ describe('transition', () => {
       expect(transition(base, waiting)).toBe(waiting);
     });
 
-    it('returns the first close details when there were none', () => {
-      const next: ConnectionState = { state: 'closed', attempt: 0, code: 1000, reason: '' };
-      expect(transition(closed, next)).toBe(next);
+    it('returns the next state when close details appear', () => {
+      const bare: ConnectionState = { state: 'closed', attempt: 0 };
+      expect(transition(bare, closed)).toBe(closed);
     });
   });
 
@@ -111,10 +116,15 @@ describe('transition', () => {
       statuses.filter((to) => !TRANSITIONS[from].includes(to)).map((to) => [from, to] as const),
     );
 
-    it('are closed -> open, connecting -> connecting, open -> connecting and open -> open', () => {
+    it('are every way into idle, idle -> open, closed -> open, connecting -> connecting, open -> connecting|open', () => {
       expect(illegal).toEqual([
+        ['idle', 'idle'],
+        ['idle', 'open'],
+        ['closed', 'idle'],
         ['closed', 'open'],
+        ['connecting', 'idle'],
         ['connecting', 'connecting'],
+        ['open', 'idle'],
         ['open', 'connecting'],
         ['open', 'open'],
       ]);

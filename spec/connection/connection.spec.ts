@@ -20,8 +20,8 @@ describe('opening', () => {
   it('is inert until demanded: creating the client and watching state$ open nothing', () => {
     const { ws, client, states } = setup();
     expect(ws.sockets).toHaveLength(0);
-    expect(states).toEqual([{ state: 'closed', attempt: 0 }]);
-    expect(client.state).toEqual({ state: 'closed', attempt: 0 });
+    expect(states).toEqual([{ state: 'idle', attempt: 0 }]);
+    expect(client.state).toEqual({ state: 'idle', attempt: 0 });
     client.close();
   });
 
@@ -54,7 +54,7 @@ describe('opening', () => {
     ]);
     socket.handshake({ id: 'abc', pingTimeout: 5000, isAuthenticated: true });
     expect(states).toEqual([
-      { state: 'closed', attempt: 0 },
+      { state: 'idle', attempt: 0 },
       { state: 'connecting', attempt: 1, url: 'ws://example.test/socketcluster/' },
       {
         state: 'open',

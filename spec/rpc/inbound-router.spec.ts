@@ -67,7 +67,7 @@ describe('receiver()', () => {
     });
     socket.receive({ event: 'welcome' });
     expect(seen).toEqual(['open']);
-    expect(states.map((s) => s.state)).toEqual(['closed', 'connecting', 'open']);
+    expect(states.map((s) => s.state)).toEqual(['idle', 'connecting', 'open']);
     client.close();
   });
 });
