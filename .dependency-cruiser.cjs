@@ -4,8 +4,8 @@
  * Type-only imports count: a type cycle is a cycle too.
  *
  *   internal, errors, codec                  leaves
- *   transport <- protocol <- connection <- rpc <- channels | auth <- engine <- client <- index, verify <- node
- *   <- angular
+ *   transport <- protocol <- connection <- rpc <- channels | auth <- engine <- logging <- client <- index, verify
+ *   <- node <- angular
  *
  * The entries sit on the facade (node.ts re-exports index.ts with `ws`); angular/ uses the public entry only.
  */
@@ -19,6 +19,7 @@ const LAYERS = [
   ['rpc'],
   ['channels', 'auth'],
   ['engine'],
+  ['logging'],
   ['client'],
   ['index.ts', 'verify.ts'],
   ['node.ts'],
