@@ -13,6 +13,7 @@ import {
   mapErrorFields,
   type AnyScError,
 } from '../errors';
+import { loggedEngine } from '../logging/logged-engine';
 import { checkEvent, checkUserEvent, encodeEvent } from '../protocol/encode-packet';
 import { ScEvent } from '../protocol/packets';
 import type { ScApi, UntypedApi, ValidApi } from './api';
@@ -219,7 +220,9 @@ export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(
 ): Client<Api> {
   const resolved = resolveOptions(options);
   // The facade and the engine, joined by the port: the engine tells the facade, the facade commands the engine.
+  // With a log, the port is logged in both directions; a silent client has nothing in between.
   const facade = new Facade(resolved);
-  facade.attach(new Engine(resolved, facade));
+  const { log } = resolved;
+  facade.attach(log ? loggedEngine(resolved, facade, log) : new Engine(resolved, facade));
   return new ScClient(facade);
 }

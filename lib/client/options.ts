@@ -9,6 +9,7 @@ import { normalizeUrl, toEndpoints, type UrlPicker } from '../connection/endpoin
 import type { ReconnectDelay } from '../connection/retry-policy';
 import type { EngineConfig } from '../engine/engine';
 import { checkDuration } from '../internal/duration';
+import { createLog, type Log, type Logger, type LogLevel } from '../logging/log';
 import type { ProtocolVersion } from '../protocol/packets';
 import { resolveWebSocket, type WebSocketConstructor } from '../transport/web-socket';
 import type { ExplainSocketError } from '../transport/socket-failure';
@@ -117,6 +118,30 @@ export interface ClientOptions {
   /** How long before `exp` the refresh runs, in ms (at most half the token's lifetime). Default: 60000. */
   refreshMargin?: number;
   /**
+   * Where the client writes its log when `logLevel` asks for one: any object with `error`, `warn`, `info` and
+   * `debug` methods taking a message and then values, such as `console` (the default). Every line starts with
+   * `[rx-socketcluster]`; structured details come as a second argument. Tokens are
+   * never written: fields named like credentials (`token`, `authToken`, `password`, `secret`...) and anything
+   * shaped like a JWT are replaced with `[redacted]`. See docs/debugging.md.
+   */
+  logger?: Logger;
+  /**
+   * How much the client logs, each level including the ones before it. Default: `'silent'`, which logs nothing and
+   * installs no logging code at all (a `logger` alone does not turn logging on).
+   * - `error`: problems reported on `errors$`, and the connection giving up (no more reconnects);
+   * - `warn`: a handshake token the server refused, a channel refused or kicked out;
+   * - `info`: connecting (URL, attempt), open (socket id, ping timeout), closed (code, reason, the typed error when
+   *   there is one, and the delay before the next attempt);
+   * - `debug`: every call (event, call id, answer or error code), transmit, channel subscribe, unsubscribe and state
+   *   change, auth state change, and which reconnect rule chose the delay.
+   *
+   * @example
+   * ```ts
+   * createClient({ url, logLevel: 'debug' }); // to console
+   * ```
+   */
+  logLevel?: LogLevel;
+  /**
    * The clock and timers of every part of the client: connect timeout, ping watchdog, backoff, outbox age, ack
    * timeouts, linger, token refresh. Default: `asyncScheduler`. For tests: a `TestScheduler` (in `run` mode) or a
    * `VirtualTimeScheduler` runs them all in virtual time.
@@ -144,6 +169,8 @@ function isBrowserPage(): boolean {
 /** Options with every default applied: the engine's settings and the facade's. @internal */
 export interface ResolvedOptions extends EngineConfig, FacadeConfig {
   readonly url: string | undefined;
+  /** The log, or `undefined` when silent. */
+  readonly log: Log | undefined;
 }
 
 /**
@@ -208,5 +235,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     verifyToken: options.verifyToken,
     refreshToken: options.refreshToken,
     refreshMargin: checkDuration('refreshMargin', options.refreshMargin ?? 60_000),
+    log: createLog(options.logger, options.logLevel),
   };
 }

@@ -1,7 +1,7 @@
 import { ConnectionError, HandshakeError } from '../errors';
 
-/** Close codes after which a reconnect is attempted at once: ping timeouts (4000, 4001) and 1005. */
-const IMMEDIATE = new Set([4000, 4001, 1005]);
+/** Close codes after which a reconnect is attempted at once: ping timeouts (4000, 4001) and 1005. @internal */
+export const IMMEDIATE = new Set([4000, 4001, 1005]);
 
 /** The close code an error ended the connection with, or `undefined` when it is not a connection error. */
 export function closeCodeOf(err: unknown): number | undefined {

@@ -1,0 +1,22 @@
+import { Engine, type EngineConfig } from '../engine/engine';
+import type { EngineCommands, EngineEvents, EngineView } from '../engine/port';
+import type { Log } from './log';
+import { LoggedCommands } from './logged-commands';
+import { LoggedEvents } from './logged-events';
+
+/**
+ * An engine whose port is logged, for a client with a `logLevel` other than `silent`: the facade commands a
+ * {@link LoggedCommands} in front of the engine, and the engine tells a {@link LoggedEvents} in front of the facade.
+ * Both are plain method calls that log, then pass the call on unchanged. A silent client never comes here: its facade and engine
+ * talk directly, with nothing in between.
+ * @internal
+ */
+export function loggedEngine(
+  config: EngineConfig,
+  facade: EngineEvents,
+  log: Log,
+): EngineCommands & EngineView {
+  const events = new LoggedEvents(facade, log, config);
+  const engine = new Engine(config, events);
+  return new LoggedCommands(engine, log, events);
+}
