@@ -120,7 +120,7 @@ export interface ClientOptions {
   /**
    * Where the client writes its log when `logLevel` asks for one: any object with `error`, `warn`, `info` and
    * `debug` methods taking a message and then values, such as `console` (the default). Every line starts with
-   * `[rx-socketcluster]`; structured details come as a second argument. Tokens are
+   * `[rx-socketcluster]`; structured details come as a second argument; `trace` lines go to `debug`. Tokens are
    * never written: fields named like credentials (`token`, `authToken`, `password`, `secret`...) and anything
    * shaped like a JWT are replaced with `[redacted]`. See docs/debugging.md.
    */
@@ -133,7 +133,8 @@ export interface ClientOptions {
    * - `info`: connecting (URL, attempt), open (socket id, ping timeout), closed (code, reason, the typed error when
    *   there is one, and the delay before the next attempt);
    * - `debug`: every call (event, call id, answer or error code), transmit, channel subscribe, unsubscribe and state
-   *   change, auth state change, and which reconnect rule chose the delay.
+   *   change, auth state change, and which reconnect rule chose the delay;
+   * - `trace`: every frame in and out, decoded, tokens redacted (server pings aside: they never reach the codec).
    *
    * @example
    * ```ts

@@ -1,13 +1,15 @@
 import { Engine, type EngineConfig } from '../engine/engine';
 import type { EngineCommands, EngineEvents, EngineView } from '../engine/port';
-import type { Log } from './log';
+import { TRACE, type Log } from './log';
 import { LoggedCommands } from './logged-commands';
 import { LoggedEvents } from './logged-events';
+import { traceWire } from './wire-trace';
 
 /**
  * An engine whose port is logged, for a client with a `logLevel` other than `silent`: the facade commands a
  * {@link LoggedCommands} in front of the engine, and the engine tells a {@link LoggedEvents} in front of the facade.
- * Both are plain method calls that log, then pass the call on unchanged. A silent client never comes here: its facade and engine
+ * Both are plain method calls that log, then pass the call on unchanged. At `trace` the engine also gets the
+ * frame-logging codec and sockets of {@link traceWire}. A silent client never comes here: its facade and engine
  * talk directly, with nothing in between.
  * @internal
  */
@@ -17,6 +19,6 @@ export function loggedEngine(
   log: Log,
 ): EngineCommands & EngineView {
   const events = new LoggedEvents(facade, log, config);
-  const engine = new Engine(config, events);
+  const engine = new Engine(log.level >= TRACE ? traceWire(config, log) : config, events);
   return new LoggedCommands(engine, log, events);
 }

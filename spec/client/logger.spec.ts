@@ -265,6 +265,42 @@ describe('logLevel', () => {
     setup.client.close();
   });
 
+  it("'trace' adds every frame in and out, decoded, through debug", () => {
+    const setup = logged('trace', { batchWrites: true });
+    const socket = setup.open();
+    setup.client.invoke('sum', { a: 1, b: 2 }).subscribe();
+    setup.client.transmit('typing');
+    jest.advanceTimersByTime(0); // the write batch leaves from a microtask
+    socket.receive([
+      { rid: 2, data: 3 },
+      { event: 'news', data: 'hi' },
+    ]);
+    socket.receive(''); // a protocol 2 ping: answered with a pong, which is not decoded
+    const frames = setup.lines.filter((line) => /^\[rx-socketcluster\] [<>] /.test(line.text));
+    expect(frames.map((line) => `${line.method} ${line.text}`)).toEqual([
+      'debug [rx-socketcluster] > #handshake cid 1',
+      'debug [rx-socketcluster] < rid 1',
+      'debug [rx-socketcluster] > sum cid 2',
+      'debug [rx-socketcluster] > typing',
+      'debug [rx-socketcluster] < rid 2',
+      'debug [rx-socketcluster] < news',
+      'debug [rx-socketcluster] > pong',
+    ]);
+    expect(frames[2]!.args[1]).toEqual({ event: 'sum', data: { a: 1, b: 2 }, cid: 2 });
+    expect(frames[5]!.args[1]).toEqual({ event: 'news', data: 'hi' });
+    // Only the trace level wraps the sockets.
+    expect(Object.hasOwn(socket, 'send')).toBe(true);
+    setup.client.close();
+  });
+
+  it("'trace' logs nothing for a frame that is never sent", () => {
+    const setup = logged('trace');
+    setup.open();
+    void setup.client.invoke('never'); // cold: encoded, never subscribed
+    expect(setup.texts().filter((text) => text.includes('never'))).toEqual([]);
+    setup.client.close();
+  });
+
   it('writes through console when only logLevel is given', () => {
     const info = jest.spyOn(console, 'info').mockImplementation(() => undefined);
     const { client } = fakeClient({ logLevel: 'info' });
@@ -281,7 +317,7 @@ describe('logLevel', () => {
     };
     const { client, ws } = fakeClient({
       logger: { error: failing, warn: failing, info: failing, debug: failing },
-      logLevel: 'debug',
+      logLevel: 'trace',
     });
     const answer = firstValueFrom(client.invoke('sum'));
     const socket = ws.last();
@@ -315,12 +351,12 @@ describe('redaction', () => {
       .map((arg) => `${inspect(arg, { depth: Infinity })}\n${JSON.stringify(arg) as string | undefined}`)
       .join('\n');
 
-  it('never writes a token, whatever carries it', async () => {
+  it('never writes a token, whatever carries it (at trace, which writes every line)', async () => {
     const stored = fakeJwt({ sub: 'stored', iat: 1000 }, 'c3RvcmVkLXNpZ25hdHVyZQ');
     const signedIn = fakeJwt({ sub: 'signed-in', iat: 1000 }, 'c2lnbmVkLWluLXNpZ25hdHVyZQ');
     const fromServer = fakeJwt({ sub: 'from-server', iat: 1000 }, 'ZnJvbS1zZXJ2ZXItc2lnbmF0dXJl');
     const secrets = [stored, signedIn, fromServer, 'opaque-query-secret'];
-    const setup = logged('debug', {
+    const setup = logged('trace', {
       url: 'ws://example.test/socketcluster/?token=opaque-query-secret',
       tokenStore: memoryTokenStore({ 'socketcluster.authToken.example.test:80': stored }),
     });
@@ -351,7 +387,12 @@ describe('redaction', () => {
     expect(ws.sockets[0]!.packets.find((p) => p.event === '#authenticate')!.data).toBe(signedIn);
     const written = everything(setup.lines);
     // The test saw the places tokens travel through...
-    for (const expected of ['connecting to ws://example.test/', 'authenticate', 'auth: authenticated'])
+    for (const expected of [
+      '> #handshake cid 1',
+      '> #authenticate cid',
+      '< #setAuthToken cid 9',
+      'auth: authenticated',
+    ])
       expect(setup.texts().some((text) => text.includes(expected))).toBe(true);
     expect(written).toContain('[redacted]');
     // ...and no token, nor its signature, is in anything written.
