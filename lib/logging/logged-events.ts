@@ -56,10 +56,13 @@ export class LoggedEvents implements EngineEvents {
     const { code, retryIn } = state;
     // The connection's typed failure, when the state carries one (a ConnectionError or HandshakeError record).
     const error = (state as { error?: Partial<ErrorRecord> }).error;
-    const why = closeText(code, state.reason) + (error?.code ? ` (${error.code})` : '');
+    // The cause's code, where it says more than the close code does.
+    const cause = error?.code && error.code !== 'CONNECTION_CLOSED' ? ` (${error.code})` : '';
+    const why = closeText(code, state.reason) + cause;
     const config = this.#config;
     if (retryIn !== undefined) {
-      log.write(INFO, `closed: ${why}; retrying in ${retryIn} ms`, state);
+      // A failure the client retries is a warning; a stop is an error (below).
+      log.write(error ? WARN : INFO, `closed: ${why}; retrying in ${retryIn} ms`, state);
       // Which rule of the retry policy chose the delay (docs/connection.md).
       const rule =
         retryIn === 0 && IMMEDIATE.has(code ?? 0)
@@ -119,7 +122,10 @@ export class LoggedEvents implements EngineEvents {
   }
 
   diagnostic(error: ErrorRecord): void {
-    this.#log.write(ERROR, `${error.code}: ${error.message}`, error);
+    // A failed attempt or lost connection (a ConnectionError or HandshakeError) is logged with the closed state that
+    // follows it, which says what the client does next.
+    if (error.fields.closeCode === undefined && error.code !== 'HANDSHAKE_REJECTED')
+      this.#log.write(ERROR, `${error.code}: ${error.message}`, error);
     this.#facade.diagnostic(error);
   }
 

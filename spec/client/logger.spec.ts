@@ -6,11 +6,12 @@ import { createClient } from '../../lib/client/create-client';
 import { resolveOptions } from '../../lib/client/options';
 import { DEFAULT_BACKOFF } from '../../lib/connection/backoff-delay';
 import type { EngineEvents } from '../../lib/engine/port';
+import type { ErrorRecord } from '../../lib/errors';
 import { createLog } from '../../lib/logging/log';
 import * as loggedEngineModule from '../../lib/logging/logged-engine';
 import { LoggedEvents } from '../../lib/logging/logged-events';
 import { fakeClient } from '../support/fake-client';
-import type { FakeWebSocket } from '../support/fake-web-socket';
+import { HIDDEN_CAUSE, type FakeWebSocket } from '../support/fake-web-socket';
 import { FAKE_TOKEN_KEY, fakeJwt } from '../support/jwt';
 
 // The `logger` and `logLevel` options, through the public API on a fake WebSocket and jest's fake clock: what each
@@ -109,7 +110,7 @@ describe('logLevel', () => {
     setup.ws.last().handshake();
     setup.ws.last().serverClose(4500, 'go away');
     expect(setup.texts()).toEqual([
-      'error [rx-socketcluster] closed, not reconnecting (maxAttempts (1) reached): 1006 Socket hung up',
+      `error [rx-socketcluster] closed, not reconnecting (maxAttempts (1) reached): 1006 ${HIDDEN_CAUSE}`,
       'error [rx-socketcluster] closed, not reconnecting (close code 4500): 4500 go away',
     ]);
     setup.client.close();
@@ -143,7 +144,7 @@ describe('logLevel', () => {
       'info [rx-socketcluster] connecting to ws://example.test/socketcluster/ (attempt 1)',
       'info [rx-socketcluster] open: id socket-1, pingTimeout 30000 ms',
       'error [rx-socketcluster] CODEC_ERROR: The json codec could not decode a frame',
-      'info [rx-socketcluster] closed: 1006 Socket hung up; retrying in 250 ms',
+      'warn [rx-socketcluster] closed: 1006 Socket hung up; retrying in 250 ms',
       'info [rx-socketcluster] connecting to ws://example.test/socketcluster/ (attempt 1)',
       'info [rx-socketcluster] open: id socket-2, pingTimeout 30000 ms',
       'info [rx-socketcluster] closed: 1000 bye',
@@ -157,9 +158,10 @@ describe('logLevel', () => {
     expect(setup.lines[3]!.args[1]).toMatchObject({ code: 1006, retryIn: 250 });
   });
 
-  it("'info' shows the typed error a closed state carries", () => {
+  it("'warn' shows a failure the client retries, with the typed cause its closed state carries", () => {
     const { logger, texts } = recorder();
-    const facade = { connectionState: jest.fn() } as unknown as EngineEvents;
+    const connectionState = jest.fn();
+    const facade = { connectionState } as unknown as EngineEvents;
     const config = {
       reconnect: true,
       maxAttempts: Infinity,
@@ -167,7 +169,12 @@ describe('logLevel', () => {
       reconnectDelay: undefined,
     };
     const events = new LoggedEvents(facade, createLog(logger, 'info')!, config);
-    const error = { code: 'CONNECTION_REFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1', fields: {} };
+    const error: ErrorRecord = {
+      code: 'CONNECTION_REFUSED',
+      message: 'connect ECONNREFUSED 127.0.0.1:1',
+      stack: undefined,
+      fields: {},
+    };
     const state = {
       state: 'closed',
       attempt: 1,
@@ -178,9 +185,9 @@ describe('logLevel', () => {
     } as const;
     events.connectionState(state);
     expect(texts()).toEqual([
-      'info [rx-socketcluster] closed: 1006 Socket hung up (CONNECTION_REFUSED); retrying in 700 ms',
+      'warn [rx-socketcluster] closed: 1006 Socket hung up (CONNECTION_REFUSED); retrying in 700 ms',
     ]);
-    expect(facade.connectionState).toHaveBeenCalledWith(state);
+    expect(connectionState).toHaveBeenCalledWith(state);
   });
 
   it("'debug' adds calls, transmits, channels, auth and the reconnect rule, but no frames", () => {
@@ -201,7 +208,7 @@ describe('logLevel', () => {
       'debug [rx-socketcluster] channel news: pending -> subscribed',
       'error [rx-socketcluster] CODEC_ERROR: The json codec could not decode a frame',
       'debug [rx-socketcluster] channel news: subscribed -> pending',
-      'info [rx-socketcluster] closed: 1006 Socket hung up; retrying in 250 ms',
+      'warn [rx-socketcluster] closed: 1006 Socket hung up; retrying in 250 ms',
       'debug [rx-socketcluster] reconnectDelay: attempt 1 in 250 ms',
       'debug [rx-socketcluster] call 6: authenticate',
       'debug [rx-socketcluster] close()',
