@@ -1,5 +1,6 @@
 // Build of rx-socketcluster (STYLE.md §11):
-//   1. ESM + CJS from one input map, shared code in chunks, dependencies external;
+//   1. ESM and CJS from one input map (but for rx-socketcluster/codec/msgpack, below), shared code in chunks,
+//      dependencies external;
 //   2. one minified browser ESM bundle with only rxjs external (no `ws`, no Node globals);
 //   3. bundled declarations with rollup-plugin-dts, twice: `.d.mts` for `import`, `.d.cts` for `require`.
 // The paths must match the "exports" map in package.json.
@@ -10,6 +11,7 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
+/** The public entries: one declaration file each, and one ESM and one CJS build each. */
 const input = {
   index: 'lib/index.ts',
   node: 'lib/node.ts',
@@ -17,6 +19,16 @@ const input = {
   'codec/msgpack': 'lib/codec/msgpack.ts',
   angular: 'lib/angular/index.ts',
 };
+
+/**
+ * rx-socketcluster/codec/msgpack needs msgpackr, an optional peer dependency, and its Node builds say what to
+ * install when it is missing, each in the only way its format allows: ESM with an `import()` awaited at the top
+ * level (lib/codec/msgpack-import.ts, the `node` condition), CJS with a `require()` in a `try`
+ * (lib/codec/msgpack-require.ts), which a CJS output cannot hold (no top-level await) and an ESM one must not
+ * (no `require`). So ESM and CJS have an input map each. Bundlers keep dist/codec/msgpack.mjs: a static import.
+ */
+const esmInput = { ...input, 'codec/msgpack.node': 'lib/codec/msgpack-import.ts' };
+const cjsInput = { ...input, 'codec/msgpack': 'lib/codec/msgpack-require.ts' };
 
 /**
  * Runtime dependencies and the peers (rxjs, and @angular/core for the angular entry only): never bundled into the
@@ -92,29 +104,33 @@ const common = {
 
 export default [
   {
-    input,
+    input: esmInput,
     external,
     onwarn,
     plugins: [ts(), distFiles()],
-    output: [
-      {
-        ...common,
-        dir: 'dist',
-        format: 'es',
-        entryFileNames: '[name].mjs',
-        chunkFileNames: 'shared-[hash].mjs',
-      },
-      {
-        ...common,
-        dir: 'dist',
-        format: 'cjs',
-        entryFileNames: '[name].cjs',
-        chunkFileNames: 'shared-[hash].cjs',
-        exports: 'named',
-        // `import WebSocket from 'ws'` → `require('ws')` itself (ws has no `__esModule` flag).
-        interop: 'default',
-      },
-    ],
+    output: {
+      ...common,
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: '[name].mjs',
+      chunkFileNames: 'shared-[hash].mjs',
+    },
+  },
+  {
+    input: cjsInput,
+    external,
+    onwarn,
+    plugins: [ts(), distFiles()],
+    output: {
+      ...common,
+      dir: 'dist',
+      format: 'cjs',
+      entryFileNames: '[name].cjs',
+      chunkFileNames: 'shared-[hash].cjs',
+      exports: 'named',
+      // `import WebSocket from 'ws'` → `require('ws')` itself (ws has no `__esModule` flag).
+      interop: 'default',
+    },
   },
   {
     input: { 'rx-socketcluster.min': 'lib/index.ts' },

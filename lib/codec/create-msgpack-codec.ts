@@ -1,8 +1,10 @@
 import type { Packr, Unpackr } from 'msgpackr';
 import type { Codec } from './codec';
 
-// The MessagePack codec in the sc-codec-min-bin wire format, on the msgpackr classes it is given: msgpack.ts, the
-// entry of rx-socketcluster/codec/msgpack, loads msgpackr and passes them. Nothing here imports it at run time.
+// The MessagePack codec in the sc-codec-min-bin wire format, on the msgpackr classes it is given. The entries of
+// rx-socketcluster/codec/msgpack (msgpack.ts for bundlers, msgpack-import.ts and msgpack-require.ts for Node's ESM
+// and CommonJS) differ only in how they load msgpackr, an optional peer dependency; nothing here imports it at run
+// time.
 
 /** The part of msgpackr the codec uses. @internal */
 export interface Msgpackr {

@@ -1,9 +1,15 @@
 /**
  * MessagePack codec on msgpackr that speaks the `sc-codec-min-bin` wire format (`rx-socketcluster/codec/msgpack`).
  *
+ * msgpackr is an optional peer dependency of rx-socketcluster, needed by this entry only: `npm install msgpackr`.
+ *
  * @packageDocumentation
  * @module rx-socketcluster/codec/msgpack
  */
+// This file is the entry for bundlers (package.json "exports", `import` outside the `node` condition): a static
+// import, so that a bundler reports a missing msgpackr at build time, and no top-level await, which some bundler
+// targets refuse. Node loads msgpack-import.ts or msgpack-require.ts instead, which throw an Error that says what
+// to install.
 import { Packr, Unpackr } from 'msgpackr';
 import type { Codec } from './codec';
 import { createMsgpackCodec } from './create-msgpack-codec';
@@ -20,6 +26,10 @@ import { createMsgpackCodec } from './create-msgpack-codec';
  * array, record or structured-clone reference) is refused with a `TypeError`, which the client reports as a
  * `CodecError`. A key `__proto__` in a received map is renamed by msgpackr, so decoded data never changes an
  * object's prototype.
+ *
+ * msgpackr is an optional peer dependency: install it next to rx-socketcluster (`npm install msgpackr`). Without
+ * it, importing `rx-socketcluster/codec/msgpack` in Node throws an Error that says so, and a bundler fails to
+ * resolve `msgpackr`.
  *
  * @returns A {@link Codec} whose frames are binary.
  * @example
