@@ -4,13 +4,14 @@
 // For each way a user loads the package (ESM `import`, CJS `require`, both through the package's own "exports" map
 // with the `node` condition, plus the browser bundle given `ws` explicitly) it creates a client, invokes a
 // procedure, receives a server-pushed event, restarts the server on the same port, checks that the client
-// reconnects by itself and can invoke again, and closes it. One line per check; exit 0 on success, 1 on failure.
+// reconnects by itself and can invoke again, and closes it. Nothing of the main entry may mention msgpackr, an
+// optional peer dependency of rx-socketcluster/codec/msgpack. One line per check; exit 0 on success, 1 on failure.
 // The process must end by itself: a handle left open by the client is reported as a failure.
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -241,6 +242,36 @@ function checkBrowserBundle(file) {
 }
 
 /**
+ * msgpackr is an optional peer dependency, for rx-socketcluster/codec/msgpack only: no file of the main entry (what
+ * its "exports" name, node and default, ESM and CJS, JavaScript and declarations, and the browser bundle), nor any
+ * chunk they import, may mention it.
+ */
+function checkMainEntryWithoutMsgpackr(browserFile) {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const targets = (node) => (typeof node === 'string' ? [node] : Object.values(node).flatMap(targets));
+  const queue = [...targets(pkg.exports['.']).map((target) => join(root, target)), browserFile];
+  const seen = new Set();
+  while (queue.length > 0) {
+    const file = queue.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const code = readFileSync(file, 'utf8');
+    assert(!code.includes('msgpackr'), `main entry: ${relative(root, file)} mentions msgpackr`);
+    // Relative imports and requires; a declaration file names the JavaScript file its declarations stand for.
+    const declarations = /\.d\.[cm]ts$/.test(file);
+    for (const [, spec] of code.matchAll(
+      /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["'](\.\.?\/[^"']+)["']/g,
+    )) {
+      const target = resolve(dirname(file), spec);
+      queue.push(declarations ? target.replace(/\.([cm])js$/, '.d.$1ts') : target);
+    }
+  }
+  ok(
+    `main entry: its ${seen.size} files (Node and default builds, declarations, browser bundle) never mention msgpackr`,
+  );
+}
+
+/**
  * rx-socketcluster/angular with the real @angular/core, no zone.js: an environment injector with
  * provideSocketCluster() (given `ws`, the entry otherwise uses the global WebSocket), an RPC, a state signal, and
  * destroying the injector closes the client.
@@ -286,23 +317,34 @@ try {
 
   const browserFile = join(root, 'dist/browser/rx-socketcluster.min.mjs');
   checkBrowserBundle(browserFile);
+  checkMainEntryWithoutMsgpackr(browserFile);
   const browser = await import(pathToFileURL(browserFile).href);
   await scenario('browser bundle + ws', browser, await import('rxjs'), ctx, { WebSocket });
 
-  // The subpath entries, in both module systems; MessagePack end to end, the server running the built codec.
+  // The subpath entries, in both module systems; MessagePack end to end, the server running the built codec. Node
+  // loads the msgpack entry that says what to install when msgpackr is missing (bundlers get another one).
+  const msgpackEsmPath = fileURLToPath(import.meta.resolve('rx-socketcluster/codec/msgpack'));
+  assert(
+    msgpackEsmPath.endsWith('msgpack.node.mjs'),
+    `esm: rx-socketcluster/codec/msgpack resolves to ${msgpackEsmPath}, expected dist/codec/msgpack.node.mjs`,
+  );
   const msgpackEsm = await import('rx-socketcluster/codec/msgpack');
   const msgpackCjs = require('rx-socketcluster/codec/msgpack');
+  const msgpackBundlers = await import(pathToFileURL(join(root, 'dist/codec/msgpack.mjs')).href);
   const verifyEsm = await import('rx-socketcluster/verify');
   const verifyCjs = require('rx-socketcluster/verify');
   for (const [label, value] of [
     ['msgpackCodec (esm)', msgpackEsm.msgpackCodec],
     ['msgpackCodec (cjs)', msgpackCjs.msgpackCodec],
+    ['msgpackCodec (esm for bundlers)', msgpackBundlers.msgpackCodec],
     ['jwtVerifier (esm)', verifyEsm.jwtVerifier],
     ['jwtVerifier (cjs)', verifyCjs.jwtVerifier],
   ]) {
     assert(typeof value === 'function', `${label} is not exported`);
   }
-  ok('subpaths: rx-socketcluster/codec/msgpack and rx-socketcluster/verify load as ESM and CJS');
+  ok(
+    'subpaths: rx-socketcluster/codec/msgpack (both ESM builds) and rx-socketcluster/verify load as ESM and CJS',
+  );
 
   const angularEsm = await import('rx-socketcluster/angular');
   const angularCjs = require('rx-socketcluster/angular');
