@@ -111,7 +111,7 @@ it.each([
   'with %s, the main entry connects a client and the msgpack entry says to install msgpackr',
   (_, file, code, notFound) => {
     expect(run(file, code)).toEqual({
-      states: ['closed', 'connecting', 'closed'],
+      states: ['idle', 'connecting', 'closed'],
       error: { isError: true, message: MISSING, code: notFound, cause: notFound },
     });
   },

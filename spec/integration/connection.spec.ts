@@ -44,7 +44,7 @@ it('answers pings and stays connected past the server pingTimeout', async () => 
   const before = server.frames.length;
   await new Promise((resolve) => setTimeout(resolve, 700)); // more than twice the server's pingTimeout
   expect(server.frames.slice(before)).toContain(''); // pongs
-  expect(states.map((s) => s.state)).toEqual(['closed', 'connecting', 'open']);
+  expect(states.map((s) => s.state)).toEqual(['idle', 'connecting', 'open']);
 });
 
 it('reconnects by itself within the default first delay after a server restart', async () => {
@@ -68,7 +68,7 @@ it('reconnects by itself within the default first delay after a server restart',
   expect(Date.now() - closedAt).toBeLessThan(closed.retryIn! + 1000);
   expect((open as { id: string }).id).not.toBe(firstId);
   expect(states.map((s) => s.state)).toEqual([
-    'closed',
+    'idle',
     'connecting',
     'open',
     'closed',
@@ -121,7 +121,7 @@ it('reconnects after pingTimeout when the server stops pinging', async () => {
   expect(closed).toMatchObject({ code: 4000, reason: 'Server ping timed out', retryIn: 0 });
   await waitForState(client.state$, (s) => s.state === 'open');
   expect(states.map((s) => s.state)).toEqual([
-    'closed',
+    'idle',
     'connecting',
     'open',
     'closed',

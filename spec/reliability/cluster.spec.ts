@@ -117,7 +117,7 @@ it('brings a client back with its instance, and messages from the other instance
 
   expect(atA).toEqual([{ after: 'restart' }]);
   // The other instance's client never noticed.
-  expect(bStates.map((s) => s.state)).toEqual(['closed', 'connecting', 'open']);
+  expect(bStates.map((s) => s.state)).toEqual(['idle', 'connecting', 'open']);
 }, 30_000);
 
 it('fails over with urls: a client of a killed instance moves to the other within about a second, still subscribed and signed in', async () => {

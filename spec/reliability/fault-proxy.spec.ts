@@ -61,7 +61,7 @@ it('cut() resets the connection: the client sees 1006 and reconnects through the
   expect((open as { id: string }).id).not.toBe(firstId);
   await expect(firstValueFrom(client.invoke('echo', 'again'))).resolves.toBe('again');
   expect(states.map((s) => s.state)).toEqual([
-    'closed',
+    'idle',
     'connecting',
     'open',
     'closed',
