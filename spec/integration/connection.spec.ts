@@ -67,14 +67,7 @@ it('reconnects by itself within the default first delay after a server restart',
   expect(closed.retryIn).toBeLessThanOrEqual(1000);
   expect(Date.now() - closedAt).toBeLessThan(closed.retryIn! + 1000);
   expect((open as { id: string }).id).not.toBe(firstId);
-  expect(states.map((s) => s.state)).toEqual([
-    'idle',
-    'connecting',
-    'open',
-    'closed',
-    'connecting',
-    'open',
-  ]);
+  expect(states.map((s) => s.state)).toEqual(['idle', 'connecting', 'open', 'closed', 'connecting', 'open']);
   await expect(firstValueFrom(client.invoke('sum', { a: 2, b: 2 }))).resolves.toBe(4);
 });
 
@@ -120,14 +113,7 @@ it('reconnects after pingTimeout when the server stops pinging', async () => {
   expect(Date.now() - openedAt).toBeGreaterThanOrEqual(990);
   expect(closed).toMatchObject({ code: 4000, reason: 'Server ping timed out', retryIn: 0 });
   await waitForState(client.state$, (s) => s.state === 'open');
-  expect(states.map((s) => s.state)).toEqual([
-    'idle',
-    'connecting',
-    'open',
-    'closed',
-    'connecting',
-    'open',
-  ]);
+  expect(states.map((s) => s.state)).toEqual(['idle', 'connecting', 'open', 'closed', 'connecting', 'open']);
 });
 
 it('talks to a protocol version 1 server', async () => {

@@ -60,14 +60,7 @@ it('cut() resets the connection: the client sees 1006 and reconnects through the
   const open = await waitForState(client.state$, (s) => s.state === 'open');
   expect((open as { id: string }).id).not.toBe(firstId);
   await expect(firstValueFrom(client.invoke('echo', 'again'))).resolves.toBe('again');
-  expect(states.map((s) => s.state)).toEqual([
-    'idle',
-    'connecting',
-    'open',
-    'closed',
-    'connecting',
-    'open',
-  ]);
+  expect(states.map((s) => s.state)).toEqual(['idle', 'connecting', 'open', 'closed', 'connecting', 'open']);
   expect(server.sockets).toHaveLength(2);
 });
 
