@@ -33,6 +33,7 @@ module.exports = {
         '<rootDir>/spec/angular/',
         '<rootDir>/spec/reliability/',
         '<rootDir>/spec/examples/',
+        '<rootDir>/spec/testing/contract/',
       ],
     },
     { ...integration, displayName: 'integration' },
@@ -48,6 +49,13 @@ module.exports = {
       ...common,
       displayName: 'compat',
       testMatch: ['<rootDir>/spec/compat/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      // The contract suite of rx-socketcluster/testing: the same scenarios against real socketcluster-server 20
+      // (and 14 with protocol 1, and MessagePack) and against the fake server, which must give the same transcripts.
+      displayName: 'contract',
+      testMatch: ['<rootDir>/spec/testing/contract/**/*.spec.ts'],
     },
     {
       ...common,
