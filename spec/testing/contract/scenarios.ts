@@ -713,26 +713,3 @@ export const SCENARIOS = {
 } satisfies Record<string, Scenario>;
 
 export type ScenarioName = keyof typeof SCENARIOS;
-
-/**
- * The scenarios where the protocol version and the codec matter most (the handshake, packets of every kind,
- * pings, errors on the wire): also run against socketcluster-server 14 with protocol 1, and with MessagePack.
- */
-export const PROTOCOL_SENSITIVE: readonly ScenarioName[] = [
-  'handshake without a token',
-  'handshake with a stored token',
-  'rpc answers',
-  'rpc with no data and no answer',
-  'remote error with extra fields',
-  'transmit to the server',
-  'server events',
-  'server invokes a client procedure',
-  'client procedure answers with an error',
-  'channel subscribe, publish and receive',
-  'refused subscription',
-  'kick-out',
-  'server sets the token',
-  'authenticate() accepted',
-  'ping timeout when the server goes silent',
-  'restart and re-subscribe',
-];
