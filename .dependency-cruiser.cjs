@@ -5,9 +5,11 @@
  *
  *   internal, errors, codec                  leaves
  *   transport <- protocol <- connection <- rpc <- channels | auth <- engine <- logging <- client <- index, verify
- *   <- node <- angular
+ *   <- node <- angular <- testing
  *
  * The entries sit on the facade (node.ts re-exports index.ts with `ws`); angular/ uses the public entry only.
+ * testing/ (rx-socketcluster/testing, a fake server) plays the server's side of the wire: it may use the public
+ * entry, the codecs, the protocol's packet shapes and the leaves, and nothing else; nothing imports it.
  */
 const LAYERS = [
   ['internal'],
@@ -24,7 +26,11 @@ const LAYERS = [
   ['index.ts', 'verify.ts'],
   ['node.ts'],
   ['angular'],
+  ['testing'],
 ];
+
+/** What testing/ may import besides itself: the fake server talks to a real client only through these. */
+const TESTING_USES = ['index.ts', 'codec', 'protocol', 'errors', 'internal'];
 
 const pathOf = (name) => (name.endsWith('.ts') ? `^lib/${name.replace('.', '\\.')}$` : `^lib/${name}/`);
 const any = (names) => `(${names.map(pathOf).join('|')})`;
@@ -62,6 +68,13 @@ module.exports = {
       to: {},
     },
     ...layerRules,
+    {
+      name: 'testing-uses-public-entry',
+      comment: 'lib/testing may import only the public entry, the codecs, the protocol and the leaves',
+      severity: 'error',
+      from: { path: pathOf('testing') },
+      to: { path: '^lib/', pathNot: any([...TESTING_USES, 'testing']) },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -11,13 +11,17 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
-/** The public entries: one declaration file each, and one ESM and one CJS build each. */
+/**
+ * The public entries: one declaration file each, and one ESM and one CJS build each. rx-socketcluster/testing (the
+ * fake server) reaches the client through lib/index.ts, so it shares the main entry's chunk and adds nothing to it.
+ */
 const input = {
   index: 'lib/index.ts',
   node: 'lib/node.ts',
   verify: 'lib/verify.ts',
   'codec/msgpack': 'lib/codec/msgpack.ts',
   angular: 'lib/angular/index.ts',
+  testing: 'lib/testing/index.ts',
 };
 
 /**

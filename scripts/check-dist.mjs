@@ -346,6 +346,19 @@ try {
     'subpaths: rx-socketcluster/codec/msgpack (both ESM builds) and rx-socketcluster/verify load as ESM and CJS',
   );
 
+  // rx-socketcluster/testing in both module systems: a fake server answers a client of the same build.
+  for (const [label, testing, rx] of [
+    ['esm', await import('rx-socketcluster/testing'), await import('rxjs')],
+    ['cjs', require('rx-socketcluster/testing'), require('rxjs')],
+  ]) {
+    const fake = testing.createFakeServer();
+    fake.answer('sum', ({ a, b }) => a + b);
+    const answer = await rx.firstValueFrom(fake.createClient().invoke('sum', { a: 4, b: 5 }));
+    fake.close();
+    assert(answer === 9, `testing (${label}): invoke('sum') on the fake server gave ${answer}`);
+  }
+  ok('subpath: rx-socketcluster/testing loads as ESM and CJS; its fake server answers a client');
+
   const angularEsm = await import('rx-socketcluster/angular');
   const angularCjs = require('rx-socketcluster/angular');
   assert(

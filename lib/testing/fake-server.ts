@@ -1,0 +1,357 @@
+import {
+  createClient,
+  memoryTokenStore,
+  type Client,
+  type ClientOptions,
+  type ScApi,
+  type UntypedApi,
+  type ValidApi,
+  type WebSocketConstructor,
+} from '../index';
+import { ScEvent, type Packet, type WireError } from '../protocol/packets';
+import {
+  Expectations,
+  wireErrorOf,
+  type AnswerFunction,
+  type PendingInvoke,
+  type ServerError,
+  type SubscribeRequest,
+} from './expectations';
+import { FakeSocket, type SocketHost } from './fake-socket';
+import { checkFakeToken, invalidToken, signFakeToken, type FakeTokenOptions } from './fake-token';
+import { FakeWebSocket, type Wire } from './fake-web-socket';
+import { resolveServerOptions, type FakeServerOptions, type ServerSettings } from './server-options';
+
+/** A handshake refusal: the error the server answers `#handshake` with, and the close code that follows. */
+export interface HandshakeRefusal extends ServerError {
+  /** The close code (4000 to 4999; 4500 and above stop the client's reconnects). Default: 4008. */
+  readonly statusCode?: number;
+}
+
+/** What a server whose middleware blocks a `#subscribe` without an error of its own answers. */
+const SUBSCRIBE_BLOCKED: WireError = {
+  message: 'The subscribe AGAction was blocked by inbound middleware',
+  name: 'SilentMiddlewareBlockedError',
+  type: 'inbound',
+};
+
+/**
+ * An in-memory SocketCluster server for tests, reached by real rx-socketcluster clients through a fake WebSocket:
+ * no port, no network. Create it with {@link createFakeServer}; see there for an example.
+ *
+ * It speaks the wire protocol of socketcluster-server v20 (protocol 1 or 2, with the client's codec): handshakes
+ * with or without a token, pings, `#subscribe`, `#unsubscribe`, `#publish`, `#authenticate`, `#removeAuthToken`.
+ * Application invokes are answered by {@link FakeServer.answer} or one by one through
+ * {@link FakeServer.expectInvoke}; an invoke neither answers stays unanswered, as a real server leaves a procedure
+ * nobody handles, and the client's call ends with its ack timeout.
+ */
+export class FakeServer {
+  /** The packets every socket sent, decoded, in the order they arrived (`#handshake` and pongs aside). */
+  readonly received: Packet[] = [];
+  /** A WebSocket constructor whose sockets connect to this server. */
+  readonly WebSocket: WebSocketConstructor;
+  readonly #settings: ServerSettings;
+  readonly #expectations = new Expectations();
+  readonly #sockets: FakeSocket[] = [];
+  readonly #clients: { close(): void }[] = [];
+  readonly #subscribeRefusals = new Map<string, WireError>();
+  #handshakeRefusal: WireError | undefined;
+  #refusedConnections = 0;
+  #tokensRefused = false;
+  #delay = 0;
+  #framesToLose = 0;
+  #socketCount = 0;
+  #stopped = false;
+
+  /** @internal */
+  constructor(options: FakeServerOptions = {}) {
+    const settings = resolveServerOptions(options);
+    this.#settings = settings;
+    const expectations = this.#expectations;
+    const host: SocketHost = {
+      ...settings,
+      handshakeRefusal: () => this.#handshakeRefusal,
+      checkToken: (token) =>
+        this.#tokensRefused
+          ? { error: invalidToken('invalid signature') }
+          : checkFakeToken(token, settings.scheduler.now()),
+      subscribeRefusal: (socket, channel, waitForAuth) =>
+        this.#subscribeRefusals.get(channel) ??
+        (settings.enforceWaitForAuth && waitForAuth && !socket.isAuthenticated
+          ? SUBSCRIBE_BLOCKED
+          : undefined),
+      received: (_socket, packet) => this.received.push(packet),
+      opened: () => undefined,
+      closed: (socket) => {
+        const index = this.#sockets.indexOf(socket);
+        if (index !== -1) this.#sockets.splice(index, 1);
+      },
+      publish: (channel, data) => this.publish(channel, data),
+      subscribed: (socket, channel, data) => expectations.subscribed(socket, channel, data),
+      invoked: (socket, procedure, data, reply) => expectations.invoked(socket, procedure, data, reply),
+      transmitted: (socket, event, data) => expectations.transmitted(socket, event, data),
+    };
+    const wire: Wire = {
+      scheduler: settings.scheduler,
+      delay: () => this.#delay,
+      lose: () => this.#framesToLose > 0 && this.#framesToLose-- > 0,
+      accept: (socket) => this.#accept(socket, host),
+    };
+    this.WebSocket = function FakeServerWebSocket(url: string) {
+      return new FakeWebSocket(url, wire);
+    } as unknown as WebSocketConstructor;
+  }
+
+  /** The open connections (the handshake done or under way), oldest first. */
+  get sockets(): readonly FakeSocket[] {
+    return [...this.#sockets];
+  }
+
+  /**
+   * The newest open connection.
+   *
+   * @throws Error when no socket is connected.
+   */
+  lastSocket(): FakeSocket {
+    const socket = this.#sockets.at(-1);
+    if (!socket) throw new Error('No socket is connected to the fake server');
+    return socket;
+  }
+
+  /**
+   * Client options that connect to this server: its `url`, its `WebSocket`, its `codec` and `protocolVersion`, a
+   * token store of the client's own (in memory), page liveness hints off, and the server's `scheduler` when one was
+   * given; `options` over them.
+   *
+   * @example
+   * ```ts
+   * const client = createClient(server.clientOptions({ ackTimeout: 1000 }));
+   * ```
+   */
+  clientOptions(options: ClientOptions = {}): ClientOptions {
+    const { url, codec, protocolVersion, scheduler, schedulerGiven } = this.#settings;
+    return {
+      url,
+      WebSocket: this.WebSocket,
+      codec,
+      protocolVersion,
+      tokenStore: memoryTokenStore(),
+      livenessHints: false,
+      ...(schedulerGiven && { scheduler }),
+      ...options,
+    };
+  }
+
+  /**
+   * A real client connected to this server (see {@link FakeServer.clientOptions}); {@link FakeServer.close} closes it.
+   *
+   * @example
+   * ```ts
+   * const client = server.createClient<MyApi>();
+   * ```
+   */
+  createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(options?: ClientOptions): Client<Api> {
+    const client = createClient<Api>(this.clientOptions(options));
+    this.#clients.push(client);
+    return client;
+  }
+
+  /**
+   * Answers every call of `procedure`, from now on, on every socket: with `answer` itself, or, when it is a
+   * function, with what it returns for the call's data and socket (a value, a Promise, or an Observable whose first
+   * value answers). Throwing a {@link ServerError} (or an `Error`) fails the call with its name, message and fields.
+   * Replaces an earlier answer for `procedure`.
+   *
+   * @example
+   * ```ts
+   * server.answer('sum', ({ a, b }: { a: number; b: number }) => a + b);
+   * server.answer('profile', { name: 'ann' });
+   * server.answer('slow', () => NEVER); // the client's call times out
+   * server.answer('save', () => {
+   *   throw { name: 'ValidationError', message: 'name is required', field: 'name' };
+   * });
+   * ```
+   */
+  answer<T>(procedure: string, handler: AnswerFunction<T>): void;
+  answer(procedure: string, value: unknown): void;
+  answer(procedure: string, answer: unknown): void {
+    this.#expectations.answer(procedure, answer);
+  }
+
+  /**
+   * Takes the oldest call of `procedure` that no standing answer answered and no earlier `expectInvoke` took. Answer
+   * it, fail it, or leave it to the client's ack timeout.
+   *
+   * @throws Error listing the calls waiting when there is none of `procedure`.
+   * @example
+   * ```ts
+   * client.invoke('sum', { a: 1, b: 2 }).subscribe(result);
+   * await jest.advanceTimersByTimeAsync(0);
+   * const call = server.expectInvoke('sum');
+   * expect(call.data).toEqual({ a: 1, b: 2 });
+   * call.respond(3);
+   * ```
+   */
+  expectInvoke(procedure: string): PendingInvoke {
+    return this.#expectations.expectInvoke(procedure);
+  }
+
+  /** Like {@link FakeServer.expectInvoke}, but waits for the call when none has arrived yet. */
+  whenInvoked(procedure: string): Promise<PendingInvoke> {
+    return this.#expectations.whenInvoked(procedure);
+  }
+
+  /**
+   * The data of the oldest transmit of `event` not taken yet, which it takes.
+   *
+   * @throws Error listing the transmits received when there is none of `event`.
+   */
+  expectTransmit(event: string): unknown {
+    return this.#expectations.expectTransmit(event);
+  }
+
+  /** Like {@link FakeServer.expectTransmit}, but waits for the transmit when none has arrived yet. */
+  whenTransmitted(event: string): Promise<unknown> {
+    return this.#expectations.whenTransmitted(event);
+  }
+
+  /**
+   * The oldest `#subscribe` to `channel` not taken yet, which it takes (whether accepted or refused).
+   *
+   * @throws Error listing the subscriptions received when there is none to `channel`.
+   */
+  expectSubscribe(channel: string): SubscribeRequest {
+    return this.#expectations.expectSubscribe(channel);
+  }
+
+  /**
+   * Fails when a call nobody answered or expected, or a transmit nobody expected, was received. Calls answered by
+   * {@link FakeServer.answer} and the protocol's own `#` events never count. Put it in `afterEach`.
+   *
+   * @throws Error listing that traffic.
+   */
+  verify(): void {
+    this.#expectations.verify();
+  }
+
+  /** Publishes `data` to `channel`: every socket subscribed to it receives it. */
+  publish(channel: string, data?: unknown): void {
+    const packet = { event: ScEvent.publish, data: { channel, data } };
+    for (const socket of this.#sockets) if (socket.isSubscribed(channel)) socket.send(packet);
+  }
+
+  /** Transmits `event` with `data` to every connected socket. */
+  emit(event: string, data?: unknown): void {
+    for (const socket of this.#sockets) if (socket.state === 'open') socket.emit(event, data);
+  }
+
+  /**
+   * Signs `claims` into a token this server (and any fake server) accepts, with `iat`, and `exp` when `expiresIn`
+   * (seconds) is given, on the server's clock. Synchronous: the signature is a checksum, not an HMAC, so a real
+   * verifier (`jwtVerifier` of `rx-socketcluster/verify`, a real server) refuses it.
+   */
+  signToken(claims: Record<string, unknown>, options?: FakeTokenOptions): string {
+    return signFakeToken(claims, this.#settings.scheduler.now(), options);
+  }
+
+  /** Refuses every token from now on, as a server whose key changed: `AuthTokenInvalidError`, `invalid signature`. */
+  refuseTokens(): void {
+    this.#tokensRefused = true;
+  }
+
+  /** Accepts the tokens fake servers signed again (the default). */
+  acceptTokens(): void {
+    this.#tokensRefused = false;
+  }
+
+  /** Answers every `#handshake` from now on with `error`, then closes with its `statusCode` (default 4008). */
+  refuseHandshakes(error: HandshakeRefusal): void {
+    this.#handshakeRefusal = wireErrorOf(error);
+  }
+
+  /** Completes handshakes again (the default). */
+  acceptHandshakes(): void {
+    this.#handshakeRefusal = undefined;
+  }
+
+  /** The next `count` connection attempts fail as a server that is down: a socket that never opens, closed 1006. */
+  refuseConnections(count: number): void {
+    this.#refusedConnections = count;
+  }
+
+  /** Refuses every `#subscribe` to `channel` with `error`, as a server's middleware would. */
+  refuseSubscribe(channel: string, error: ServerError): void {
+    this.#subscribeRefusals.set(channel, wireErrorOf(error));
+  }
+
+  /** Accepts subscriptions to `channel` again. */
+  acceptSubscribe(channel: string): void {
+    this.#subscribeRefusals.delete(channel);
+  }
+
+  /** Closes every socket with `code` (default 1000, after which clients do not reconnect) and `reason`. */
+  disconnectAll(code = 1000, reason = ''): void {
+    for (const socket of this.sockets) socket.close(code, reason);
+  }
+
+  /** Drops every socket as a server that restarts does (1006, no reason); new connections are accepted. */
+  restart(): void {
+    this.disconnectAll(1006);
+  }
+
+  /** Every frame and close sent from now on, both ways, arrives `ms` later. Default: 0. */
+  delayFrames(ms: number): void {
+    this.#delay = ms;
+  }
+
+  /** The next `count` frames sent, both ways, pings and pongs included, are lost. */
+  loseNextFrames(count: number): void {
+    this.#framesToLose = count;
+  }
+
+  /** Closes the clients it created, drops every socket (1006) and refuses connections from now on. */
+  close(): void {
+    this.#stopped = true;
+    for (const client of this.#clients.splice(0)) client.close();
+    this.disconnectAll(1006);
+  }
+
+  #accept(client: FakeWebSocket, host: SocketHost): FakeSocket | undefined {
+    if (this.#stopped) return undefined;
+    if (this.#refusedConnections > 0) {
+      this.#refusedConnections--;
+      return undefined;
+    }
+    const socket = new FakeSocket(`socket-${++this.#socketCount}`, host, client);
+    this.#sockets.push(socket);
+    return socket;
+  }
+}
+
+/**
+ * Creates an in-memory SocketCluster server for tests; clients from `server.createClient()` (or
+ * `createClient(server.clientOptions())`) connect to it with no network.
+ *
+ * @param options - Protocol version, codec, pings, scheduler: see {@link FakeServerOptions}.
+ * @returns The {@link FakeServer}.
+ * @example
+ * ```ts
+ * import { firstValueFrom } from 'rxjs';
+ * import { createFakeServer } from 'rx-socketcluster/testing';
+ *
+ * const server = createFakeServer();
+ * afterEach(() => {
+ *   server.verify();
+ *   server.close();
+ * });
+ *
+ * it('loads the profile', async () => {
+ *   server.answer('profile', { name: 'ann' });
+ *   const client = server.createClient();
+ *   await expect(firstValueFrom(client.invoke('profile'))).resolves.toEqual({ name: 'ann' });
+ * });
+ * ```
+ */
+export function createFakeServer(options?: FakeServerOptions): FakeServer {
+  return new FakeServer(options);
+}
