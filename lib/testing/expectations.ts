@@ -41,6 +41,8 @@ export interface SubscribeRequest {
   /** The `data` the client attached to its subscription, if any. */
   readonly data: unknown;
   readonly socket: FakeSocket;
+  /** Whether the server accepted it (false: it answered with an error). */
+  readonly accepted: boolean;
 }
 
 /** A transmit the fake server received. */
@@ -165,8 +167,8 @@ export class Expectations {
     else this.#transmits.push({ event, data, socket });
   }
 
-  subscribed(socket: FakeSocket, channel: string, data: unknown): void {
-    this.#subscribes.push({ channel, data, socket });
+  subscribed(socket: FakeSocket, channel: string, data: unknown, accepted: boolean): void {
+    this.#subscribes.push({ channel, data, socket, accepted });
   }
 
   expectInvoke(procedure: string): PendingInvoke {

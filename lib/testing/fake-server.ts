@@ -87,7 +87,8 @@ export class FakeServer {
         if (index !== -1) this.#sockets.splice(index, 1);
       },
       publish: (channel, data) => this.publish(channel, data),
-      subscribed: (socket, channel, data) => expectations.subscribed(socket, channel, data),
+      subscribed: (socket, channel, data, accepted) =>
+        expectations.subscribed(socket, channel, data, accepted),
       invoked: (socket, procedure, data, reply) => expectations.invoked(socket, procedure, data, reply),
       transmitted: (socket, event, data) => expectations.transmitted(socket, event, data),
     };
@@ -168,7 +169,7 @@ export class FakeServer {
    * server.answer('profile', { name: 'ann' });
    * server.answer('slow', () => NEVER); // the client's call times out
    * server.answer('save', () => {
-   *   throw { name: 'ValidationError', message: 'name is required', field: 'name' };
+   *   throw Object.assign(new Error('name is required'), { name: 'ValidationError', field: 'name' });
    * });
    * ```
    */

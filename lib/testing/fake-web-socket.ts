@@ -105,7 +105,8 @@ export class FakeWebSocket implements WebSocketLike {
     this.#wire.scheduler.schedule(() => {
       if (this.readyState !== OPEN) return;
       // Binary frames arrive as an ArrayBuffer, the `binaryType` the client asks for.
-      const data = typeof frame === 'string' ? frame : frame.slice().buffer;
+      // (A copy: a codec may hand out a view of a larger buffer, such as a Node Buffer of its pool.)
+      const data = typeof frame === 'string' ? frame : new Uint8Array(frame).buffer;
       this.onmessage?.({ data });
     }, this.#wire.delay());
   }

@@ -20,7 +20,8 @@ export interface ReservedSocket {
 /** What the reserved events need of the server. */
 export interface ReservedHost<S extends ReservedSocket> {
   subscribeRefusal(socket: S, channel: string, waitForAuth: boolean): WireError | undefined;
-  subscribed(socket: S, channel: string, data: unknown): void;
+  /** A `#subscribe` arrived, accepted or refused. */
+  subscribed(socket: S, channel: string, data: unknown, accepted: boolean): void;
   publish(channel: string, data: unknown): void;
 }
 
@@ -56,12 +57,12 @@ export function handleReserved<S extends ReservedSocket>(
         return true;
       }
       const refusal = host.subscribeRefusal(socket, channel, request?.waitForAuth === true);
+      host.subscribed(socket, channel, request?.data, refusal === undefined);
       if (refusal) {
         reply({ error: refusal });
         return true;
       }
       socket.membership(channel, true);
-      host.subscribed(socket, channel, request?.data);
       reply(ok);
       return true;
     }
