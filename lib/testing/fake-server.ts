@@ -247,8 +247,9 @@ export class FakeServer {
   }
 
   /**
-   * Signs `claims` into a token this server (and any fake server) accepts, with `iat`, and `exp` when `expiresIn`
-   * (seconds) is given, on the server's clock. Synchronous: the signature is a checksum, not an HMAC, so a real
+   * Signs `claims` into a token this server (and any fake server) accepts, with `iat`, and `exp` after
+   * `expiresIn` seconds when given (no `exp` otherwise, as socketcluster-server's `auth.signToken`; its
+   * `socket.setAuthToken` applies `authDefaultExpiry`), on the server's clock. Synchronous: the signature is a checksum, not an HMAC, so a real
    * verifier (`jwtVerifier` of `rx-socketcluster/verify`, a real server) refuses it.
    */
   signToken(claims: Record<string, unknown>, options?: FakeTokenOptions): string {

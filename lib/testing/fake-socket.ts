@@ -32,6 +32,7 @@ export interface SocketHost extends ReservedHost<FakeSocket> {
   readonly pingInterval: number;
   readonly pingTimeout: number;
   readonly ackTimeout: number;
+  readonly authDefaultExpiry: number;
   handshakeRefusal(): WireError | undefined;
   checkToken(token: unknown): TokenCheck;
   received(socket: FakeSocket, packet: Packet): void;
@@ -148,7 +149,7 @@ export class FakeSocket implements ServerEnd, ReservedSocket {
    */
   setAuthToken(claims: Record<string, unknown>, options?: FakeTokenOptions): string {
     if (this.#state !== 'open') throw new Error(`setAuthToken on socket ${this.id}, which is ${this.#state}`);
-    const signed = signFakeToken(claims, this.#host.scheduler.now(), options);
+    const signed = signFakeToken(claims, this.#host.scheduler.now(), options, this.#host.authDefaultExpiry);
     this.#token = { signed, claims: { ...this.#host.checkToken(signed).claims } };
     this.send({ event: ScEvent.setAuthToken, data: { token: signed } });
     return signed;
@@ -191,9 +192,9 @@ export class FakeSocket implements ServerEnd, ReservedSocket {
     this.#client.deliver(this.#host.codec.encode(packet));
   }
 
-  /** Whether the socket is open (handshake done) and answering. @internal */
-  get isLive(): boolean {
-    return this.#state === 'open' && !this.#silent;
+  /** Whether {@link FakeSocket.goSilent} was called. */
+  get isSilent(): boolean {
+    return this.#silent;
   }
 
   /** A frame from the client. @internal */

@@ -8,7 +8,10 @@ import type { WireError } from '../protocol/packets';
 
 /** Options of a token the fake server signs. */
 export interface FakeTokenOptions {
-  /** Lifetime in seconds, from now on the server's clock: sets the `exp` claim. Default: no `exp`. */
+  /**
+   * Lifetime in seconds, from now on the server's clock: sets the `exp` claim. Default: the server's
+   * `authDefaultExpiry` (86400, as socketcluster-server's).
+   */
   expiresIn?: number;
 }
 
@@ -39,17 +42,20 @@ function checksum(text: string): string {
 }
 
 /**
- * Signs `claims` the fake server's way, adding `iat` (and `exp` when `expiresIn` is given) in seconds of `nowMs`.
- * An `exp` among the claims takes precedence over `expiresIn`, as with socketcluster-server.
+ * Signs `claims` the fake server's way, adding `iat` and `exp` (`expiresIn`, else `defaultExpiry`, seconds after
+ * `nowMs`). An `exp` among the claims takes precedence, as with socketcluster-server. A `defaultExpiry` of 0 adds no
+ * `exp` when `expiresIn` is not given.
  */
 export function signFakeToken(
   claims: Record<string, unknown>,
   nowMs: number,
   options: FakeTokenOptions = {},
+  defaultExpiry = 0,
 ): string {
   const iat = Math.floor(nowMs / 1000);
   const payload: Record<string, unknown> = { ...claims, iat: claims.iat ?? iat };
-  if (options.expiresIn !== undefined && claims.exp === undefined) payload.exp = iat + options.expiresIn;
+  const expiresIn = options.expiresIn ?? (defaultExpiry > 0 ? defaultExpiry : undefined);
+  if (expiresIn !== undefined && claims.exp === undefined) payload.exp = iat + expiresIn;
   const body = `${HEADER}.${base64url(JSON.stringify(payload))}`;
   return `${body}.${checksum(body)}`;
 }

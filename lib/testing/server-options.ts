@@ -21,6 +21,11 @@ export interface FakeServerOptions {
    * socketcluster-server v20's default (older documentation says 20000; the code says 30000).
    */
   pingTimeout?: number;
+  /**
+   * The lifetime, in seconds, of the tokens `socket.setAuthToken()` signs without an `expiresIn`; 0 for none (no
+   * `exp`). Default: 86400, socketcluster-server's `authDefaultExpiry`.
+   */
+  authDefaultExpiry?: number;
   /** How long `socket.invoke()` waits for the client's answer, in ms. Default: 10000. */
   ackTimeout?: number;
   /**
@@ -46,6 +51,7 @@ export interface ServerSettings {
   readonly pingInterval: number;
   readonly pingTimeout: number;
   readonly ackTimeout: number;
+  readonly authDefaultExpiry: number;
   readonly scheduler: SchedulerLike;
   readonly schedulerGiven: boolean;
   readonly enforceWaitForAuth: boolean;
@@ -72,6 +78,7 @@ export function resolveServerOptions(options: FakeServerOptions): ServerSettings
     pingInterval: duration('pingInterval', options.pingInterval ?? 8000, true),
     pingTimeout: duration('pingTimeout', options.pingTimeout ?? 30_000, false),
     ackTimeout: duration('ackTimeout', options.ackTimeout ?? 10_000, false),
+    authDefaultExpiry: duration('authDefaultExpiry', options.authDefaultExpiry ?? 86_400, true),
     scheduler: options.scheduler ?? asyncScheduler,
     schedulerGiven: options.scheduler !== undefined,
     enforceWaitForAuth: options.enforceWaitForAuth ?? false,

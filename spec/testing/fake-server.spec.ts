@@ -357,6 +357,8 @@ describe('channels', () => {
     server.lastSocket().setAuthToken({ username: 'ann' });
     await flush();
     expect(server.expectSubscribe('private').socket.isAuthenticated).toBe(true);
+    // Without expiresIn, a day: socketcluster-server's authDefaultExpiry.
+    expect(server.lastSocket().authToken).toEqual({ username: 'ann', iat: 0, exp: 86_400 });
     expect(server.lastSocket().subscriptions).toEqual(['private']);
   });
 
