@@ -4,15 +4,9 @@
  *
  * @packageDocumentation
  */
-export { ScClientError, type ScErrorCode } from './base';
+export { ScClientError, type ConnectionErrorCode, type ScErrorCode } from './base';
 export type { AnyScError } from './any-error';
-export {
-  ConnectionError,
-  HandshakeError,
-  type ClosePhase,
-  type ConnectionErrorCode,
-  type ConnectionErrorOptions,
-} from './connection';
+export { ConnectionError, HandshakeError, type ClosePhase, type ConnectionErrorOptions } from './connection';
 export { CallNotSentError } from './not-sent';
 export {
   AckTimeoutError,

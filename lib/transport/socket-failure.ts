@@ -1,4 +1,4 @@
-import type { ConnectionErrorCode } from '../errors/connection';
+import type { ConnectionErrorCode } from '../errors/base';
 
 /** What a WebSocket's error event said about a failure, when the platform says anything. @internal */
 export interface SocketFailure {

@@ -1,6 +1,6 @@
-import { createServer, type AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { HarnessProcess, checkPrerequisites, launchChromium } from './support/browser';
+import { closedPort } from '../support/ports';
 
 // What a failed connection looks like in a real browser: Chromium gives a page no cause for a WebSocket that fails
 // (its console does), so the closed state must say so rather than say nothing. The page is the dashboard's, whose
@@ -38,15 +38,6 @@ async function failureIn(page: Page, url: string): Promise<Failure> {
     });
   })()`;
   return page.evaluate<Failure>(script);
-}
-
-/** A local port with nothing listening on it (taken, then released). */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 const HIDDEN =

@@ -17,6 +17,7 @@ import {
 } from '../../lib/node';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { waitForState } from '../support/wait';
+import { closedPort } from '../support/ports';
 
 // Each way a connection fails, met for real: the cause arrives as a typed error with a stable code on the `closed`
 // state and on errors$, once per attempt. Nothing listening, an unknown host, a wrong path on a real
@@ -56,16 +57,6 @@ async function listening(s: net.Server): Promise<number> {
   await once(s, 'listening');
   servers.push(s);
   return (s.address() as AddressInfo).port;
-}
-
-/** A local port with nothing listening on it (taken, then released). */
-async function closedPort(): Promise<number> {
-  const probe = net.createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 it('nothing listening: CONNECTION_REFUSED, once per attempt, and queued calls say they were not sent', async () => {

@@ -1,8 +1,7 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { firstValueFrom } from 'rxjs';
 import { CallNotSentError, createClient, type Client } from '../../lib/node';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { closedPort } from '../support/ports';
 
 // A call that no connection carried before its timeout says so; a call the server got and did not answer keeps
 // AckTimeoutError. Against a port with nothing listening, and against a real socketcluster-server.
@@ -16,15 +15,6 @@ afterEach(async () => {
   await server?.stop();
   server = undefined;
 });
-
-/** A local port with nothing listening on it (taken, then released). */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 it('fails a call as not sent when nothing listens, with the attempts and the last failure', async () => {
   const port = await closedPort();
