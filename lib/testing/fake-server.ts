@@ -122,7 +122,8 @@ export class FakeServer {
   /**
    * Client options that connect to this server: its `url`, its `WebSocket`, its `codec` and `protocolVersion`, a
    * token store of the client's own (in memory), page liveness hints off, and the server's `scheduler` when one was
-   * given; `options` over them.
+   * given, with `batchWrites` off (a batch leaves from a microtask, which a `TestScheduler.run` never reaches);
+   * `options` over them.
    *
    * @example
    * ```ts
@@ -138,7 +139,7 @@ export class FakeServer {
       protocolVersion,
       tokenStore: memoryTokenStore(),
       livenessHints: false,
-      ...(schedulerGiven && { scheduler }),
+      ...(schedulerGiven && { scheduler, batchWrites: false }),
       ...options,
     };
   }

@@ -596,4 +596,18 @@ describe('virtual time', () => {
       scheduler.schedule(() => server.close(), 1000);
     });
   });
+
+  it('sends every frame of a frame at once under TestScheduler.run: no batch waits for a microtask', () => {
+    const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    scheduler.run(({ expectObservable }) => {
+      server = createFakeServer({ scheduler });
+      server.answer('echo', (data: unknown) => data);
+      const client = server.createClient();
+      expectObservable(client.invoke('echo', 1)).toBe('(a|)', { a: 1 });
+      expectObservable(client.invoke('echo', 2)).toBe('(b|)', { b: 2 });
+      expectObservable(client.channel('news'), '^ 10ms !').toBe('5ms n', { n: 'hi' });
+      scheduler.schedule(() => server.publish('news', 'hi'), 5);
+      scheduler.schedule(() => server.close(), 100);
+    });
+  });
 });
