@@ -2,6 +2,7 @@
 //   lib/    typescript-eslint strict type-checked (tsconfig.json) + eslint-plugin-rxjs-x
 //   spec/   the same with type information from spec/tsconfig.json, loosened where tests need it
 //   examples/angular/   the lib/ rules, with examples/angular/tsconfig.json
+//   examples/testing/   the lib/ rules, with examples/testing/tsconfig.json and jest's globals
 //   *.mjs / *.cjs / *.js (scripts/, examples/, bench/, config files): plain JavaScript for Node
 import js from '@eslint/js';
 import rxjsX from 'eslint-plugin-rxjs-x';
@@ -145,10 +146,28 @@ export default defineConfig(
     rules: typescriptRules,
   },
   {
+    // The worked examples of docs/testing.md and their tests: application code under the lib/ rules, with the
+    // test globals of jest.
+    name: 'rx-socketcluster/examples-testing',
+    files: ['examples/testing/**/*.ts'],
+    extends: [tseslint.configs.strictTypeChecked, rxjsX.configs.recommended],
+    languageOptions: {
+      parserOptions: { project: './examples/testing/tsconfig.json', tsconfigRootDir: root },
+      globals: { ...globals.node, ...globals.jest },
+    },
+    rules: typescriptRules,
+  },
+  {
+    // As in spec/: tests subscribe to drive and collect values, and the test's teardown ends those subscriptions.
+    name: 'rx-socketcluster/examples-testing-specs',
+    files: ['examples/testing/**/*.spec.ts'],
+    rules: { 'rxjs-x/no-ignored-subscription': 'off' },
+  },
+  {
     // Angular's EnvironmentInjector implements Injector rather than extending it, and its API takes an Injector
     // wherever an environment injector is meant to go (runInInjectionContext, `injector` options).
     name: 'rx-socketcluster/spec-angular',
-    files: ['spec/angular/**/*.ts'],
+    files: ['spec/angular/**/*.ts', 'examples/testing/angular/**/*.ts'],
     rules: { '@typescript-eslint/no-unsafe-class-instance-assignment': 'off' },
   },
 );

@@ -3,8 +3,8 @@
  * JSON codec; the same integration suite again with MessagePack, the server running sc-codec-min-bin and the
  * client our msgpack codec (spec/support/msgpack-node.ts stands in for lib/node there); the compatibility matrix,
  * which runs one set of scenarios against every socketcluster-server major from 14 to 20 (spec/compat/,
- * docs/compatibility.md); and rx-socketcluster/angular with the real @angular/core against a real server
- * (spec/angular/).
+ * docs/compatibility.md); rx-socketcluster/angular with the real @angular/core against a real server
+ * (spec/angular/); and the worked examples of the testing guide (examples/testing/).
  */
 const common = {
   testEnvironment: 'node',
@@ -87,6 +87,25 @@ module.exports = {
       moduleNameMapper: {
         '^rx-socketcluster$': '<rootDir>/lib/index.ts',
         '^rx-socketcluster/angular$': '<rootDir>/lib/angular/index.ts',
+      },
+    },
+    {
+      ...common,
+      // The worked examples of docs/testing.md (examples/testing/): an Angular service, a marble-tested pipeline
+      // and a dashboard widget, each tested against rx-socketcluster/testing. They import the package by name,
+      // mapped to lib/ as in the angular project, whose transform of @angular/core they share.
+      displayName: 'guide',
+      testMatch: ['<rootDir>/examples/testing/**/*.spec.ts'],
+      setupFiles: ['<rootDir>/examples/testing/jit.ts'],
+      transform: {
+        '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/examples/testing/tsconfig.json' }],
+        '^.+\\.mjs$': ['ts-jest', { tsconfig: '<rootDir>/spec/tsconfig.json' }],
+      },
+      transformIgnorePatterns: ['/node_modules/(?!(jose|uuid|@angular)/)'],
+      moduleNameMapper: {
+        '^rx-socketcluster$': '<rootDir>/lib/index.ts',
+        '^rx-socketcluster/angular$': '<rootDir>/lib/angular/index.ts',
+        '^rx-socketcluster/testing$': '<rootDir>/lib/testing/index.ts',
       },
     },
   ],
