@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './support/browser';
 import { docFiles, readBlocks, where, type DocBlock } from './support/doc-blocks';
@@ -32,6 +32,10 @@ import { isTypeChecked, typeCheckBlocks, type BlockDiagnostic } from './support/
  *   ```ts file=app.config.ts
  *                         Names the block's module, so that another block of the page can import it
  *                         (`import { appConfig } from './app.config'`).
+ *   ```ts from=examples/testing/pipeline/order-totals.spec.ts
+ *                         Shows a file of the repository, which is checked where it lives (type-checked, linted
+ *                         and run by its jest project): the block must equal the file's text, so the page cannot
+ *                         drift from the code that runs. Not type-checked again with the docs' blocks.
  *   ```ts fragment        Not checked: part of something larger (a class member, a handler for a server shown
  *                         elsewhere, code that calls the reader's own functions), or another library's code.
  *   ```js run=server      A whole server, type-checked, and run with `node` in a child process with PORT (a free
@@ -54,7 +58,7 @@ const servers = blocks.filter((block) => block.marks.get('run') === 'server');
 
 const CODE_LANGS = ['ts', 'js'];
 const SHOWN_AS_IS = ['sh', 'text', 'mermaid'];
-const MARKS = ['fragment', 'with', 'file', 'run', 'output'];
+const MARKS = ['fragment', 'with', 'file', 'run', 'output', 'from'];
 
 /** What is wrong with how a block is marked, or `undefined`. */
 function markingProblem(block: DocBlock, i: number): string | undefined {
@@ -70,6 +74,12 @@ function markingProblem(block: DocBlock, i: number): string | undefined {
     return `run=${run}: only ts and js blocks run, as run=server or run=client`;
   }
   if (block.marks.has('with') && block.lang !== 'ts') return 'with= declares TypeScript: ts blocks only';
+  const from = block.marks.get('from');
+  if (from !== undefined) {
+    if (!code) return 'from= shows a ts or js file: ts and js blocks only';
+    if (!existsSync(join(ROOT, from))) return `from=${from}: no such file`;
+    if (block.marks.size > 1) return 'from= takes no other mark: the file is checked where it lives';
+  }
   const previous = blocks[i - 1];
   if (
     block.marks.has('output') &&
@@ -112,6 +122,20 @@ it('names only scripts of package.json in `npm run` commands', () => {
         .map((name) => `${where(block)}: npm run ${name}`),
     );
   expect(missing).toEqual([]);
+});
+
+describe('blocks that show a file (from=)', () => {
+  const shown = blocks.filter((block) => block.marks.has('from'));
+
+  it.each(shown.map((block) => [where(block), block.marks.get('from')!, block] as const))(
+    '%s shows %s as it is',
+    (at, from, block) => {
+      const path = join(ROOT, from);
+      const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+      // Compared line by line, so that a failure points at the first line that differs.
+      expect({ at, lines: lines(block.code) }).toEqual({ at, lines: lines(text) });
+    },
+  );
 });
 
 describe('type-checked blocks', () => {

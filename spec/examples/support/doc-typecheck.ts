@@ -51,9 +51,12 @@ const EXTENSIONS: Readonly<Record<string, string>> = { ts: '.ts', js: '.mjs' };
  */
 const JS_ERRORS = new Set([2304, 2552, 2451, 2307, 2305, 2614, 2724]);
 
-/** Whether a block is type-checked: TypeScript or JavaScript, not a fragment, not to be run only. */
+/**
+ * Whether a block is type-checked: TypeScript or JavaScript, not a fragment, and not a file shown with `from=`
+ * (checked where it lives, with its own imports and jest's globals).
+ */
 export const isTypeChecked = (block: DocBlock): boolean =>
-  block.lang in EXTENSIONS && !block.marks.has('fragment');
+  block.lang in EXTENSIONS && !block.marks.has('fragment') && !block.marks.has('from');
 
 /** The virtual path of a block: `<root>/.doc-blocks/docs-auth/L31.ts`, or its `file=` name in that folder. */
 function virtualPath(root: string, block: DocBlock): string {
