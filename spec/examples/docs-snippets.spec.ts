@@ -127,6 +127,10 @@ it('names only scripts of package.json in `npm run` commands', () => {
 describe('blocks that show a file (from=)', () => {
   const shown = blocks.filter((block) => block.marks.has('from'));
 
+  it('include the worked examples of the testing guide', () => {
+    expect(shown.filter((block) => block.file === 'docs/testing.md').length).toBeGreaterThanOrEqual(6);
+  });
+
   it.each(shown.map((block) => [where(block), block.marks.get('from')!, block] as const))(
     '%s shows %s as it is',
     (at, from, block) => {
