@@ -19,7 +19,19 @@ export interface ServerError {
  */
 export type AnswerFunction<T = unknown> = (data: T, socket: FakeSocket) => unknown;
 
-/** An invoke the fake server received and has not answered: answer it, fail it, or leave it to time out. */
+/**
+ * An invoke the fake server received and has not answered: answer it, fail it, or leave it to time out. Returned
+ * by `server.expectInvoke(procedure)` and `server.whenInvoked(procedure)`.
+ *
+ * @example
+ * ```ts
+ * const call = server.expectInvoke('save');
+ * expect(call.data).toEqual({ name: '' });
+ * expect(call.socket.isAuthenticated).toBe(true);
+ * call.fail({ name: 'ValidationError', message: 'name is required', field: 'name' });
+ * // The client's invoke errors with a RemoteError: remoteName 'ValidationError', details { field: 'name' }.
+ * ```
+ */
 export interface PendingInvoke {
   /** The procedure called. */
   readonly procedure: string;

@@ -187,18 +187,31 @@ export class FakeServer {
    * @throws Error listing the calls waiting when there is none of `procedure`.
    * @example
    * ```ts
-   * client.invoke('sum', { a: 1, b: 2 }).subscribe(result);
-   * await jest.advanceTimersByTimeAsync(0);
+   * // On jest's fake timers, where each frame of the fake wire takes 1 ms: advance a few.
+   * const sum = jest.fn();
+   * client.invoke('sum', { a: 1, b: 2 }).subscribe(sum);
+   * await jest.advanceTimersByTimeAsync(10);
    * const call = server.expectInvoke('sum');
    * expect(call.data).toEqual({ a: 1, b: 2 });
    * call.respond(3);
+   * await jest.advanceTimersByTimeAsync(10);
+   * expect(sum).toHaveBeenCalledWith(3);
    * ```
    */
   expectInvoke(procedure: string): PendingInvoke {
     return this.#expectations.expectInvoke(procedure);
   }
 
-  /** Like {@link FakeServer.expectInvoke}, but waits for the call when none has arrived yet. */
+  /**
+   * Like {@link FakeServer.expectInvoke}, but waits for the call when none has arrived yet.
+   *
+   * @example
+   * ```ts
+   * const saved = firstValueFrom(client.invoke('save', { name: 'ann' }));
+   * (await server.whenInvoked('save')).respond({ id: 1 });
+   * await expect(saved).resolves.toEqual({ id: 1 });
+   * ```
+   */
   whenInvoked(procedure: string): Promise<PendingInvoke> {
     return this.#expectations.whenInvoked(procedure);
   }
@@ -231,6 +244,13 @@ export class FakeServer {
    * {@link FakeServer.answer} and the protocol's own `#` events never count. Put it in `afterEach`.
    *
    * @throws Error listing that traffic.
+   * @example
+   * ```ts
+   * afterEach(() => {
+   *   server.verify(); // fails the test if the app called or sent something it did not expect
+   *   server.close();
+   * });
+   * ```
    */
   verify(): void {
     this.#expectations.verify();
@@ -340,12 +360,15 @@ export class FakeServer {
  * @example
  * ```ts
  * import { firstValueFrom } from 'rxjs';
- * import { createFakeServer } from 'rx-socketcluster/testing';
+ * import { createFakeServer, type FakeServer } from 'rx-socketcluster/testing';
  *
- * const server = createFakeServer();
+ * let server: FakeServer;
+ * beforeEach(() => {
+ *   server = createFakeServer();
+ * });
  * afterEach(() => {
  *   server.verify();
- *   server.close();
+ *   server.close(); // closes its clients; a closed server accepts no connection again
  * });
  *
  * it('loads the profile', async () => {
