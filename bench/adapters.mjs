@@ -1,13 +1,18 @@
-// The clients behind one small callback interface, each written the way its users write it:
-//   rx          rx-socketcluster (the built package, by name): invoke()/publish() subscribed with callbacks,
-//               receiver() and channel() Observables.
+// The clients behind one small interface, each written the way its users write it:
+//   rx          rx-socketcluster (the built package, by name): receiver() and channel() Observables; calls awaited
+//               with firstValueFrom() as its README shows, or invoke()/publish() subscribed with callbacks.
 //   rx-changes  the same client, except that subscribeEach awaits all the channels through one channelChanges$
 //               subscription (its subscribeAll): the channels-await workload compares the two ways.
-//   official    socketcluster-client v20: promises from invoke()/invokePublish(), `for await` over receiver() and
-//               channel streams.
-//   raw         bench/raw-client.mjs: callbacks straight off `ws`.
+//   official    socketcluster-client v20: awaited promises from invoke()/invokePublish(), `for await` over
+//               receiver() and channel streams.
+//   raw         bench/raw-client.mjs: callbacks straight off `ws`, or a Promise around each callback when awaited.
 //
-// connect(url) resolves, after the handshake, with a connection that has:
+// connect(url, { defaults }) resolves, after the handshake, with a connection. With `defaults` the client is
+// created with its default options, as its README shows (reconnect on); without, as the callback-style rows always
+// were (reconnect off). BENCH_RX_OPTIONS applies to both. The connection has:
+//   invoke(event, data)              invoke, as a Promise of the answer, awaited by the caller
+//   publishAwaited(channel, data)    publish with acknowledgement, as a Promise, awaited by the caller
+//   transmitPublish(channel, data)   publish without acknowledgement (fire and forget)
 //   call(event, data, done)          invoke; done(error, data)
 //   onEvent(event, listener)         server transmits of `event`
 //   subscribeAll(names, listener)    one subscriber per channel; resolves once every #subscribe is acknowledged,
@@ -28,19 +33,29 @@ async function rx() {
   const { createClient } = await import('rx-socketcluster');
   const { Observable, filter, firstValueFrom, skipWhile } = await import('rxjs');
   return {
-    async connect(url) {
-      const client = createClient({ url, reconnect: false, ...rxOptions });
-      client.connect();
-      const state = await firstValueFrom(
-        client.state$.pipe(
-          skipWhile((s) => s.state !== 'connecting'),
-          filter((s) => s.state !== 'connecting'),
-        ),
-      );
-      if (state.state !== 'open')
-        throw new Error(`rx-socketcluster did not connect: ${state.code} ${state.reason}`);
+    async connect(url, { defaults = false } = {}) {
+      let client;
+      if (defaults) {
+        // As the README shows: default options; whenOpen() errors if the client gives up.
+        client = createClient({ url, ...rxOptions });
+        await firstValueFrom(client.whenOpen());
+      } else {
+        client = createClient({ url, reconnect: false, ...rxOptions });
+        client.connect();
+        const state = await firstValueFrom(
+          client.state$.pipe(
+            skipWhile((s) => s.state !== 'connecting'),
+            filter((s) => s.state !== 'connecting'),
+          ),
+        );
+        if (state.state !== 'open')
+          throw new Error(`rx-socketcluster did not connect: ${state.code} ${state.reason}`);
+      }
       const keep = [];
       return {
+        invoke: (event, data) => firstValueFrom(client.invoke(event, data)),
+        publishAwaited: (channel, data) => firstValueFrom(client.publish(channel, data)),
+        transmitPublish: (channel, data) => client.transmitPublish(channel, data),
         call: (event, data, done) =>
           client
             .invoke(event, data)
@@ -87,9 +102,12 @@ async function official() {
     for await (const data of stream) listener(data);
   };
   return {
-    async connect(url) {
+    async connect(url, { defaults = false } = {}) {
       const { hostname, port } = new URL(url);
-      const socket = create({ hostname, port: Number(port), autoReconnect: false });
+      // With defaults as its README shows (autoReconnect on); the callback-style rows turn reconnect off.
+      const socket = create(
+        defaults ? { hostname, port: Number(port) } : { hostname, port: Number(port), autoReconnect: false },
+      );
       const abort = socket.listener('connectAbort').once();
       const opened = await Promise.race([
         socket
@@ -102,6 +120,9 @@ async function official() {
       if (opened !== true)
         throw new Error(`socketcluster-client did not connect: ${opened.code} ${opened.reason}`);
       return {
+        invoke: (event, data) => socket.invoke(event, data),
+        publishAwaited: (channel, data) => socket.invokePublish(channel, data),
+        transmitPublish: (channel, data) => socket.transmitPublish(channel, data),
         call: (event, data, done) =>
           socket.invoke(event, data).then(
             (value) => done(undefined, value),
@@ -145,6 +166,9 @@ async function raw() {
           for (const name of names) client.subscribe(name, listener, done);
         });
       return {
+        invoke: (event, data) => client.request(event, data),
+        publishAwaited: (channel, data) => client.request('#publish', { channel, data }),
+        transmitPublish: (channel, data) => client.transmit('#publish', { channel, data }),
         call: (event, data, done) => client.invoke(event, data, done),
         onEvent: (event, listener) => client.on(event, listener),
         subscribeAll,
@@ -163,8 +187,8 @@ async function rxChanges() {
   const adapter = await rx();
   return {
     ...adapter,
-    async connect(url) {
-      const conn = await adapter.connect(url);
+    async connect(url, options) {
+      const conn = await adapter.connect(url, options);
       return { ...conn, subscribeEach: conn.subscribeAll };
     },
   };

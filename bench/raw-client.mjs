@@ -1,7 +1,8 @@
 // The floor: a minimal SocketCluster client on `ws` with JSON.stringify / JSON.parse. It does the handshake (with a
 // cid), answers pings with '' once the handshake is done, invokes and matches answers by cid, dispatches server
 // events and channel messages through one Map each, and subscribes (#subscribe invoke) and publishes (#publish
-// invoke). No reconnect, no timeouts, no batching of its own (it reads batches the server might send).
+// invoke, or #publish transmit without acknowledgement). No reconnect, no timeouts, no batching of its own (it
+// reads batches the server might send). request() is invoke() as a Promise, for the awaited rows.
 import WebSocket from 'ws';
 
 export class RawClient {
@@ -60,6 +61,15 @@ export class RawClient {
     const cid = ++this.#cid;
     this.#calls.set(cid, done);
     this.#ws.send(JSON.stringify({ event, data, cid }));
+  }
+
+  /** Calls a procedure and resolves with its answer: the awaited form of invoke(), a Promise around its callback. */
+  request(event, data) {
+    return new Promise((resolve, reject) =>
+      this.invoke(event, data, (error, answer) =>
+        error ? reject(new Error(error.message)) : resolve(answer),
+      ),
+    );
   }
 
   transmit(event, data) {
