@@ -130,6 +130,105 @@ async function pubsub(adapter, url, { messages, warmup, window }) {
   };
 }
 
+// ------------------------------------------------------------------------------------------ as users write it
+// The rows below use each client with its default options, and await every call as its README shows:
+// `await firstValueFrom(client.invoke())` for rx-socketcluster, `await socket.invoke()` for socketcluster-client,
+// `await` on a Promise around the callback for the raw client.
+
+// `calls` awaited invokes of echo by `window` loops, each awaiting one call after another; records each call's
+// latency in `samples` (µs) when given.
+async function awaitMany(conn, calls, window, samples) {
+  let started = 0;
+  const loop = async () => {
+    while (started < calls) {
+      const i = started++;
+      const t0 = performance.now();
+      await conn.invoke('echo', payload);
+      if (samples) samples[i] = (performance.now() - t0) * 1000;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(window, calls) }, loop));
+}
+
+async function rpcAwaitedLatency(adapter, url, { calls, warmup }) {
+  const conn = await adapter.connect(url, { defaults: true });
+  await awaitMany(conn, warmup, 1);
+  const samples = new Float64Array(calls);
+  const cpu = process.cpuUsage();
+  await awaitMany(conn, calls, 1, samples);
+  const cpuUs = cpuSince(cpu);
+  conn.close();
+  return { ...latencyFigures(samples), cpuPerCallUs: cpuUs / calls, calls };
+}
+
+async function rpcAwaitedThroughput(adapter, url, { calls, warmup, window }) {
+  const conn = await adapter.connect(url, { defaults: true });
+  await awaitMany(conn, warmup, window);
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  await awaitMany(conn, calls, window);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpuUs = cpuSince(cpu);
+  conn.close();
+  return { callsPerSec: calls / seconds, cpuPerCallUs: cpuUs / calls, calls, window };
+}
+
+// Publishes `count` messages to 'pubsub' and waits for all of them to come back on the client's own subscription
+// (the server's exchange consumer is the second subscriber). `publishWith(conn, data, next)` sends one message and
+// calls next() when its sender may send another, or not at all: then each delivery lets one more go, `window` at
+// most outstanding.
+async function pubsubRun(adapter, url, { messages, warmup, window }, publishWith) {
+  const conn = await adapter.connect(url, { defaults: true });
+  let onMessage = () => undefined;
+  await conn.subscribeAll(['pubsub'], (data) => onMessage(data));
+  const run = (count, samples) =>
+    new Promise((resolve, reject) => {
+      let published = 0;
+      let delivered = 0;
+      let senders = 0;
+      const send = () => publishWith(conn, { t: performance.now(), i: published++, text: 'hello' });
+      onMessage = (data) => {
+        if (samples) samples[delivered] = (performance.now() - data.t) * 1000;
+        if (++delivered === count && senders === 0) resolve();
+        else if (publishWith.byDelivery && published < count) send();
+      };
+      if (publishWith.byDelivery) {
+        for (let i = 0; i < Math.min(window, count); i++) send();
+        return;
+      }
+      // Awaited: `window` loops, each awaiting one acknowledged publish after another.
+      const loop = async () => {
+        senders++;
+        while (published < count) await send();
+        if (--senders === 0 && delivered === count) resolve();
+      };
+      for (let i = 0; i < Math.min(window, count); i++) loop().catch(reject);
+    });
+  await run(warmup);
+  const samples = new Float64Array(messages);
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  await run(messages, samples);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpuUs = cpuSince(cpu);
+  conn.close();
+  return {
+    msgsPerSec: messages / seconds,
+    ...latencyFigures(samples),
+    cpuPerMsgUs: cpuUs / messages,
+    messages,
+    window,
+  };
+}
+
+// Fire and forget: transmitPublish, the next message sent on each delivery.
+const transmitted = (conn, data) => conn.transmitPublish('pubsub', data);
+transmitted.byDelivery = true;
+const pubsubTransmit = (adapter, url, params) => pubsubRun(adapter, url, params, transmitted);
+// Acknowledged: each publish awaited.
+const pubsubAwaited = (adapter, url, params) =>
+  pubsubRun(adapter, url, params, (conn, data) => conn.publishAwaited('pubsub', data));
+
 // Asks the server for `events` tick events and times them from the request to the last one reaching the listener;
 // `bursts` times after a warm-up, the median burst (by rate) is the result.
 async function inbound(adapter, url, { events, bursts, warmup }) {
@@ -228,7 +327,16 @@ async function channelsAwait(adapter, url, { count }) {
   return { ackMs, count };
 }
 
-const workloads = { 'rpc-latency': rpcLatency, 'rpc-throughput': rpcThroughput, pubsub, inbound };
+const workloads = {
+  'rpc-awaited-latency': rpcAwaitedLatency,
+  'rpc-awaited-throughput': rpcAwaitedThroughput,
+  'pubsub-transmit': pubsubTransmit,
+  'pubsub-awaited': pubsubAwaited,
+  'rpc-latency': rpcLatency,
+  'rpc-throughput': rpcThroughput,
+  pubsub,
+  inbound,
+};
 
 function workloadFor(name) {
   if (workloads[name]) return workloads[name];

@@ -1,6 +1,7 @@
 // Turns the measurements of bench/run.mjs into the markdown report: one table per workload (medians, and each
-// client's ratio to raw: the median of the per-round ratios, then the ratio of every round) and the budget table
-// of DESIGN.md.
+// client's ratio to raw: the median of the per-round ratios, then the ratio of every round; for the rows that use
+// every client as its README shows, rx-socketcluster's ratio to socketcluster-client too) and the budget table of
+// DESIGN.md.
 
 export const CLIENTS = ['raw', 'rx', 'official'];
 const LABELS = {
@@ -10,6 +11,18 @@ const LABELS = {
   official: 'socketcluster-client',
 };
 const kindOf = (workload) => workload.replace(/-\d+$/, '');
+
+// The rows that drive every client as its README shows: default options, every call awaited, both kinds of publish.
+const AS_USERS_WRITE = new Set([
+  'rpc-awaited-latency',
+  'rpc-awaited-throughput',
+  'pubsub-transmit',
+  'pubsub-awaited',
+]);
+// The rows of the earlier reports, which subscribe to rx-socketcluster's calls with callbacks and turn reconnect
+// off: the same measurements under the same workload names, titled as what they are.
+const CALLBACK_STYLE = new Set(['rpc-latency', 'rpc-throughput', 'pubsub']);
+const titleOf = (workload) => (CALLBACK_STYLE.has(workload) ? `${workload} (callbacks)` : workload);
 
 // Workloads that measure rx-socketcluster a second way too, as a client of its own (bench/adapters.mjs), and the
 // label of its first way there.
@@ -30,15 +43,33 @@ const COMPARISONS = {
 };
 
 const n = (v) => v.toLocaleString('en-US');
+const AWAITED =
+  "Every client with its default options (reconnect on), as its README shows; each call awaited: `await firstValueFrom(client.invoke(...))` for rx-socketcluster, `await socket.invoke(...)` for socketcluster-client, `await` on a Promise around the raw client's callback.";
+const CALLBACKS =
+  "Callback style, as in the earlier reports: rx-socketcluster's `invoke()` / `publish()` subscribed with callbacks, socketcluster-client's promises answered with `then`, the raw client's callbacks; reconnect off for rx-socketcluster and socketcluster-client.";
+const PUBSUB = (p) =>
+  `to a channel the client subscribes to; a server-side \`exchange.subscribe\` consumer is the second subscriber. Rate and latency (publish call to delivery to the client's own subscription) of the delivered messages; CPU per message. After ${n(p.warmup)} warm-up messages.`;
 function describe(workload, p) {
+  if (workload === 'rpc-awaited-latency') {
+    return `${n(p.calls)} sequential invokes of \`echo\`, one awaited after another, after ${n(p.warmup)} warm-up calls: latency from the call to the end of its \`await\`, client CPU (user + system) per call. ${AWAITED}`;
+  }
+  if (workload === 'rpc-awaited-throughput') {
+    return `${n(p.calls)} invokes of \`echo\` with ${p.window} in flight: ${p.window} loops, each awaiting one call after another; after ${n(p.warmup)} warm-up calls. ${AWAITED}`;
+  }
+  if (workload === 'pubsub-transmit') {
+    return `${n(p.messages)} publishes without acknowledgement (fire and forget: \`client.transmitPublish(...)\` for rx-socketcluster, \`socket.transmitPublish(...)\` for socketcluster-client, a \`#publish\` transmit for the raw client), ${p.window} undelivered at most (each delivery sends the next), ${PUBSUB(p)} Default options for every client.`;
+  }
+  if (workload === 'pubsub-awaited') {
+    return `${n(p.messages)} publishes with acknowledgement, each awaited (\`await firstValueFrom(client.publish(...))\` for rx-socketcluster, \`await socket.invokePublish(...)\` for socketcluster-client, \`await\` on a Promise around the raw client's \`#publish\` invoke), by ${p.window} loops each awaiting one publish after another, ${PUBSUB(p)} Default options for every client.`;
+  }
   if (workload === 'rpc-latency') {
-    return `${n(p.calls)} sequential invokes of \`echo\` after ${n(p.warmup)} warm-up calls: latency from the call to the answer in the callback, client CPU (user + system) per call.`;
+    return `${n(p.calls)} sequential invokes of \`echo\` after ${n(p.warmup)} warm-up calls: latency from the call to the answer in the callback, client CPU (user + system) per call. ${CALLBACKS}`;
   }
   if (workload === 'rpc-throughput') {
-    return `${n(p.calls)} invokes of \`echo\` with ${p.window} in flight (each answer starts the next), after ${n(p.warmup)} warm-up calls.`;
+    return `${n(p.calls)} invokes of \`echo\` with ${p.window} in flight (each answer starts the next), after ${n(p.warmup)} warm-up calls. ${CALLBACKS}`;
   }
   if (workload === 'pubsub') {
-    return `${n(p.messages)} publishes (with acknowledgement, ${p.window} outstanding) to a channel the client subscribes to; a server-side \`exchange.subscribe\` consumer is the second subscriber. Rate and latency (publish call to delivery to the client's own subscription) of the delivered messages; CPU per message. After ${n(p.warmup)} warm-up messages.`;
+    return `${n(p.messages)} publishes (with acknowledgement, ${p.window} outstanding) ${PUBSUB(p)} ${CALLBACKS}`;
   }
   if (workload === 'inbound') {
     return `The server pushes ${n(p.events)} pre-encoded \`tick\` events as fast as the socket takes them, after the client asks; events/s reaching the listener (from the request to the last event) and CPU per event, the median of ${p.bursts} such bursts after ${n(p.warmup)} warm-up events.`;
@@ -54,6 +85,27 @@ function describe(workload, p) {
 
 // Per workload kind: [field, column title, decimals].
 const METRICS = {
+  'rpc-awaited-latency': [
+    ['p50Us', 'p50 µs', 0],
+    ['p99Us', 'p99 µs', 0],
+    ['cpuPerCallUs', 'CPU/call µs', 1],
+  ],
+  'rpc-awaited-throughput': [
+    ['callsPerSec', 'calls/s', 0],
+    ['cpuPerCallUs', 'CPU/call µs', 2],
+  ],
+  'pubsub-transmit': [
+    ['msgsPerSec', 'delivered msg/s', 0],
+    ['p50Us', 'latency p50 µs', 0],
+    ['p99Us', 'latency p99 µs', 0],
+    ['cpuPerMsgUs', 'CPU/msg µs', 2],
+  ],
+  'pubsub-awaited': [
+    ['msgsPerSec', 'delivered msg/s', 0],
+    ['p50Us', 'latency p50 µs', 0],
+    ['p99Us', 'latency p99 µs', 0],
+    ['cpuPerMsgUs', 'CPU/msg µs', 2],
+  ],
   'rpc-latency': [
     ['p50Us', 'p50 µs', 0],
     ['p99Us', 'p99 µs', 0],
@@ -140,7 +192,7 @@ export function versus(summary, workload, client, against, field) {
 function workloadTable(workload, summary, params) {
   const metrics = METRICS[kindOf(workload)];
   const lines = [];
-  lines.push(`### ${workload}`, '', params, '');
+  lines.push(`### ${titleOf(workload)}`, '', params, '');
   const head = metrics.flatMap(([, title]) => [
     title,
     `${title.replace(/ (µs|B|ms)$/, '')} vs raw: median [rounds]`,
@@ -165,6 +217,18 @@ function workloadTable(workload, summary, params) {
       `${what}, ${labelOf(workload, client)} ÷ ${labelOf(workload, against)}: **${fmtRatio(ratio.value)}** ` +
         `[${ratio.rounds.map((r) => (Number.isFinite(r) ? r.toFixed(2) : 'n/a')).join(', ')}] (median [rounds]).`,
     );
+  }
+  if (AS_USERS_WRITE.has(workload)) {
+    const ratios = metrics.map(([field]) => versus(summary, workload, 'rx', 'official', field));
+    if (ratios.some(Boolean)) {
+      const titles = metrics.map(([, title]) => title.replace(/ (µs|B|ms)$/, ''));
+      lines.push(
+        '',
+        `| ${LABELS.rx} ÷ ${LABELS.official} | ${titles.join(' | ')} |`,
+        `| --- | ${titles.map(() => '---:').join(' | ')} |`,
+        `| median [rounds] | ${ratios.map((r) => (r ? `**${fmtRatio(r.value)}** [${r.rounds.map((x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a')).join(', ')}]` : 'n/a')).join(' | ')} |`,
+      );
+    }
   }
   const rx = summary[workload]?.rx;
   if (rx && 'bareSubscriptionB' in rx.medians) {
