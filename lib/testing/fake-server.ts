@@ -220,6 +220,12 @@ export class FakeServer {
    * The data of the oldest transmit of `event` not taken yet, which it takes.
    *
    * @throws Error listing the transmits received when there is none of `event`.
+   * @example
+   * ```ts
+   * client.transmit('typing', { room: 'a' });
+   * await jest.advanceTimersByTimeAsync(10); // each frame of the fake wire takes a timer tick
+   * expect(server.expectTransmit('typing')).toEqual({ room: 'a' });
+   * ```
    */
   expectTransmit(event: string): unknown {
     return this.#expectations.expectTransmit(event);
@@ -234,6 +240,12 @@ export class FakeServer {
    * The oldest `#subscribe` to `channel` not taken yet, which it takes (whether accepted or refused).
    *
    * @throws Error listing the subscriptions received when there is none to `channel`.
+   * @example
+   * ```ts
+   * client.channel('news', { data: { since: 5 } }).subscribe();
+   * await jest.advanceTimersByTimeAsync(10);
+   * expect(server.expectSubscribe('news')).toMatchObject({ data: { since: 5 }, accepted: true });
+   * ```
    */
   expectSubscribe(channel: string): SubscribeRequest {
     return this.#expectations.expectSubscribe(channel);
@@ -270,8 +282,15 @@ export class FakeServer {
   /**
    * Signs `claims` into a token this server (and any fake server) accepts, with `iat`, and `exp` after
    * `expiresIn` seconds when given (no `exp` otherwise, as socketcluster-server's `auth.signToken`; its
-   * `socket.setAuthToken` applies `authDefaultExpiry`), on the server's clock. Synchronous: the signature is a checksum, not an HMAC, so a real
-   * verifier (`jwtVerifier` of `rx-socketcluster/verify`, a real server) refuses it.
+   * `socket.setAuthToken` applies `authDefaultExpiry`), on the server's clock. Synchronous: the signature is a
+   * checksum, not an HMAC, so a real verifier (`jwtVerifier` of `rx-socketcluster/verify`, a real server) refuses
+   * it.
+   *
+   * @example
+   * ```ts
+   * const token = server.signToken({ username: 'ann' }, { expiresIn: 3600 });
+   * const client = server.createClient({ authTokenKey: 'token', tokenStore: memoryTokenStore({ token }) });
+   * ```
    */
   signToken(claims: Record<string, unknown>, options?: FakeTokenOptions): string {
     return signFakeToken(claims, this.#settings.scheduler.now(), options);
@@ -297,12 +316,27 @@ export class FakeServer {
     this.#handshakeRefusal = undefined;
   }
 
-  /** The next `count` connection attempts fail as a server that is down: a socket that never opens, closed 1006. */
+  /**
+   * The next `count` connection attempts fail as a server that is down: a socket that never opens, closed 1006.
+   *
+   * @example
+   * ```ts
+   * server.refuseConnections(2); // the client's first two attempts fail, the third opens after the backoff
+   * ```
+   */
   refuseConnections(count: number): void {
     this.#refusedConnections = count;
   }
 
-  /** Refuses every `#subscribe` to `channel` with `error`, as a server's middleware would. */
+  /**
+   * Refuses every `#subscribe` to `channel` with `error`, as a server's middleware would.
+   *
+   * @example
+   * ```ts
+   * server.refuseSubscribe('admin', { name: 'Forbidden', message: 'admins only' });
+   * // client.channel('admin') errors with a ChannelSubscribeError whose remote error is that one
+   * ```
+   */
   refuseSubscribe(channel: string, error: ServerError): void {
     this.#subscribeRefusals.set(channel, wireErrorOf(error));
   }
@@ -317,7 +351,16 @@ export class FakeServer {
     for (const socket of this.sockets) socket.close(code, reason);
   }
 
-  /** Drops every socket as a server that restarts does (1006, no reason); new connections are accepted. */
+  /**
+   * Drops every socket as a server that restarts does (1006, no reason); new connections are accepted.
+   *
+   * @example
+   * ```ts
+   * server.restart();
+   * await jest.advanceTimersByTimeAsync(2000); // the client's backoff, then its handshake and re-subscriptions
+   * expect(client.state.state).toBe('open');
+   * ```
+   */
   restart(): void {
     this.disconnectAll(1006);
   }
