@@ -189,8 +189,10 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
       this.#fail(new ConnectionError(1006, text, phase, { code: cause, httpStatus, cause: error }));
       return;
     }
-    // A close without a reason gets SocketCluster 14's #disconnect reason, else the standard text of its code.
-    const text = this.#opened || reason || code !== 1006 ? reason || this.#disconnectReason : HIDDEN_CAUSE;
+    // A socket that never opened and hung up without a word: the platform (a browser) hides why, so say that.
+    // Otherwise a close without a reason gets SocketCluster 14's #disconnect reason, else its code's standard text.
+    const hidden = code === 1006 && !reason && !this.#opened;
+    const text = hidden ? HIDDEN_CAUSE : reason || this.#disconnectReason;
     this.#fail(new ConnectionError(code, closeReason(code, text), phase));
   }
 
