@@ -42,6 +42,52 @@ function latencyFigures(samplesUs) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Runs `run(warmup)`, then times `run(count, samples)`: its wall time in seconds, this process's CPU in µs, and the
+ * latencies it recorded in `samples` (µs) when `withSamples`.
+ */
+async function measure(run, count, warmup, withSamples = false) {
+  await run(warmup);
+  const samples = withSamples ? new Float64Array(count) : undefined;
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  await run(count, samples);
+  return { seconds: (performance.now() - t0) / 1000, cpuUs: cpuSince(cpu), samples };
+}
+
+/** Sequential calls, one at a time through `many(conn, calls, 1, samples)`: latency and client CPU per call. */
+const latencyOf =
+  (many, connectOptions) =>
+  async (adapter, url, { calls, warmup }) => {
+    const conn = await adapter.connect(url, connectOptions);
+    const { cpuUs, samples } = await measure((n, s) => many(conn, n, 1, s), calls, warmup, true);
+    conn.close();
+    return { ...latencyFigures(samples), cpuPerCallUs: cpuUs / calls, calls };
+  };
+
+/** Calls with `window` in flight through `many(conn, calls, window)`: calls per second and client CPU per call. */
+const throughputOf =
+  (many, connectOptions) =>
+  async (adapter, url, { calls, warmup, window }) => {
+    const conn = await adapter.connect(url, connectOptions);
+    const { seconds, cpuUs } = await measure((n) => many(conn, n, window), calls, warmup);
+    conn.close();
+    return { callsPerSec: calls / seconds, cpuPerCallUs: cpuUs / calls, calls, window };
+  };
+
+/** Times a publish run (`run(count, samples)`) on `conn` and closes it: the figures of the pub/sub rows. */
+async function pubsubFigures(conn, run, { messages, warmup, window }) {
+  const { seconds, cpuUs, samples } = await measure(run, messages, warmup, true);
+  conn.close();
+  return {
+    msgsPerSec: messages / seconds,
+    ...latencyFigures(samples),
+    cpuPerMsgUs: cpuUs / messages,
+    messages,
+    window,
+  };
+}
+
 // `calls` invokes of echo with `window` in flight (each answer starts the next); records each call's latency in
 // `samples` (µs) when given.
 function invokeMany(conn, calls, window, samples) {
@@ -62,32 +108,13 @@ function invokeMany(conn, calls, window, samples) {
   });
 }
 
-async function rpcLatency(adapter, url, { calls, warmup }) {
-  const conn = await adapter.connect(url);
-  await invokeMany(conn, warmup, 1);
-  const samples = new Float64Array(calls);
-  const cpu = process.cpuUsage();
-  await invokeMany(conn, calls, 1, samples);
-  const cpuUs = cpuSince(cpu);
-  conn.close();
-  return { ...latencyFigures(samples), cpuPerCallUs: cpuUs / calls, calls };
-}
-
-async function rpcThroughput(adapter, url, { calls, warmup, window }) {
-  const conn = await adapter.connect(url);
-  await invokeMany(conn, warmup, window);
-  const cpu = process.cpuUsage();
-  const t0 = performance.now();
-  await invokeMany(conn, calls, window);
-  const seconds = (performance.now() - t0) / 1000;
-  const cpuUs = cpuSince(cpu);
-  conn.close();
-  return { callsPerSec: calls / seconds, cpuPerCallUs: cpuUs / calls, calls, window };
-}
+const rpcLatency = latencyOf(invokeMany);
+const rpcThroughput = throughputOf(invokeMany);
 
 // Publishes `count` messages to 'pubsub' with `window` acknowledgements outstanding, and waits for all of them to
 // come back on the client's own subscription (the server's exchange consumer is the second subscriber).
-async function pubsub(adapter, url, { messages, warmup, window }) {
+async function pubsub(adapter, url, params) {
+  const { window } = params;
   const conn = await adapter.connect(url);
   let onMessage = () => undefined;
   await conn.subscribeAll(['pubsub'], (data) => onMessage(data));
@@ -113,21 +140,7 @@ async function pubsub(adapter, url, { messages, warmup, window }) {
       };
       for (let i = 0; i < Math.min(window, count); i++) publish();
     });
-  await run(warmup);
-  const samples = new Float64Array(messages);
-  const cpu = process.cpuUsage();
-  const t0 = performance.now();
-  await run(messages, samples);
-  const seconds = (performance.now() - t0) / 1000;
-  const cpuUs = cpuSince(cpu);
-  conn.close();
-  return {
-    msgsPerSec: messages / seconds,
-    ...latencyFigures(samples),
-    cpuPerMsgUs: cpuUs / messages,
-    messages,
-    window,
-  };
+  return pubsubFigures(conn, run, params);
 }
 
 // ------------------------------------------------------------------------------------------ as users write it
@@ -150,34 +163,15 @@ async function awaitMany(conn, calls, window, samples) {
   await Promise.all(Array.from({ length: Math.min(window, calls) }, loop));
 }
 
-async function rpcAwaitedLatency(adapter, url, { calls, warmup }) {
-  const conn = await adapter.connect(url, { defaults: true });
-  await awaitMany(conn, warmup, 1);
-  const samples = new Float64Array(calls);
-  const cpu = process.cpuUsage();
-  await awaitMany(conn, calls, 1, samples);
-  const cpuUs = cpuSince(cpu);
-  conn.close();
-  return { ...latencyFigures(samples), cpuPerCallUs: cpuUs / calls, calls };
-}
-
-async function rpcAwaitedThroughput(adapter, url, { calls, warmup, window }) {
-  const conn = await adapter.connect(url, { defaults: true });
-  await awaitMany(conn, warmup, window);
-  const cpu = process.cpuUsage();
-  const t0 = performance.now();
-  await awaitMany(conn, calls, window);
-  const seconds = (performance.now() - t0) / 1000;
-  const cpuUs = cpuSince(cpu);
-  conn.close();
-  return { callsPerSec: calls / seconds, cpuPerCallUs: cpuUs / calls, calls, window };
-}
+const rpcAwaitedLatency = latencyOf(awaitMany, { defaults: true });
+const rpcAwaitedThroughput = throughputOf(awaitMany, { defaults: true });
 
 // Publishes `count` messages to 'pubsub' and waits for all of them to come back on the client's own subscription
 // (the server's exchange consumer is the second subscriber). `publishWith(conn, data, next)` sends one message and
 // calls next() when its sender may send another, or not at all: then each delivery lets one more go, `window` at
 // most outstanding.
-async function pubsubRun(adapter, url, { messages, warmup, window }, publishWith) {
+async function pubsubRun(adapter, url, params, publishWith) {
+  const { window } = params;
   const conn = await adapter.connect(url, { defaults: true });
   let onMessage = () => undefined;
   await conn.subscribeAll(['pubsub'], (data) => onMessage(data));
@@ -204,21 +198,7 @@ async function pubsubRun(adapter, url, { messages, warmup, window }, publishWith
       };
       for (let i = 0; i < Math.min(window, count); i++) loop().catch(reject);
     });
-  await run(warmup);
-  const samples = new Float64Array(messages);
-  const cpu = process.cpuUsage();
-  const t0 = performance.now();
-  await run(messages, samples);
-  const seconds = (performance.now() - t0) / 1000;
-  const cpuUs = cpuSince(cpu);
-  conn.close();
-  return {
-    msgsPerSec: messages / seconds,
-    ...latencyFigures(samples),
-    cpuPerMsgUs: cpuUs / messages,
-    messages,
-    window,
-  };
+  return pubsubFigures(conn, run, params);
 }
 
 // Fire and forget: transmitPublish, the next message sent on each delivery.
