@@ -71,19 +71,24 @@ export interface AttachedServer {
   close(): Promise<void>;
 }
 
-/** Starts an HTTP server on 127.0.0.1, attaches a SocketCluster server with `attach`, and wraps both. */
-export async function listen(
-  major: number,
-  version: string,
+/** An HTTP server with a SocketCluster server attached, listening on 127.0.0.1. */
+export interface HttpListener<A> {
+  readonly attached: A;
+  readonly port: number;
+  /** Closes the SocketCluster server, cuts every socket it upgraded, and closes the HTTP server. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an HTTP server on 127.0.0.1:`port` (0 for any), attaches a SocketCluster server with `attach`, and keeps
+ * the raw TCP sockets it upgrades: older servers' close() leaves their WebSockets open, so stop() cuts them.
+ */
+export async function listenHttp<A extends { close(): Promise<void> }>(
   port: number,
-  attach: (httpServer: http.Server, onConnection: (socket: CompatSocket) => void) => AttachedServer,
-): Promise<CompatServer> {
+  attach: (httpServer: http.Server) => A,
+): Promise<HttpListener<A>> {
   const httpServer = http.createServer();
-  const waiters: ((socket: CompatSocket) => void)[] = [];
-  const attached = attach(httpServer, (socket) => {
-    waiters.splice(0).forEach((resolve) => resolve(socket));
-  });
-  // Keep the raw TCP sockets too: older servers' close() leaves their WebSockets open.
+  const attached = attach(httpServer);
   const connections = new Set<Duplex>();
   httpServer.on('upgrade', (_req, socket: Duplex) => {
     connections.add(socket);
@@ -91,7 +96,32 @@ export async function listen(
   });
   httpServer.listen(port, '127.0.0.1');
   await once(httpServer, 'listening');
-  const actualPort = (httpServer.address() as AddressInfo).port;
+  return {
+    attached,
+    port: (httpServer.address() as AddressInfo).port,
+    async stop() {
+      await attached.close();
+      for (const socket of connections) socket.destroy();
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
+
+/** Starts an HTTP server on 127.0.0.1, attaches a SocketCluster server with `attach`, and wraps both. */
+export async function listen(
+  major: number,
+  version: string,
+  port: number,
+  attach: (httpServer: http.Server, onConnection: (socket: CompatSocket) => void) => AttachedServer,
+): Promise<CompatServer> {
+  const waiters: ((socket: CompatSocket) => void)[] = [];
+  const listener = await listenHttp(port, (httpServer) =>
+    attach(httpServer, (socket) => {
+      waiters.splice(0).forEach((resolve) => resolve(socket));
+    }),
+  );
+  const { attached, port: actualPort } = listener;
   return {
     major,
     version,
@@ -101,12 +131,7 @@ export async function listen(
     nextConnection: () => new Promise((resolve) => waiters.push(resolve)),
     publish: (channel, data) => attached.publish(channel, data),
     signToken: (payload) => attached.signToken(payload),
-    async stop() {
-      await attached.close();
-      for (const socket of connections) socket.destroy();
-      httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-    },
+    stop: () => listener.stop(),
   };
 }
 

@@ -1,7 +1,4 @@
-import http from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type http from 'node:http';
 import { msgpackCodec } from '../../../lib/codec/msgpack';
 import {
   createClient,
@@ -10,7 +7,7 @@ import {
   type Client,
   type ClientOptions,
 } from '../../../lib/node';
-import { codecEngine, textOf, type CodecName } from '../../compat/support/compat-server';
+import { codecEngine, listenHttp, textOf, type CodecName } from '../../compat/support/compat-server';
 import { packageOf } from '../../compat/support/servers';
 import type { ContractTarget, ProcedureHandler, ServerError } from './target';
 
@@ -76,12 +73,6 @@ interface Attached {
   close(): Promise<void>;
 }
 
-interface Running {
-  readonly attached: Attached;
-  readonly port: number;
-  stop(): Promise<void>;
-}
-
 /** Starts a real socketcluster-server for the contract suite and returns it as a {@link ContractTarget}. */
 export async function startRealTarget(options: RealTargetOptions = {}): Promise<ContractTarget> {
   const version = options.version ?? 20;
@@ -106,7 +97,7 @@ export async function startRealTarget(options: RealTargetOptions = {}): Promise<
       ? attachV14(httpServer, policy, codec)
       : attachV20(httpServer, policy, codec, protocolVersion);
 
-  let running = await listen(0, attach);
+  let running = await listenHttp(0, attach);
   const port = running.port;
   const clients: Client[] = [];
 
@@ -162,7 +153,7 @@ export async function startRealTarget(options: RealTargetOptions = {}): Promise<
     disconnect: (code, reason) => newest().disconnect(code, reason),
     async restart() {
       await running.stop();
-      running = await listen(port, attach);
+      running = await listenHttp(port, attach);
     },
     goSilent() {
       const socket = newest();
@@ -180,29 +171,6 @@ export async function startRealTarget(options: RealTargetOptions = {}): Promise<
     async stop() {
       for (const client of clients.splice(0)) client.close();
       await running.stop();
-    },
-  };
-}
-
-/** Listens on 127.0.0.1:`port` with a SocketCluster server attached; stop() cuts every connection. */
-async function listen(port: number, attach: (httpServer: http.Server) => Attached): Promise<Running> {
-  const httpServer = http.createServer();
-  const attached = attach(httpServer);
-  const connections = new Set<Duplex>();
-  httpServer.on('upgrade', (_req, socket: Duplex) => {
-    connections.add(socket);
-    socket.once('close', () => connections.delete(socket));
-  });
-  httpServer.listen(port, '127.0.0.1');
-  await once(httpServer, 'listening');
-  return {
-    attached,
-    port: (httpServer.address() as AddressInfo).port,
-    async stop() {
-      await attached.close();
-      for (const socket of connections) socket.destroy();
-      httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
 }
