@@ -4,7 +4,8 @@
  * Type-only imports count: a type cycle is a cycle too.
  *
  *   internal, errors, codec                  leaves
- *   transport <- protocol <- connection <- rpc <- channels | auth <- engine <- logging <- client <- index, verify
+ *   transport <- protocol <- connection <- rpc <- channels | auth <- engine <- logging <- client <- index, verify,
+ *   diagnostics
  *   <- node <- angular <- testing
  *
  * The entries sit on the facade (node.ts re-exports index.ts with `ws`); angular/ uses the public entry only.
@@ -23,7 +24,7 @@ const LAYERS = [
   ['engine'],
   ['logging'],
   ['client'],
-  ['index.ts', 'verify.ts'],
+  ['index.ts', 'verify.ts', 'diagnostics.ts'],
   ['node.ts'],
   ['angular'],
   ['testing'],

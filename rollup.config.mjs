@@ -19,6 +19,7 @@ const input = {
   index: 'lib/index.ts',
   node: 'lib/node.ts',
   verify: 'lib/verify.ts',
+  diagnostics: 'lib/diagnostics.ts',
   'codec/msgpack': 'lib/codec/msgpack.ts',
   angular: 'lib/angular/index.ts',
   testing: 'lib/testing/index.ts',

@@ -8,7 +8,7 @@ export { createClient } from './client/create-client';
 export type { Client } from './client/client';
 export type { ClientLifecycle } from './client/client-lifecycle';
 export type { ClientOptions, TlsOptions } from './client/options';
-export type { Logger, LogLevel } from './logging/log';
+export type { ClientFeature } from './engine/feature';
 export type { UrlPickContext, UrlPicker } from './connection/endpoints';
 export type {
   ApiMessage,

@@ -333,17 +333,21 @@ try {
   const msgpackBundlers = await import(pathToFileURL(join(root, 'dist/codec/msgpack.mjs')).href);
   const verifyEsm = await import('rx-socketcluster/verify');
   const verifyCjs = require('rx-socketcluster/verify');
+  const diagnosticsEsm = await import('rx-socketcluster/diagnostics');
+  const diagnosticsCjs = require('rx-socketcluster/diagnostics');
   for (const [label, value] of [
     ['msgpackCodec (esm)', msgpackEsm.msgpackCodec],
     ['msgpackCodec (cjs)', msgpackCjs.msgpackCodec],
     ['msgpackCodec (esm for bundlers)', msgpackBundlers.msgpackCodec],
     ['jwtVerifier (esm)', verifyEsm.jwtVerifier],
     ['jwtVerifier (cjs)', verifyCjs.jwtVerifier],
+    ['logging (esm)', diagnosticsEsm.logging],
+    ['logging (cjs)', diagnosticsCjs.logging],
   ]) {
     assert(typeof value === 'function', `${label} is not exported`);
   }
   ok(
-    'subpaths: rx-socketcluster/codec/msgpack (both ESM builds) and rx-socketcluster/verify load as ESM and CJS',
+    'subpaths: rx-socketcluster/codec/msgpack (both ESM builds), rx-socketcluster/verify and rx-socketcluster/diagnostics load as ESM and CJS',
   );
 
   // rx-socketcluster/testing in both module systems: a fake server answers a client of the same build.

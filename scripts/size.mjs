@@ -33,14 +33,20 @@ const ENTRIES = [
     title: '`rx-socketcluster`, every export',
     source: "export * from 'rx-socketcluster';",
     budget: 12.5,
-    ceiling: 17.65,
+    ceiling: 16.1,
   },
   {
     name: 'dashboard',
     title: '`createClient`, `channel()` and `state$` only (scripts/size-fixtures/dashboard.mjs)',
     source: readFileSync(join(root, 'scripts/size-fixtures/dashboard.mjs'), 'utf8'),
     budget: 10,
-    ceiling: 17.5,
+    ceiling: 15.95,
+  },
+  {
+    name: 'diagnostics',
+    title: '`rx-socketcluster/diagnostics` (`logging()`)',
+    source: "export * from 'rx-socketcluster/diagnostics';",
+    optional: true,
   },
   {
     name: 'verify',

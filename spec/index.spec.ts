@@ -1,3 +1,4 @@
+import * as diagnostics from '../lib/diagnostics';
 import * as index from '../lib/index';
 import * as node from '../lib/node';
 import type { WebSocketConstructor } from '../lib/transport/web-socket';
@@ -62,6 +63,12 @@ describe('lib/index', () => {
 
   it('exports no undefined values', () => {
     for (const name of RUNTIME_EXPORTS) expect(index[name as keyof typeof index]).toBeDefined();
+  });
+});
+
+describe('lib/diagnostics', () => {
+  it('exports exactly these runtime names', () => {
+    expect(Object.keys(diagnostics).sort()).toEqual(['logging']);
   });
 });
 

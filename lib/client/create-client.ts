@@ -4,6 +4,7 @@ import type { AuthState } from '../auth/auth-state';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
 import type { ConnectionState, OpenState } from '../connection/connection-state';
 import { Engine } from '../engine/engine';
+import type { EngineFactory } from '../engine/feature';
 import type { AuthenticateAnswer } from '../engine/port';
 import type { ClientStats } from '../engine/stats';
 import {
@@ -13,7 +14,6 @@ import {
   mapErrorFields,
   type AnyScError,
 } from '../errors';
-import { loggedEngine } from '../logging/logged-engine';
 import { checkEvent, checkUserEvent, encodeEvent } from '../protocol/encode-packet';
 import { ScEvent } from '../protocol/packets';
 import type { ScApi, UntypedApi, ValidApi } from './api';
@@ -220,9 +220,10 @@ export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(
 ): Client<Api> {
   const resolved = resolveOptions(options);
   // The facade and the engine, joined by the port: the engine tells the facade, the facade commands the engine.
-  // With a log, the port is logged in both directions; a silent client has nothing in between.
+  // A feature may wrap the engine (a log, on the port in both directions); without one nothing is in between.
+  let make: EngineFactory = (config, events) => new Engine(config, events);
+  for (const feature of resolved.features) make = feature.wrapEngine(make);
   const facade = new Facade(resolved);
-  const { log } = resolved;
-  facade.attach(log ? loggedEngine(resolved, facade, log) : new Engine(resolved, facade));
+  facade.attach(make(resolved, facade));
   return new ScClient(facade);
 }

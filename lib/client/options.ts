@@ -8,8 +8,8 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from '../connection/backoff-dela
 import { normalizeUrl, toEndpoints, type UrlPicker } from '../connection/endpoints';
 import type { ReconnectDelay } from '../connection/retry-policy';
 import type { EngineConfig } from '../engine/engine';
+import type { ClientFeature } from '../engine/feature';
 import { checkDuration } from '../internal/duration';
-import { createLog, type Log, type Logger, type LogLevel } from '../logging/log';
 import type { ProtocolVersion } from '../protocol/packets';
 import { resolveWebSocket, type WebSocketConstructor } from '../transport/web-socket';
 import type { ExplainSocketError } from '../transport/socket-failure';
@@ -118,30 +118,18 @@ export interface ClientOptions {
   /** How long before `exp` the refresh runs, in ms (at most half the token's lifetime). Default: 60000. */
   refreshMargin?: number;
   /**
-   * Where the client writes its log when `logLevel` asks for one: any object with `error`, `warn`, `info` and
-   * `debug` methods taking a message and then values, such as `console` (the default). Every line starts with
-   * `[rx-socketcluster]`; structured details come as a second argument; `trace` lines go to `debug`. Tokens are
-   * never written: fields named like credentials (`token`, `authToken`, `password`, `secret`...) and anything
-   * shaped like a JWT are replaced with `[redacted]`. See docs/debugging.md.
-   */
-  logger?: Logger;
-  /**
-   * How much the client logs, each level including the ones before it. Default: `'silent'`, which logs nothing and
-   * installs no logging code at all (a `logger` alone does not turn logging on).
-   * - `error`: problems reported on `errors$`, and the connection giving up (no more reconnects);
-   * - `warn`: a handshake token the server refused, a channel refused or kicked out;
-   * - `info`: connecting (URL, attempt), open (socket id, ping timeout), closed (code, reason, the typed error when
-   *   there is one, and the delay before the next attempt);
-   * - `debug`: every call (event, call id, answer or error code), transmit, channel subscribe, unsubscribe and state
-   *   change, auth state change, and which reconnect rule chose the delay;
-   * - `trace`: every frame in and out, decoded, tokens redacted (server pings aside: they never reach the codec).
+   * What the client does only when asked, each from an entry of its own, so that a client without a feature ships
+   * none of its code: `logging()` from `rx-socketcluster/diagnostics` (a log of the connection's life, calls,
+   * channels and frames). Default: none.
    *
    * @example
    * ```ts
-   * createClient({ url, logLevel: 'debug' }); // to console
+   * import { logging } from 'rx-socketcluster/diagnostics';
+   *
+   * createClient({ url, features: [logging({ level: 'debug' })] }); // to console
    * ```
    */
-  logLevel?: LogLevel;
+  features?: readonly ClientFeature[];
   /**
    * The clock and timers of every part of the client: connect timeout, ping watchdog, backoff, outbox age, ack
    * timeouts, linger, token refresh. Default: `asyncScheduler`. For tests: a `TestScheduler` (in `run` mode) or a
@@ -167,11 +155,21 @@ function isBrowserPage(): boolean {
   return typeof scope.document === 'object' && typeof scope.addEventListener === 'function';
 }
 
+/** The `features` option, each checked to be one. */
+function checkFeatures(features: readonly ClientFeature[] | undefined): readonly ClientFeature[] {
+  for (const feature of features ?? []) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- runtime check of untyped input
+    if (typeof feature?.wrapEngine !== 'function')
+      throw new TypeError('features must be features, such as logging() from rx-socketcluster/diagnostics');
+  }
+  return features ?? [];
+}
+
 /** Options with every default applied: the engine's settings and the facade's. @internal */
 export interface ResolvedOptions extends EngineConfig, FacadeConfig {
   readonly url: string | undefined;
-  /** The log, or `undefined` when silent. */
-  readonly log: Log | undefined;
+  /** The features, checked. */
+  readonly features: readonly ClientFeature[];
 }
 
 /**
@@ -236,6 +234,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     verifyToken: options.verifyToken,
     refreshToken: options.refreshToken,
     refreshMargin: checkDuration('refreshMargin', options.refreshMargin ?? 60_000),
-    log: createLog(options.logger, options.logLevel),
+    features: checkFeatures(options.features),
   };
 }

@@ -13,7 +13,7 @@ export interface Logger {
 
 /**
  * How much the client logs, each level including those before it:
- * - `silent` (the default): nothing, and no logging code runs;
+ * - `silent`: nothing, and no logging code runs;
  * - `error`: the problems reported on `errors$`, and the connection giving up;
  * - `warn`: a token the server refused in the handshake, channels refused or kicked out;
  * - `info`: the connection's life: connecting, open, closed (code, reason, error, the delay before the retry);
@@ -62,16 +62,14 @@ export class Log {
 }
 
 /**
- * The log of the `logger` and `logLevel` options, or `undefined` at `silent` (the default), where the client installs
- * nothing that logs. The logger defaults to `console`.
+ * The log of the `logging()` feature, or `undefined` at `silent`, where the client installs nothing that logs.
+ * The logger defaults to `console`.
  * @throws RangeError for an unknown level, TypeError for a logger without the four methods.
  * @internal
  */
-export function createLog(logger: Logger | undefined, logLevel: LogLevel | undefined): Log | undefined {
-  const level = LEVELS.indexOf(logLevel ?? 'silent');
-  if (level < 0)
-    throw new RangeError(`logLevel must be one of ${LEVELS.join(', ')}, got ${String(logLevel)}`);
-  if (logger === undefined && !level) return undefined;
+export function createLog(logger: Logger | undefined, logLevel: LogLevel): Log | undefined {
+  const level = LEVELS.indexOf(logLevel);
+  if (level < 0) throw new RangeError(`level must be one of ${LEVELS.join(', ')}, got ${logLevel}`);
   const target = logger ?? (globalThis as { console?: Logger }).console;
   if (
     !['error', 'warn', 'info', 'debug'].every((name) => typeof target?.[name as keyof Logger] === 'function')

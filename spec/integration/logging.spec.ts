@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { filter, firstValueFrom, timeout } from 'rxjs';
-import type { AuthState, Logger } from '../../lib/node';
+import { logging, type Logger } from '../../lib/diagnostics';
+import type { AuthState } from '../../lib/node';
 import { Harness, ag, open } from '../support/harness';
 
 // The `trace` log against a real socketcluster-server v20 in this process (with MessagePack in the
@@ -25,7 +26,7 @@ it('traces the handshake and an invoke, and never the token', async () => {
   const key = ag(server).signatureKey;
   const signed = await ag(server).auth.signToken({ username: 'ann' }, key);
   const { logger, calls, texts } = recorder();
-  const client = harness.connect(server, { logger, logLevel: 'trace' });
+  const client = harness.connect(server, { features: [logging({ level: 'trace', logger })] });
   await open(client);
 
   await expect(firstValueFrom(client.invoke('sum', { a: 1, b: 2 }))).resolves.toBe(3);

@@ -60,7 +60,7 @@ describe('redact()', () => {
 
 describe('createLog()', () => {
   it('is undefined when silent, and writes through debug at trace', () => {
-    expect(createLog(undefined, undefined)).toBeUndefined();
+    expect(createLog(undefined, 'silent')).toBeUndefined();
     expect(createLog(console, 'silent')).toBeUndefined();
     const debug = jest.fn();
     const log = createLog({ error: jest.fn(), warn: jest.fn(), info: jest.fn(), debug }, 'trace')!;

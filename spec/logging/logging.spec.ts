@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
 import { firstValueFrom } from 'rxjs';
-import { jsonCodec, type Logger, type LogLevel } from '../../lib';
+import { jsonCodec } from '../../lib';
+import { logging, type Logger, type LogLevel } from '../../lib/diagnostics';
 import { memoryTokenStore } from '../../lib/auth/token-store';
 import { createClient } from '../../lib/client/create-client';
-import { resolveOptions } from '../../lib/client/options';
 import { DEFAULT_BACKOFF } from '../../lib/connection/backoff-delay';
 import type { EngineEvents } from '../../lib/engine/port';
 import type { ErrorRecord } from '../../lib/errors';
@@ -14,7 +14,7 @@ import { fakeClient } from '../support/fake-client';
 import { HIDDEN_CAUSE, type FakeWebSocket } from '../support/fake-web-socket';
 import { FAKE_TOKEN_KEY, fakeJwt } from '../support/jwt';
 
-// The `logger` and `logLevel` options, through the public API on a fake WebSocket and jest's fake clock: what each
+// The `logging()` feature of rx-socketcluster/diagnostics, through the public API on a fake WebSocket and jest's fake clock: what each
 // level writes and what it leaves out, that a silent client installs nothing, and that no token is ever written.
 
 beforeEach(() => {
@@ -49,9 +49,10 @@ function recorder() {
 }
 
 /** A client on a fake socket whose log is recorded. */
-function logged(logLevel: LogLevel | undefined, options: Parameters<typeof fakeClient>[0] = {}) {
+function logged(level: LogLevel | undefined, options: Parameters<typeof fakeClient>[0] = {}) {
   const log = recorder();
-  return { ...fakeClient({ logger: log.logger, logLevel, reconnectDelay: () => 250, ...options }), ...log };
+  const features = level === undefined ? [] : [logging({ level, logger: log.logger })];
+  return { ...fakeClient({ features, reconnectDelay: () => 250, ...options }), ...log };
 }
 
 /** Runs the same script on a client: connect, an invoke answered and one refused, a transmit, a channel, a loss. */
@@ -69,23 +70,22 @@ function script(setup: ReturnType<typeof logged>): void {
   socket.serverClose(1006);
 }
 
-describe('logLevel', () => {
-  it("is 'silent' by default: a logger alone writes nothing, and no logging code is installed", () => {
+describe('logging', () => {
+  it("installs nothing without the feature or at 'silent', where a logger writes nothing", () => {
     const install = jest.spyOn(loggedEngineModule, 'loggedEngine');
     const codec = jsonCodec();
-    for (const logLevel of [undefined, 'silent'] as const) {
-      const setup = logged(logLevel, { codec });
+    for (const level of [undefined, 'silent'] as const) {
+      const setup = logged(level, { codec });
       script(setup);
       expect(setup.lines).toEqual([]);
-      // The sockets are the constructor's own, and the codec the application's.
+      // The sockets are the constructor's own.
       expect(Object.hasOwn(setup.ws.last(), 'send')).toBe(false);
-      const { WebSocket } = setup.ws;
-      const resolved = resolveOptions({ url: 'ws://h/', WebSocket, codec, logger: setup.logger, logLevel });
-      expect(resolved.log).toBeUndefined();
-      expect(resolved.codec).toBe(codec);
       setup.client.close();
     }
     expect(install).not.toHaveBeenCalled();
+    // A silent feature hands back the engine factory it was given.
+    const next = () => ({}) as never;
+    expect(logging({ level: 'silent', logger: recorder().logger }).wrapEngine(next)).toBe(next);
   });
 
   it("'error' writes the problems of errors$ and the connection giving up, nothing else", () => {
@@ -308,13 +308,15 @@ describe('logLevel', () => {
     setup.client.close();
   });
 
-  it('writes through console when only logLevel is given', () => {
+  it("writes through console at 'info' when given no options", () => {
     const info = jest.spyOn(console, 'info').mockImplementation(() => undefined);
-    const { client } = fakeClient({ logLevel: 'info' });
+    const debug = jest.spyOn(console, 'debug').mockImplementation(() => undefined);
+    const { client } = fakeClient({ features: [logging()] });
     client.connect();
     expect(info).toHaveBeenCalledWith(
       '[rx-socketcluster] connecting to ws://example.test/socketcluster/ (attempt 1)',
     );
+    expect(debug).not.toHaveBeenCalled();
     client.close();
   });
 
@@ -323,8 +325,9 @@ describe('logLevel', () => {
       throw new Error('logger down');
     };
     const { client, ws } = fakeClient({
-      logger: { error: failing, warn: failing, info: failing, debug: failing },
-      logLevel: 'trace',
+      features: [
+        logging({ level: 'trace', logger: { error: failing, warn: failing, info: failing, debug: failing } }),
+      ],
     });
     const answer = firstValueFrom(client.invoke('sum'));
     const socket = ws.last();
@@ -335,18 +338,17 @@ describe('logLevel', () => {
   });
 
   it('refuses an unknown level and a logger without the four methods', () => {
-    const { WebSocket } = fakeClient().ws;
-    expect(() => createClient({ url: 'ws://h/', WebSocket, logLevel: 'verbose' as LogLevel })).toThrow(
-      /logLevel must be one of silent, error, warn, info, debug, trace/,
+    expect(() => logging({ level: 'verbose' as LogLevel })).toThrow(
+      /level must be one of silent, error, warn, info, debug, trace/,
     );
-    expect(() =>
-      createClient({
-        url: 'ws://h/',
-        WebSocket,
-        logLevel: 'info',
-        logger: { info: () => undefined } as never,
-      }),
-    ).toThrow(TypeError);
+    expect(() => logging({ logger: { info: () => undefined } as never })).toThrow(TypeError);
+  });
+
+  it('is refused in features unless it is one', () => {
+    const { WebSocket } = fakeClient().ws;
+    expect(() => createClient({ url: 'ws://h/', WebSocket, features: [{ feature: 'x' } as never] })).toThrow(
+      /features must be features/,
+    );
   });
 });
 

@@ -1,0 +1,9 @@
+/**
+ * Diagnostics, as their own entry point (`rx-socketcluster/diagnostics`), so that applications that do not use them
+ * ship none of their code: `logging()`, a log of the client's life for the `features` option of `createClient`.
+ *
+ * @packageDocumentation
+ * @module rx-socketcluster/diagnostics
+ */
+export { logging, type LoggingOptions } from './logging/logging';
+export type { Logger, LogLevel } from './logging/log';

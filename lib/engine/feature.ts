@@ -1,0 +1,32 @@
+import type { EngineConfig } from './engine';
+import type { EngineCommands, EngineEvents, EngineView } from './port';
+
+/**
+ * Makes the engine of a client from its settings and the events' recipient (the facade). `createClient`'s own
+ * makes a plain `Engine`; a feature may wrap it.
+ * @internal
+ */
+export type EngineFactory = (config: EngineConfig, events: EngineEvents) => EngineCommands & EngineView;
+
+/**
+ * Something a client does only when asked, given in the `features` option of `createClient`: it comes from an entry
+ * of its own (`logging()` from `rx-socketcluster/diagnostics`), so that a client without it ships none of its code.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'rx-socketcluster';
+ * import { logging } from 'rx-socketcluster/diagnostics';
+ *
+ * const client = createClient({ url, features: [logging({ level: 'debug' })] });
+ * ```
+ */
+export interface ClientFeature {
+  /** What the feature is, for messages: `'logging'`. */
+  readonly feature: string;
+  /**
+   * Puts the feature in the client's engine when the client is created: returns the factory to use instead of
+   * `next`, usually one that calls `next` and wraps its engine.
+   * @internal
+   */
+  readonly wrapEngine: (next: EngineFactory) => EngineFactory;
+}
