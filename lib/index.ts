@@ -32,7 +32,6 @@ export {
 } from './auth/token-store';
 export type { ChannelOptions } from './client/channel-options';
 export type { ChannelState, ChannelStateChange } from './channels/channel-state';
-export type { ClientStats } from './engine/stats';
 export type { Codec } from './codec/codec';
 export { jsonCodec } from './codec/json';
 export type { ConnectionState, ConnectionStatus, OpenState } from './connection/connection-state';

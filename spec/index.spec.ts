@@ -68,7 +68,7 @@ describe('lib/index', () => {
 
 describe('lib/diagnostics', () => {
   it('exports exactly these runtime names', () => {
-    expect(Object.keys(diagnostics).sort()).toEqual(['logging']);
+    expect(Object.keys(diagnostics).sort()).toEqual(['clientStats', 'logging']);
   });
 });
 

@@ -9,15 +9,8 @@ import {
   type Signal,
 } from '@angular/core';
 import type { Observable } from 'rxjs';
-import type {
-  AuthState,
-  ChannelOptions,
-  Client,
-  ClientStats,
-  ConnectionState,
-  ScApi,
-  UntypedApi,
-} from '../index';
+import type { AuthState, ChannelOptions, Client, ConnectionState, ScApi, UntypedApi } from '../index';
+import { clientStats, type ClientStats } from '../diagnostics';
 import { injectSocketCluster } from './provide-socket-cluster';
 
 /** Options of the signal helpers. */
@@ -123,7 +116,7 @@ export function connectionStateSignal(options: SignalOptions = {}): Signal<Conne
 }
 
 /**
- * The client's traffic and health as a signal, sampled every `period` ms (see `stats$()`): frames and bytes, the
+ * The client's traffic and health as a signal, sampled every `period` ms (see `clientStats()` in `rx-socketcluster/diagnostics`): frames and bytes, the
  * reconnects, the time connected, the outbox, the calls waiting and the round trip. It holds the first sample as
  * soon as it is created (`undefined` during server-side rendering), and stops sampling when its injection context
  * is destroyed. Reading it does not open the connection. Call it in an injection context or pass an `injector`.
@@ -140,7 +133,7 @@ export function connectionStateSignal(options: SignalOptions = {}): Signal<Conne
 export function statsSignal(options: StatsSignalOptions = {}): Signal<ClientStats | undefined> {
   const injector = contextInjector(options, statsSignal);
   const client = injectSocketCluster({ injector });
-  return streamSignal<ClientStats | undefined>(client.stats$(options.period), undefined, injector);
+  return streamSignal<ClientStats | undefined>(clientStats(client, options.period), undefined, injector);
 }
 
 /**

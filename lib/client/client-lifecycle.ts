@@ -3,7 +3,6 @@ import type { AuthenticateResult } from '../auth/authenticate-reply';
 import type { AuthState } from '../auth/auth-state';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
 import type { ConnectionState, OpenState } from '../connection/connection-state';
-import type { ClientStats } from '../engine/stats';
 import type { AnyScError } from '../errors';
 
 /**
@@ -78,27 +77,6 @@ export interface ClientLifecycle {
    *   open the connection.
    */
   channelState$(name: string): Observable<ChannelState>;
-
-  /**
-   * Samples of the client's traffic and health, for dashboards and health checks: frames and bytes in and out,
-   * reconnects, time connected, the outbox, calls waiting for an answer, and a round-trip estimate from answered
-   * calls (see {@link ClientStats}). The counters cost two additions per frame and are always on; a sample is taken
-   * only when one is due.
-   *
-   * - Emits: a sample at once, then one every `period` ms.
-   * - Completes: when the client is closed.
-   * - Errors: never.
-   * - Lazy: each subscriber has its own timer; the first sample is taken for it, none is replayed. Does not open
-   *   the connection.
-   *
-   * @param period - Time between samples, in ms (default 1000).
-   * @throws RangeError for a `period` that is not more than 0 ms (or is beyond what a timer takes).
-   * @example
-   * ```ts
-   * client.stats$(5000).subscribe((s) => console.log(`${s.framesIn} in, ${s.framesOut} out, rtt ${s.rtt} ms`));
-   * ```
-   */
-  stats$(period?: number): Observable<ClientStats>;
 
   /** The channels the client holds now, with their states (for dashboards and debugging). */
   channels(): { readonly name: string; readonly state: ChannelState }[];

@@ -6,7 +6,6 @@ import type { ConnectionState, OpenState } from '../connection/connection-state'
 import { Engine } from '../engine/engine';
 import type { EngineFactory } from '../engine/feature';
 import type { AuthenticateAnswer } from '../engine/port';
-import type { ClientStats } from '../engine/stats';
 import {
   ClientClosedError,
   ConnectionError,
@@ -169,10 +168,6 @@ class ScClient implements Client {
     });
   }
 
-  stats$(period = 1000): Observable<ClientStats> {
-    return this.#core.stats$(period);
-  }
-
   channels(): { readonly name: string; readonly state: ChannelState }[] {
     return this.#core.channels.list();
   }
@@ -190,6 +185,22 @@ class ScClient implements Client {
   close(): void {
     this.#core.close();
   }
+
+  /** The facade of a client this module made, for the features that reach it (`clientStats()`). @internal */
+  static facadeOf(client: object): Facade | undefined {
+    return #core in client ? client.#core : undefined;
+  }
+}
+
+/**
+ * The facade behind a client that `createClient` made.
+ * @throws TypeError for anything else.
+ * @internal
+ */
+export function facadeOf(client: object): Facade {
+  const facade = ScClient.facadeOf(client);
+  if (!facade) throw new TypeError('Expected a client made by createClient()');
+  return facade;
 }
 
 /**

@@ -1,11 +1,10 @@
-import { BehaviorSubject, Observable, Subject, timer, type SchedulerLike, type Subscriber } from 'rxjs';
+import { BehaviorSubject, Subject, type Observable, type SchedulerLike } from 'rxjs';
 import { UNAUTHENTICATED, type AuthState } from '../auth/auth-state';
 import type { ChannelState } from '../channels/channel-state';
 import type { Codec } from '../codec/codec';
 import { IDLE, type ConnectionState } from '../connection/connection-state';
 import type { EngineCommands, EngineEvents, EngineView, PortConnectionState } from '../engine/port';
 import type { ClientStats } from '../engine/stats';
-import { checkDuration } from '../internal/duration';
 import {
   fromErrorRecord,
   mapErrorFields,
@@ -16,6 +15,18 @@ import {
 import { CallStreams, type CallStreamsHost } from './call-streams';
 import { ChannelStreams, type ChannelStreamsHost } from './channel-streams';
 import { InboundStreams, type InboundHost } from './inbound-streams';
+
+/**
+ * The receiver of the engine's stats samples, which the facade holds only once `clientStats()` asked for one: the
+ * stats stream is in rx-socketcluster/diagnostics, and the core keeps only this hook.
+ * @internal
+ */
+export interface StatsSink {
+  /** The sample the engine took for `request`. */
+  stats(request: number, sample: ClientStats): void;
+  /** The client was closed. */
+  closed(): void;
+}
 
 /** What the facade needs to know of the options. @internal */
 export interface FacadeConfig {
@@ -42,9 +53,8 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
   #calls: CallStreams | undefined;
   #channels: ChannelStreams | undefined;
   #inbound: InboundStreams | undefined;
-  /** The subscribers of `stats$`, by the request number their samples carry. */
-  #samplers: Map<number, Subscriber<ClientStats>> | undefined;
-  #sampler = 0;
+  /** Where the engine's stats samples go: set by `clientStats()` (rx-socketcluster/diagnostics) on first use. */
+  statsSink: StatsSink | undefined;
   #closed = false;
 
   constructor(config: FacadeConfig) {
@@ -87,30 +97,6 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
 
   get inbound(): InboundStreams {
     return (this.#inbound ??= new InboundStreams(this));
-  }
-
-  /**
-   * A sample at once, then one every `period` ms, for as long as the subscriber stays; completes on `close()`. The
-   * engine answers each request with its number, so subscribers with different periods get only their own.
-   */
-  stats$(period: number): Observable<ClientStats> {
-    if (!(checkDuration('period', period) > 0)) throw new RangeError('period must be more than 0 ms');
-    return new Observable<ClientStats>((subscriber) => {
-      if (this.#closed) {
-        subscriber.complete();
-        return undefined;
-      }
-      const request = ++this.#sampler;
-      const samplers = (this.#samplers ??= new Map());
-      samplers.set(request, subscriber);
-      // The first sample now, in the subscriber's turn (timer(0) would wait a task).
-      const ticks = timer(period, period, this.scheduler).subscribe(() => this.port.sampleStats(request));
-      this.port.sampleStats(request);
-      return () => {
-        ticks.unsubscribe();
-        samplers.delete(request);
-      };
-    });
   }
 
   /** Joins the facade to its engine. */
@@ -187,7 +173,7 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
   }
 
   stats(request: number, sample: ClientStats): void {
-    this.#samplers?.get(request)?.next(sample);
+    this.statsSink?.stats(request, sample);
   }
 
   diagnostic(error: ErrorRecord): void {
@@ -201,6 +187,6 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
     this.#inbound?.complete();
     this.#auth.complete();
     this.#errors?.complete();
-    if (this.#samplers) for (const subscriber of [...this.#samplers.values()]) subscriber.complete();
+    this.statsSink?.closed();
   }
 }

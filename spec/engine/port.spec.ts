@@ -191,7 +191,7 @@ function recordedClient(options: Partial<ClientOptions> = {}) {
       facade.calls.invoke('#publish', { channel, data }, undefined),
     authenticate: (token: string) => facade.calls.request((cid) => facade.port.authenticate(cid, token)),
     deauthenticate: () => facade.port.deauthenticate(),
-    stats$: (period = 1000) => facade.stats$(period),
+    sampleStats: () => facade.port.sampleStats(1),
   };
   return { ws, client, log, problems };
 }
@@ -288,8 +288,8 @@ describe('a realistic session through the recorded port', () => {
     // a diagnostic: an answer to a call id never issued
     socket.receive({ rid: 10_001, data: null });
 
-    // a stats sample, taken at once
-    watch('stats', client.stats$()).unsubscribe();
+    // a stats sample, as clientStats() (rx-socketcluster/diagnostics) asks for one
+    client.sampleStats();
 
     // disconnect, then close
     client.disconnect(4500, 'later');

@@ -1,4 +1,5 @@
 import { firstValueFrom } from 'rxjs';
+import { clientStats } from '../../lib/diagnostics';
 import { createClient, type Client, type ConnectionState } from '../../lib/node';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { leftoverResources, until, waitForState } from '../support/wait';
@@ -165,11 +166,11 @@ it('close() completes every stream and leaves no socket or timer open', async ()
   expect(await leftoverResources(baseline)).toEqual([]);
 });
 
-it('stats$ samples the real traffic: frames and bytes both ways, the answered calls timing the round trip', async () => {
+it('clientStats samples the real traffic: frames and bytes both ways, the answered calls timing the round trip', async () => {
   server = await startTestServer();
   client = createClient({ url: server.url });
   for (let i = 0; i < 5; i++) await firstValueFrom(client.invoke('echo', 'x'.repeat(100)));
-  const stats = await firstValueFrom(client.stats$());
+  const stats = await firstValueFrom(clientStats(client));
   // The handshake reply and five answers at least (the server's pings come on top).
   expect(stats.state).toBe('open');
   expect(stats.framesIn).toBeGreaterThanOrEqual(6);

@@ -1,7 +1,7 @@
-import type { ClientStats } from '../../lib';
+import { clientStats, type ClientStats } from '../../lib/diagnostics';
 import { fakeClient } from '../support/fake-client';
 
-// stats$(): samples of the client's counters, on a fake WebSocket in fake time.
+// clientStats(client): samples of the client's counters, on a fake WebSocket in fake time.
 
 const T0 = 1_000_000;
 
@@ -13,11 +13,11 @@ afterEach(() => {
   jest.useRealTimers();
 });
 
-/** Subscribes to `stats$(period)` and records every sample. */
+/** Subscribes to `clientStats(client, period)` and records every sample. */
 function sample(client: ReturnType<typeof fakeClient>['client'], period?: number) {
   const samples: ClientStats[] = [];
   let completed = false;
-  const subscription = client.stats$(period).subscribe({
+  const subscription = clientStats(client, period).subscribe({
     next: (s) => samples.push(s),
     complete: () => (completed = true),
   });
@@ -27,7 +27,7 @@ function sample(client: ReturnType<typeof fakeClient>['client'], period?: number
 const size = (frame: unknown) =>
   typeof frame === 'string' ? frame.length : (frame as ArrayBuffer).byteLength;
 
-describe('stats$()', () => {
+describe('clientStats()', () => {
   it('samples at once, without opening the connection: all zero, no round trip yet', () => {
     const { client, ws } = fakeClient();
     const { samples } = sample(client);
@@ -169,9 +169,16 @@ describe('stats$()', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('refuses anything but a client made by createClient with a TypeError', () => {
+    const { client } = fakeClient();
+    const lookalike = { ...client, state$: client.state$ };
+    expect(() => clientStats(lookalike as typeof client)).toThrow(TypeError);
+    client.close();
+  });
+
   it.each([0, -1, NaN, Infinity])('refuses a period of %p with a RangeError', (period) => {
     const { client } = fakeClient();
-    expect(() => client.stats$(period)).toThrow(RangeError);
+    expect(() => clientStats(client, period)).toThrow(RangeError);
     client.close();
   });
 });
