@@ -33,14 +33,14 @@ const ENTRIES = [
     title: '`rx-socketcluster`, every export',
     source: "export * from 'rx-socketcluster';",
     budget: 12.5,
-    ceiling: 16.0,
+    ceiling: 15.65,
   },
   {
     name: 'dashboard',
     title: '`createClient`, `channel()` and `state$` only (scripts/size-fixtures/dashboard.mjs)',
     source: readFileSync(join(root, 'scripts/size-fixtures/dashboard.mjs'), 'utf8'),
     budget: 10,
-    ceiling: 15.9,
+    ceiling: 15.5,
   },
   {
     name: 'diagnostics',
