@@ -384,7 +384,18 @@ try {
   await angularScenario('angular (cjs)', angularCjs, require('@angular/core'), require('rxjs'), ctx);
   await ctx.server.stop();
   ctx.server = await startServer(0, { codecEngine: msgpackCjs.msgpackCodec() });
-  await scenario('esm + msgpack', esm, await import('rxjs'), ctx, { codec: msgpackEsm.msgpackCodec() });
+  // With the log of rx-socketcluster/diagnostics, from the built entry: it writes the connection's life.
+  const logged = [];
+  const logger = { error() {}, warn() {}, info: (line) => logged.push(line), debug() {} };
+  await scenario('esm + msgpack + logging', esm, await import('rxjs'), ctx, {
+    codec: msgpackEsm.msgpackCodec(),
+    features: [diagnosticsEsm.logging({ level: 'info', logger })],
+  });
+  assert(
+    logged.some((line) => line.startsWith('[rx-socketcluster] connecting to ')),
+    `logging: no "connecting" line among ${JSON.stringify(logged)}`,
+  );
+  ok(`logging(): the built feature wrote ${logged.length} lines of the connection's life`);
 } catch (err) {
   for (const warning of ctx.server.warnings) {
     console.error(`  server warning: ${warning?.message ?? warning}`);
