@@ -1,7 +1,8 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import type { Codec } from '../codec/codec';
 import type { EngineCommands } from '../engine/port';
 import { ClientClosedError, fromErrorRecord, type ErrorRecord } from '../errors';
+import { CallTable } from '../internal/call-table';
 import { checkDuration } from '../internal/duration';
 import { checkEvent, encodeEvent } from '../protocol/encode-packet';
 import type { InvokeOptions } from './invoke-options';
@@ -14,17 +15,35 @@ export interface CallStreamsHost {
   isClosed(): boolean;
 }
 
-/** The empty Map every facade starts with; it is replaced, not written to, on the first call. */
-const NO_CALLS = new Map<number, never>();
+/**
+ * One subscription of a call: its subscriber, under its call id, until the engine settles it; also the teardown
+ * of the subscription. One object per call serves as both (no closure per call).
+ */
+class FacadeCall implements Unsubscribable {
+  readonly cid: number;
+  readonly subscriber: Subscriber<unknown>;
+  readonly #streams: CallStreams;
+
+  constructor(streams: CallStreams, cid: number, subscriber: Subscriber<unknown>) {
+    this.#streams = streams;
+    this.cid = cid;
+    this.subscriber = subscriber;
+  }
+
+  /** Unsubscribing before the answer drops the call; after it, there is nothing left to drop. */
+  unsubscribe(): void {
+    this.#streams.drop(this);
+  }
+}
 
 /**
  * The facade's calls: each subscription of an invoke is one call, by call id, until the engine reports its
- * result or failure (the ids are even: the engine's own are odd). One `Map` lookup per answer.
+ * result or failure (the ids are even: the engine's own are odd). One lookup per answer, in a {@link CallTable}
+ * (a lone call in flight, the usual case, is held without a `Map`).
  * @internal
  */
 export class CallStreams {
-  // An idle client shares one empty Map (never written to) instead of holding its own.
-  #calls: Map<number, Subscriber<unknown>> = NO_CALLS;
+  readonly #calls = new CallTable<FacadeCall>();
   #cid = 0;
   readonly #host: CallStreamsHost;
 
@@ -45,66 +64,63 @@ export class CallStreams {
     const resend = options?.resend === true;
     let cid = host.isClosed() ? 0 : this.#nextCid();
     let frame = cid ? encodeEvent(host.codec, event, data, cid) : undefined;
-    return this.#call((subscriber) => {
+    // One closure per invoke (this one), one object per subscription (its FacadeCall): this is the path of every
+    // awaited call.
+    return new Observable<unknown>((subscriber) => {
+      if (host.isClosed()) {
+        subscriber.error(new ClientClosedError());
+        return undefined;
+      }
       if (frame === undefined) {
         cid = this.#nextCid();
         frame = encodeEvent(host.codec, event, data, cid);
       }
-      const call = cid;
+      const call = this.#start(cid, subscriber);
       const sent = frame;
       frame = undefined;
-      this.#start(call, subscriber);
-      host.port.invoke(call, event, sent, timeout, resend);
+      host.port.invoke(cid, event, sent, timeout, resend);
       return call;
     });
   }
 
   /** The cold Observable of a call the engine makes for the facade (`authenticate`): one per subscription. */
   request(start: (cid: number) => void): Observable<unknown> {
-    return this.#call((subscriber) => {
-      const cid = this.#nextCid();
-      this.#start(cid, subscriber);
-      start(cid);
-      return cid;
-    });
-  }
-
-  /** The engine's `callResult`. */
-  result(cid: number, data: unknown): void {
-    const subscriber = this.#take(cid);
-    if (!subscriber) return;
-    subscriber.next(data);
-    subscriber.complete();
-  }
-
-  /** The engine's `callFailed`. */
-  failed(cid: number, error: ErrorRecord): void {
-    this.#take(cid)?.error(fromErrorRecord(error));
-  }
-
-  #call(send: (subscriber: Subscriber<unknown>) => number): Observable<unknown> {
     return new Observable<unknown>((subscriber) => {
       if (this.#host.isClosed()) {
         subscriber.error(new ClientClosedError());
         return undefined;
       }
-      const cid = send(subscriber);
-      // Unsubscribing before the answer drops the call; after it, there is nothing left to drop.
-      return () => {
-        if (this.#calls.delete(cid)) this.#host.port.cancel(cid);
-      };
+      const cid = this.#nextCid();
+      const call = this.#start(cid, subscriber);
+      start(cid);
+      return call;
     });
   }
 
-  #start(cid: number, subscriber: Subscriber<unknown>): void {
-    if (this.#calls === NO_CALLS) this.#calls = new Map();
-    this.#calls.set(cid, subscriber);
+  /** The engine's `callResult`. */
+  result(cid: number, data: unknown): void {
+    const call = this.#calls.take(cid);
+    if (!call) return;
+    const { subscriber } = call;
+    subscriber.next(data);
+    // `firstValueFrom` has unsubscribed by now: no complete for it to ignore.
+    if (!subscriber.closed) subscriber.complete();
   }
 
-  #take(cid: number): Subscriber<unknown> | undefined {
-    const subscriber = this.#calls.get(cid);
-    if (subscriber) this.#calls.delete(cid);
-    return subscriber;
+  /** The engine's `callFailed`. */
+  failed(cid: number, error: ErrorRecord): void {
+    this.#calls.take(cid)?.subscriber.error(fromErrorRecord(error));
+  }
+
+  /** A subscription left: a call still waiting is cancelled. */
+  drop(call: FacadeCall): void {
+    if (this.#calls.delete(call.cid)) this.#host.port.cancel(call.cid);
+  }
+
+  #start(cid: number, subscriber: Subscriber<unknown>): FacadeCall {
+    const call = new FacadeCall(this, cid, subscriber);
+    this.#calls.set(cid, call);
+    return call;
   }
 
   #nextCid(): number {

@@ -1,6 +1,7 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { OutboxEntry } from '../connection/outbox';
 import { AckTimeoutError, type ScClientError } from '../errors';
+import { CallTable } from '../internal/call-table';
 
 /** An invoke waiting for its response. @internal */
 export interface PendingCall {
@@ -28,9 +29,6 @@ export interface UnsentReporter<C> {
   notSent(call: C): ScClientError;
 }
 
-/** The empty Map every call registry starts with; it is replaced, not written to, on the first call. */
-const NO_CALLS = new Map<number, never>();
-
 /**
  * The calls waiting for a response, by call id, with one timer for all their timeouts: it is armed for the
  * earliest deadline and re-armed after each sweep. Answered calls do not touch the timer (arming a timer per call
@@ -39,8 +37,8 @@ const NO_CALLS = new Map<number, never>();
  * @internal
  */
 export class CallRegistry<C extends PendingCall = PendingCall> {
-  // An idle client shares one empty Map (never written to) instead of holding its own.
-  #calls: Map<number, C> = NO_CALLS;
+  // Made on the first call: an idle client holds no table.
+  #calls: CallTable<C> | undefined;
   #timer: Subscription | undefined;
   #timerAt = Infinity;
   /** The smoothed round trip of answered calls, in ms. */
@@ -57,12 +55,11 @@ export class CallRegistry<C extends PendingCall = PendingCall> {
 
   /** Calls waiting. */
   get size(): number {
-    return this.#calls.size;
+    return this.#calls?.size ?? 0;
   }
 
   add(call: C): void {
-    if (this.#calls === NO_CALLS) this.#calls = new Map();
-    this.#calls.set(call.cid, call);
+    (this.#calls ??= new CallTable()).set(call.cid, call);
     if (call.deadline < this.#timerAt) this.#arm(call.deadline);
   }
 
@@ -73,9 +70,7 @@ export class CallRegistry<C extends PendingCall = PendingCall> {
 
   /** Removes and returns the call answered by `rid`, or `undefined` when none waits for it. */
   take(rid: number): C | undefined {
-    const call = this.#calls.get(rid);
-    if (call !== undefined) this.remove(rid);
-    return call;
+    return this.#calls?.take(rid);
   }
 
   /**
@@ -90,22 +85,25 @@ export class CallRegistry<C extends PendingCall = PendingCall> {
   }
 
   remove(cid: number): void {
-    this.#calls.delete(cid);
+    this.#calls?.delete(cid);
   }
 
   /** Stops the timer when no call is waiting, so that an idle client holds no timer. */
   idle(): void {
-    if (this.#calls.size === 0) this.#disarm();
+    if (this.size === 0) this.#disarm();
   }
 
   /** Fails the calls that match `filter` with `error`. */
   failWhere(filter: (call: C) => boolean, error: ScClientError): void {
-    for (const call of [...this.#calls.values()]) {
-      // A failure handler may have removed later calls (forkJoin unsubscribes its siblings): skip those.
-      if (this.#calls.get(call.cid) !== call) continue;
-      if (filter(call)) {
-        this.#calls.delete(call.cid);
-        call.fail(error);
+    const calls = this.#calls;
+    if (calls) {
+      for (const call of calls.values()) {
+        // A failure handler may have removed later calls (forkJoin unsubscribes its siblings): skip those.
+        if (calls.get(call.cid) !== call) continue;
+        if (filter(call)) {
+          calls.delete(call.cid);
+          call.fail(error);
+        }
       }
     }
     this.idle();
@@ -117,7 +115,9 @@ export class CallRegistry<C extends PendingCall = PendingCall> {
    */
   connectionLost(error: ScClientError): OutboxEntry[] {
     const again: C[] = [];
-    for (const call of this.#calls.values()) {
+    const calls = this.#calls;
+    if (!calls) return [];
+    for (const call of calls.values()) {
       if (call.sent && call.resend) {
         call.sent = false;
         call.requeued = true;
@@ -126,9 +126,7 @@ export class CallRegistry<C extends PendingCall = PendingCall> {
     }
     this.failWhere((call) => call.sent, error);
     // A failure handler may have cancelled some of them (forkJoin unsubscribes its siblings): those stay out.
-    return again
-      .filter((call) => this.#calls.get(call.cid) === call)
-      .map((call) => call.resend as OutboxEntry);
+    return again.filter((call) => calls.get(call.cid) === call).map((call) => call.resend as OutboxEntry);
   }
 
   #arm(at: number): void {
@@ -146,12 +144,14 @@ export class CallRegistry<C extends PendingCall = PendingCall> {
   #sweep(): void {
     this.#timer = undefined;
     this.#timerAt = Infinity;
+    const calls = this.#calls;
+    if (!calls) return;
     const now = this.#scheduler.now();
     let next = Infinity;
-    for (const call of [...this.#calls.values()]) {
-      if (this.#calls.get(call.cid) !== call) continue;
+    for (const call of calls.values()) {
+      if (calls.get(call.cid) !== call) continue;
       if (call.deadline <= now) {
-        this.#calls.delete(call.cid);
+        calls.delete(call.cid);
         // A call that never left the outbox did not reach the server: say so rather than blame the server.
         const unsent = call.sent || call.requeued ? undefined : this.#unsent;
         call.fail(unsent ? unsent.notSent(call) : new AckTimeoutError(call.event, call.timeout));
