@@ -1,6 +1,13 @@
 import type { Codec } from '../codec/codec';
 import { WS_OPEN, type WebSocketLike } from './web-socket';
 
+// The end of a burst, in a microtask: a shared function, the batcher passed as the promise's value. No closure per
+// burst or per batcher, and cheaper than `queueMicrotask`, which Node wraps in an async resource per call (about
+// 300 B and 100 ns more per burst, and a burst is every lone call).
+function endBurst(batcher: WriteBatcher): void {
+  batcher.endBurst();
+}
+
 /**
  * Coalesces the frames written in a burst into batch frames (the protocol allows an array of packets in a frame).
  * The first frame of a task goes out at once, so a lone call waits for nothing; the frames that follow it in the
@@ -27,10 +34,13 @@ export class WriteBatcher {
     }
     this.#burst = true;
     this.#write(frame);
-    queueMicrotask(() => {
-      this.#burst = false;
-      this.flush();
-    });
+    void Promise.resolve(this).then(endBurst);
+  }
+
+  /** The task that wrote the burst's first frame is over: what followed it leaves now. */
+  endBurst(): void {
+    this.#burst = false;
+    this.flush();
   }
 
   /** Sends what is held now. */

@@ -11,6 +11,7 @@ import {
 import { msgpackCodec } from '../../lib/codec/msgpack';
 import { fakeClient as setup } from '../support/fake-client';
 import { FakeNodeWebSocket, fakeWebSocket, HIDDEN_CAUSE } from '../support/fake-web-socket';
+import { microtasks } from '../support/wait';
 
 // Characterisation of one connection attempt and of the reconnect rules around it, through the public API only: a
 // client on a fake WebSocket (DOM-style handlers, or the EventEmitter side of `ws`) and jest's fake clock. These
@@ -367,19 +368,19 @@ describe('the handshake', () => {
     client.close();
   });
 
-  it('goes out alone, and nothing else is written until the reply, even with calls queued and batching on', () => {
+  it('goes out alone, and nothing else is written until the reply, even with calls queued and batching on', async () => {
     const { ws, client } = setup({ batchWrites: true });
     client.transmit('queued', 1);
     client.invoke('call', 2).subscribe({ error: () => undefined });
     const socket = ws.last();
     socket.open();
-    jest.runAllTicks();
+    await microtasks();
     expect(socket.sent).toHaveLength(1);
     expect(JSON.parse(socket.sent[0] as string)).toMatchObject({ event: '#handshake' });
     jest.advanceTimersByTime(5000);
     expect(socket.sent).toHaveLength(1);
     socket.handshake();
-    jest.runAllTicks();
+    await microtasks();
     expect(socket.packets.map((p) => p.event)).toEqual(['#handshake', 'queued', 'call']);
     client.close();
   });
@@ -774,18 +775,18 @@ describe('the open session', () => {
     client.close();
   });
 
-  it('drops frames the write batcher still held when the connection was lost; they are not sent later', () => {
+  it('drops frames the write batcher still held when the connection was lost; they are not sent later', async () => {
     const { ws, client } = setup({ batchWrites: true, reconnectDelay: () => 0 });
     client.connect();
     const first = ws.last().handshake();
-    jest.runAllTicks();
+    await microtasks();
     client.transmit('sent', 1);
     client.transmit('held', 2);
     first.serverClose(1006);
-    jest.runAllTicks();
+    await microtasks();
     jest.advanceTimersByTime(0);
     const second = ws.last().handshake();
-    jest.runAllTicks();
+    await microtasks();
     expect(first.packets.map((p) => p.event)).toEqual(['#handshake', 'sent']);
     expect(second.packets.map((p) => p.event)).toEqual(['#handshake']);
     client.close();
@@ -793,10 +794,10 @@ describe('the open session', () => {
 });
 
 describe('a deliberate close', () => {
-  it('flushes the write batcher first, then closes with the code and reason asked for', () => {
+  it('flushes the write batcher first, then closes with the code and reason asked for', async () => {
     const { client, open } = setup({ batchWrites: true });
     const socket = open();
-    jest.runAllTicks();
+    await microtasks();
     const sentAtClose: number[] = [];
     const close = socket.close.bind(socket);
     socket.close = (code, reason) => {

@@ -13,6 +13,7 @@ import { LoggedEvents } from '../../lib/logging/logged-events';
 import { fakeClient } from '../support/fake-client';
 import { HIDDEN_CAUSE, type FakeWebSocket } from '../support/fake-web-socket';
 import { FAKE_TOKEN_KEY, fakeJwt } from '../support/jwt';
+import { microtasks } from '../support/wait';
 
 // The `logging()` feature of rx-socketcluster/diagnostics, through the public API on a fake WebSocket and jest's fake clock: what each
 // level writes and what it leaves out, that a silent client installs nothing, and that no token is ever written.
@@ -272,12 +273,12 @@ describe('logging', () => {
     setup.client.close();
   });
 
-  it("'trace' adds every frame in and out, decoded, through debug", () => {
+  it("'trace' adds every frame in and out, decoded, through debug", async () => {
     const setup = logged('trace', { batchWrites: true });
     const socket = setup.open();
     setup.client.invoke('sum', { a: 1, b: 2 }).subscribe();
     setup.client.transmit('typing');
-    jest.advanceTimersByTime(0); // the write batch leaves from a microtask
+    await microtasks(); // the write batch leaves from a microtask
     socket.receive([
       { rid: 2, data: 3 },
       { event: 'news', data: 'hi' },

@@ -37,3 +37,11 @@ export async function leftoverResources(baseline: readonly string[], ms = 2000):
   await until(() => extraResources(baseline).length === 0, ms).catch(() => undefined);
   return extraResources(baseline);
 }
+
+/**
+ * Lets the microtasks queued so far run: the write batcher sends the rest of a burst from one (a promise job, which
+ * fake timers neither hold nor run).
+ */
+export async function microtasks(): Promise<void> {
+  await Promise.resolve();
+}

@@ -1,4 +1,5 @@
 import { fakeClient } from '../support/fake-client';
+import { microtasks } from '../support/wait';
 
 // Write batching through the public API: frames written in one task leave as one batch frame.
 
@@ -11,10 +12,10 @@ afterEach(() => {
 });
 
 describe('batchWrites', () => {
-  it('sends the first frame of a task at once and the rest of the burst as one batch frame, in order', () => {
+  it('sends the first frame of a task at once and the rest of the burst as one batch frame, in order', async () => {
     const { client, open } = fakeClient({ batchWrites: true });
     const socket = open();
-    jest.runAllTicks();
+    await microtasks();
     const before = socket.sent.length;
     client.transmit('a', 1);
     expect(socket.sent).toHaveLength(before + 1); // a lone call waits for nothing
@@ -22,7 +23,7 @@ describe('batchWrites', () => {
     client.transmitPublish('c', 3);
     client.transmit('d', 4);
     expect(socket.sent).toHaveLength(before + 1); // the rest of the burst leaves from a microtask
-    jest.runAllTicks();
+    await microtasks();
     expect(socket.sent).toHaveLength(before + 2);
     expect(JSON.parse(socket.sent[before] as string)).toEqual({ event: 'a', data: 1 });
     expect(JSON.parse(socket.sent.at(-1) as string)).toEqual([
@@ -49,10 +50,10 @@ describe('batchWrites', () => {
     client.close();
   });
 
-  it('flushes what was written before a disconnect()', () => {
+  it('flushes what was written before a disconnect()', async () => {
     const { client, open } = fakeClient({ batchWrites: true });
     const socket = open();
-    jest.runAllTicks();
+    await microtasks();
     client.transmit('first', 0);
     client.transmit('last', 1);
     client.disconnect();
