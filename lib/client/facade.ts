@@ -46,7 +46,9 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
   /** The engine's side of the port; set once by {@link Facade.attach}. */
   port: EngineCommands & EngineView = undefined as never;
   readonly #state = new BehaviorSubject<ConnectionState>(IDLE);
-  readonly #auth = new BehaviorSubject<AuthState>(UNAUTHENTICATED);
+  /** The authentication state; its subject is made on the first read of `authState$` (many clients never read it). */
+  #authState: AuthState = UNAUTHENTICATED;
+  #auth: BehaviorSubject<AuthState> | undefined;
   // The parts below are made on first use, and the streams are made at each read: a client is created per socket,
   // and many use a few of its streams only. (Heap per connected socket: each part or kept stream is 50 to 150 B.)
   #errors: Subject<AnyScError> | undefined;
@@ -78,7 +80,9 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
   }
 
   get authState$(): Observable<AuthState> {
-    return this.#auth.asObservable();
+    const auth = (this.#auth ??= new BehaviorSubject(this.#authState));
+    if (this.#closed) auth.complete();
+    return auth.asObservable();
   }
 
   get errors$(): Observable<AnyScError> {
@@ -111,7 +115,7 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
 
   /** The current authentication state. */
   get auth(): AuthState {
-    return this.#auth.getValue();
+    return this.#authState;
   }
 
   isClosed(): boolean {
@@ -141,7 +145,8 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
   }
 
   authState(state: AuthState): void {
-    this.#auth.next(state);
+    this.#authState = state;
+    this.#auth?.next(state);
   }
 
   channelState(channel: string, state: ChannelState, previous: ChannelState): void {
@@ -185,7 +190,7 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
     this.#closed = true;
     this.#state.complete();
     this.#inbound?.complete();
-    this.#auth.complete();
+    this.#auth?.complete();
     this.#errors?.complete();
     this.statsSink?.closed();
   }

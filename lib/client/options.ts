@@ -189,7 +189,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   }
   const maxAttempts = options.maxAttempts ?? Infinity;
   if (!(maxAttempts >= 0)) throw new RangeError(`maxAttempts must be 0 or more, got ${maxAttempts}`);
-  const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+  // Clients with the default backoff share its object.
+  const backoff = options.backoff ? { ...DEFAULT_BACKOFF, ...options.backoff } : DEFAULT_BACKOFF;
   for (const [name, value] of Object.entries(backoff)) {
     if (!(Number.isFinite(value) && value >= 0))
       throw new RangeError(`backoff.${name} must be a finite number >= 0`);

@@ -1,4 +1,4 @@
-import type { Subscriber, Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import {
   ConnectionError,
   type ConnectionErrorOptions,
@@ -13,7 +13,7 @@ import { closeSocket, listen, openSocket, type SocketEvents } from '../transport
 import { WS_OPEN, type WebSocketLike } from '../transport/web-socket';
 import { WriteBatcher } from '../transport/write-batcher';
 import { armConnectTimer, armWatchdog, type TimedAttempt } from './attempt-timers';
-import type { Session, SessionConfig, SessionHooks } from './session';
+import type { AttemptOwner, Session, SessionConfig, SessionHooks } from './session';
 import { frameSize } from './traffic';
 
 /** Own closes after which the socket is dropped at once rather than left to finish its close handshake. */
@@ -30,16 +30,16 @@ const HIDDEN_CAUSE =
  * answers pings before the codec and watches liveness. One object per attempt holds its whole state; its methods
  * are on the prototype (a client is created per socket, and closures per attempt would cost every client).
  *
- * Emits (on `subscriber`): the session when the handshake succeeds. Errors: `ConnectionError` when the socket
- * closes or cannot open (own closes: 4000 ping timeout, 4003 handshake timeout, 4007 connect timeout),
- * `HandshakeError` when the server refuses the handshake. {@link Attempt.close} ends it deliberately, and so does
- * its teardown (with 1000).
+ * Tells its owner (once each, at most): the session, when the handshake succeeds; the failure, when the socket
+ * closes or cannot open (`ConnectionError`; own closes: 4000 ping timeout, 4003 handshake timeout, 4007 connect
+ * timeout) or the server refuses the handshake (`HandshakeError`). {@link Attempt.close} ends it deliberately,
+ * telling nothing.
  * @internal
  */
 export class Attempt implements Session, SocketEvents, TimedAttempt {
   readonly #config: SessionConfig;
   readonly #hooks: SessionHooks;
-  readonly #subscriber: Subscriber<Session>;
+  readonly #owner: AttemptOwner;
   readonly #ping: string;
   readonly #pong: string;
   #socket: WebSocketLike | undefined;
@@ -60,10 +60,10 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
   isAuthenticated = false;
   authError: RemoteError | undefined = undefined;
 
-  constructor(config: SessionConfig, hooks: SessionHooks, subscriber: Subscriber<Session>) {
+  constructor(config: SessionConfig, hooks: SessionHooks, owner: AttemptOwner) {
     this.#config = config;
     this.#hooks = hooks;
-    this.#subscriber = subscriber;
+    this.#owner = owner;
     ({ ping: this.#ping, pong: this.#pong } = PING_FRAMES[config.protocolVersion]);
     this.#lastSeen = config.scheduler.now();
   }
@@ -215,11 +215,6 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
     closeSocket(socket, code, reason);
   }
 
-  /** The Observable's teardown. */
-  unsubscribe(): void {
-    this.close(1000, '');
-  }
-
   /** The client ends the connection itself: it does not wait for the close handshake, which a dead peer never completes. */
   #abort(code: number, reason: string, options?: ConnectionErrorOptions, error?: ScClientError): void {
     const socket = this.#socket;
@@ -232,7 +227,7 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
 
   #fail(error: ScClientError): void {
     this.#finished = true;
-    this.#subscriber.error(error);
+    this.#owner.attemptFailed(error);
   }
 
   #write(frame: string | Uint8Array): void {
@@ -274,7 +269,7 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
     if (!this.#config.pingTimeoutDisabled) {
       this.#watchdog = armWatchdog(this.#config.scheduler, this, this.pingTimeout);
     }
-    this.#subscriber.next(this);
+    this.#owner.sessionOpened(this);
   }
 
   /** Stops listening and the timers. */

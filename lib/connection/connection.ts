@@ -1,14 +1,4 @@
-import {
-  defer,
-  Observable,
-  race,
-  retry,
-  Subject,
-  timer,
-  type Observer,
-  type SchedulerLike,
-  type Subscription,
-} from 'rxjs';
+import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
 import { ConnectionError, HandshakeError, ProtocolError, ScClientError } from '../errors';
 import { Attempt } from './attempt';
 import { IDLE, settle, type ConnectionState } from './connection-state';
@@ -17,21 +7,34 @@ import { pickEndpoint } from './endpoints';
 import { listenToPage, type HintTarget } from './liveness-hints';
 import { Outbox, type OutboxEntry } from './outbox';
 import { retryDelay, STABLE_SESSION } from './retry-policy';
-import type { Session } from './session';
+import type { AttemptOwner, Session } from './session';
 import { closeInfoOf, describeClose } from './should-reconnect';
+
+// The end of a retry delay: a shared function over the connection (the action's state), no closure per pause.
+function retryNow(this: SchedulerAction<Connection>, connection?: Connection): void {
+  connection?.retryNow();
+}
 
 /**
  * The connection loop: one {@link Attempt} at a time, retried as the retry policy says, with the connection state
  * and the outbox. Opened by {@link Connection.demand}; stopped by {@link Connection.disconnect}.
+ *
+ * The loop is these fields and one scheduler action for each pause, not an RxJS `retry` pipeline, whose subscribers
+ * and closures stayed with every connected client (about 0.9 KB of heap per socket; docs/architecture.md).
  * @internal
  */
-export class Connection implements HintTarget, Partial<Observer<Session>> {
+export class Connection implements HintTarget, AttemptOwner {
   #state: ConnectionState = IDLE;
   readonly #outbox: Outbox;
   readonly #config: ConnectionConfig;
   readonly #hooks: ConnectionHooks;
   readonly #scheduler: SchedulerLike;
-  #loop: Subscription | undefined;
+  /** Whether the loop runs (from a demand until it stops or is disconnected). */
+  #running = false;
+  /** Counts the loop's runs: a hook that disconnects and demands again starts a run the old one must not touch. */
+  #run = 0;
+  /** The pause before the next attempt, while one is scheduled. */
+  #pause: Subscription | undefined;
   /** The latest attempt (finished or not): a deliberate close goes to it. */
   #current: Attempt | undefined;
   #session: Session | undefined;
@@ -50,8 +53,6 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
   #url: string | undefined;
   /** How the latest attempt or connection failed; cleared by a deliberate disconnect. */
   #failure: ConnectionError | HandshakeError | undefined;
-  /** Cuts a reconnect delay short (with `livenessHints` only). */
-  #wake$: Subject<void> | undefined;
   /** Removes the page listeners of `livenessHints`. */
   #unlisten: (() => void) | undefined;
 
@@ -109,22 +110,15 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
 
   /** Starts the connection loop unless it runs. */
   demand(): void {
-    if (this.#loop !== undefined || this.#closed) return;
-    if (this.#config.livenessHints && !this.#unlisten) {
-      this.#wake$ = new Subject<void>();
-      this.#unlisten = listenToPage(this);
-    }
+    if (this.#running || this.#closed) return;
+    if (this.#config.livenessHints && !this.#unlisten) this.#unlisten = listenToPage(this);
+    // The count of failures restarts with each run, and after a stable session (see `attemptFailed`), not at every
+    // handshake: a server that accepts the handshake and closes at once would get the immediate retry of 4000, 4001
+    // and 1005 every time, a reconnect loop with no delay.
     this.#failures = 0;
-    // The loop keeps its own failure count (`#failures`) rather than rxjs's `resetOnSuccess`, which restarts the
-    // count at every handshake: a server that accepts the handshake and closes at once would get the immediate
-    // retry of 4000, 4001 and 1005 every time, a reconnect loop with no delay.
-    const loop$ = defer(() => this.#attemptOnce()).pipe(
-      retry({ delay: (error: unknown) => this.#retry(error) }),
-    );
-    // The connection is the loop's observer (`next`, `error`): no object or closures per loop (-35 B min+gzip).
-    const loop = loop$.subscribe(this);
-    // An attempt can fail for good synchronously, before `subscribe` returns.
-    if (!loop.closed) this.#loop = loop;
+    this.#running = true;
+    this.#run++;
+    this.#attemptOnce();
   }
 
   /** Sends `entry.frame` now if a session is open, else queues it. Returns `false` when the outbox is full. */
@@ -151,7 +145,14 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
 
   /** Cuts a pending reconnect delay short: the next attempt starts now. */
   wake(): void {
-    this.#wake$?.next();
+    if (this.#pause) this.retryNow();
+  }
+
+  /** The pause before the next attempt is over (or was cut short): the attempt starts. */
+  retryNow(): void {
+    this.#pause?.unsubscribe();
+    this.#pause = undefined;
+    if (this.#running) this.#attemptOnce();
   }
 
   /** Checks the open connection's liveness now. */
@@ -162,15 +163,14 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
   /** Closes the socket with `code` and stops reconnecting until the next demand. */
   disconnect(code: number, reason: string): void {
     this.#failure = undefined;
-    const loop = this.#loop;
-    if (loop === undefined) {
+    if (!this.#running) {
       const { state } = this.#state;
       if (state === 'idle' || (state === 'closed' && this.#state.retryAt === undefined)) return;
     } else {
-      this.#loop = undefined;
-      // The attempt closes with the caller's code first; the loop's teardown then finds it finished.
+      this.#running = false;
       this.#current?.close(code, reason);
-      loop.unsubscribe();
+      this.#pause?.unsubscribe();
+      this.#pause = undefined;
     }
     const wasOpen = this.#session !== undefined;
     this.#endSession();
@@ -189,7 +189,7 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
     return dropped;
   }
 
-  #attemptOnce(): Observable<Session> {
+  #attemptOnce(): void {
     this.#attempts++;
     let url: string;
     try {
@@ -199,20 +199,18 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
         error: this.#failure,
       });
     } catch (cause) {
-      throw new ConnectionError(1006, 'No endpoint to connect to', 'connectAbort', { cause });
+      this.attemptFailed(new ConnectionError(1006, 'No endpoint to connect to', 'connectAbort', { cause }));
+      return;
     }
     this.#url = url;
     this.#setState({ state: 'connecting', attempt: this.#attempts, url });
-    return new Observable<Session>((subscriber) => {
-      const attempt = new Attempt(this.#config, this.#hooks, subscriber);
-      this.#current = attempt;
-      attempt.start(url);
-      return attempt;
-    });
+    const attempt = new Attempt(this.#config, this.#hooks, this);
+    this.#current = attempt;
+    attempt.start(url);
   }
 
-  /** The loop's observer side: a session opened. @internal */
-  next(session: Session): void {
+  /** A session opened. @internal */
+  sessionOpened(session: Session): void {
     this.#session = session;
     this.#sessions++;
     this.#openedAt = this.#scheduler.now();
@@ -232,17 +230,34 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
     });
   }
 
-  /** The loop's observer side: the loop stopped for good. @internal */
-  error(err: unknown): void {
-    // The attempt fails only with ConnectionError or HandshakeError; retry rethrows them as they are.
-    const error = err as ScClientError;
-    this.#loop = undefined;
+  /**
+   * Every failed attempt and lost connection (a `ConnectionError` or a `HandshakeError`): the session ends, then
+   * the retry policy gives the pause before the next attempt, or the loop stops. @internal
+   */
+  attemptFailed(error: ScClientError): void {
+    const run = this.#run;
+    let delay: number | undefined;
+    let stop: unknown = error;
+    try {
+      delay = this.#retryDelay(error);
+    } catch (thrown) {
+      stop = thrown; // a `reconnectDelay` of the application's threw: the loop stops with what it threw
+    }
+    // A hook (a state$ subscriber) may have disconnected, or disconnected and demanded again: that run is not ours.
+    if (!this.#running || run !== this.#run) return;
+    if (delay === undefined) this.#stop(stop as ScClientError);
+    else this.#pause = this.#scheduler.schedule(retryNow, delay, this);
+  }
+
+  /** The loop stops for good after `error`. */
+  #stop(error: ScClientError): void {
+    this.#running = false;
     this.#setState({ state: 'closed', attempt: this.#attempts, ...closeInfoOf(error) });
     this.#hooks.onStopped(error);
   }
 
-  /** Every failed attempt and lost connection: the session ends, then the retry policy decides. */
-  #retry(error: unknown): Observable<unknown> {
+  /** The session ends; the delay before the next attempt, or `undefined` to stop. */
+  #retryDelay(error: ScClientError): number | undefined {
     // A stable session ends the run of failures: its loss is the first of a new one. A shorter session, or an
     // attempt that failed before its handshake, counts on.
     this.#failures =
@@ -259,8 +274,7 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
       this.#hooks.report(error);
     }
     const delay = retryDelay(this.#config, error, this.#failures);
-    // Rethrowing ends the loop (RxJS `retry`), and `loopStopped` reports the error.
-    if (delay === undefined) throw error;
+    if (delay === undefined) return undefined;
     this.#failure = error as ConnectionError | HandshakeError;
     this.#setState({
       state: 'closed',
@@ -269,8 +283,7 @@ export class Connection implements HintTarget, Partial<Observer<Session>> {
       retryAt: this.#scheduler.now() + delay,
       retryIn: delay,
     });
-    const pause$ = timer(delay, this.#scheduler);
-    return this.#wake$ ? race(pause$, this.#wake$) : pause$;
+    return delay;
   }
 
   /** Forgets the session that ended, adding its time to the total. */

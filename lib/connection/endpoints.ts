@@ -40,7 +40,8 @@ export function normalizeUrl(url: string): string {
   const scheme = SCHEMES[parsed.protocol];
   if (!scheme) throw new TypeError(`The url must use ws:, wss:, http: or https:, got ${parsed.protocol}`);
   parsed.protocol = scheme;
-  return parsed.href;
+  // The caller's own string when it is already in normal form: clients made with one URL share it.
+  return parsed.href === url ? url : parsed.href;
 }
 
 /**

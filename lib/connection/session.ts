@@ -22,6 +22,14 @@ export interface Session {
   checkLiveness(): void;
 }
 
+/** Who started an attempt: told of its session (at most once), and of its failure or end (at most once, last). @internal */
+export interface AttemptOwner {
+  /** The handshake succeeded: the attempt is a session now. */
+  sessionOpened(session: Session): void;
+  /** The attempt failed, or its session ended (`ConnectionError`), or the server refused it (`HandshakeError`). */
+  attemptFailed(error: ScClientError): void;
+}
+
 /** The settings of a connection attempt. @internal */
 export interface SessionConfig {
   readonly WebSocket: WebSocketConstructor;

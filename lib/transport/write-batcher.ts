@@ -18,7 +18,8 @@ function endBurst(batcher: WriteBatcher): void {
 export class WriteBatcher {
   readonly #socket: WebSocketLike;
   readonly #codec: Codec;
-  #pending: (string | Uint8Array)[] = [];
+  /** The frames held in this burst; made when a burst has a second frame. */
+  #pending: (string | Uint8Array)[] | undefined;
   #burst = false;
 
   /** `codec` must have `batch`. */
@@ -29,7 +30,7 @@ export class WriteBatcher {
 
   push(frame: string | Uint8Array): void {
     if (this.#burst) {
-      this.#pending.push(frame);
+      (this.#pending ??= []).push(frame);
       return;
     }
     this.#burst = true;
@@ -46,15 +47,16 @@ export class WriteBatcher {
   /** Sends what is held now. */
   flush(): void {
     const frames = this.#pending;
-    const [first] = frames;
-    if (first === undefined) return;
-    this.#pending = [];
-    this.#write(frames.length === 1 ? first : (this.#codec.batch?.(frames) ?? ''));
+    if (frames === undefined) return;
+    this.#pending = undefined;
+    this.#write(
+      frames.length === 1 ? (frames[0] as string | Uint8Array) : (this.#codec.batch?.(frames) ?? ''),
+    );
   }
 
   /** Drops what is held (the socket is gone). */
   clear(): void {
-    this.#pending = [];
+    this.#pending = undefined;
   }
 
   #write(frame: string | Uint8Array): void {
