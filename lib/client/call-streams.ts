@@ -1,4 +1,4 @@
-import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
+import { Observable, type Subscriber, type TeardownLogic, type Unsubscribable } from 'rxjs';
 import type { Codec } from '../codec/codec';
 import type { EngineCommands } from '../engine/port';
 import { ClientClosedError, fromErrorRecord, type ErrorRecord } from '../errors';
@@ -37,6 +37,44 @@ class FacadeCall implements Unsubscribable {
 }
 
 /**
+ * One invoke, as a cold Observable whose state is its own fields: its subscribe function is one shared function
+ * (rxjs calls it with the Observable as `this`), where a closure would cost each call its context too.
+ */
+class InvokeObservable extends Observable<unknown> {
+  /** The call id and frame drawn at call time, for the first subscription; 0 and `undefined` once used. */
+  cid: number;
+  frame: string | Uint8Array | undefined;
+  readonly streams: CallStreams;
+  readonly event: string;
+  readonly data: unknown;
+  readonly timeout: number;
+  readonly resend: boolean;
+
+  constructor(
+    streams: CallStreams,
+    event: string,
+    data: unknown,
+    timeout: number,
+    resend: boolean,
+    cid: number,
+  ) {
+    super(subscribeInvoke);
+    this.streams = streams;
+    this.event = event;
+    this.data = data;
+    this.timeout = timeout;
+    this.resend = resend;
+    this.cid = cid;
+    this.frame = undefined;
+  }
+}
+
+// rxjs calls it with the Observable it was given to as `this`, which is always an InvokeObservable.
+function subscribeInvoke(this: Observable<unknown>, subscriber: Subscriber<unknown>): TeardownLogic {
+  return this instanceof InvokeObservable ? this.streams.send(this, subscriber) : undefined;
+}
+
+/**
  * The facade's calls: each subscription of an invoke is one call, by call id, until the engine reports its
  * result or failure (the ids are even: the engine's own are odd). One lookup per answer, in a {@link CallTable}
  * (a lone call in flight, the usual case, is held without a `Map`).
@@ -61,26 +99,28 @@ export class CallStreams {
     const host = this.#host;
     const timeout = options?.timeout ?? host.ackTimeout;
     checkDuration('The invoke timeout', timeout);
-    const resend = options?.resend === true;
-    let cid = host.isClosed() ? 0 : this.#nextCid();
-    let frame = cid ? encodeEvent(host.codec, event, data, cid) : undefined;
-    // One closure per invoke (this one), one object per subscription (its FacadeCall): this is the path of every
-    // awaited call.
-    return new Observable<unknown>((subscriber) => {
-      if (host.isClosed()) {
-        subscriber.error(new ClientClosedError());
-        return undefined;
-      }
-      if (frame === undefined) {
-        cid = this.#nextCid();
-        frame = encodeEvent(host.codec, event, data, cid);
-      }
-      const call = this.#start(cid, subscriber);
-      const sent = frame;
-      frame = undefined;
-      host.port.invoke(cid, event, sent, timeout, resend);
-      return call;
-    });
+    const cid = host.isClosed() ? 0 : this.#nextCid();
+    const invoke = new InvokeObservable(this, event, data, timeout, options?.resend === true, cid);
+    if (cid) invoke.frame = encodeEvent(host.codec, event, data, cid);
+    return invoke;
+  }
+
+  /** A subscription of `invoke`: sends its frame (a fresh one after the first) and files the call. */
+  send(invoke: InvokeObservable, subscriber: Subscriber<unknown>): TeardownLogic {
+    const host = this.#host;
+    if (host.isClosed()) {
+      subscriber.error(new ClientClosedError());
+      return undefined;
+    }
+    let { cid, frame } = invoke;
+    if (frame === undefined) {
+      cid = this.#nextCid();
+      frame = encodeEvent(host.codec, invoke.event, invoke.data, cid);
+    }
+    invoke.frame = undefined;
+    const call = this.#start(cid, subscriber);
+    host.port.invoke(cid, invoke.event, frame, invoke.timeout, invoke.resend);
+    return call;
   }
 
   /** The cold Observable of a call the engine makes for the facade (`authenticate`): one per subscription. */

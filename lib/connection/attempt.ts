@@ -102,6 +102,10 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
 
   // Session
 
+  get receivedAt(): number {
+    return this.#lastSeen;
+  }
+
   send(frame: string | Uint8Array): boolean {
     const socket = this.#socket;
     if (socket?.readyState !== WS_OPEN) return false;

@@ -16,6 +16,8 @@ export interface Session {
   readonly isAuthenticated: boolean;
   /** Why the handshake token was refused, when one was. */
   readonly authError: RemoteError | undefined;
+  /** When the latest frame arrived, on the scheduler's clock (frames are timed once, for the ping watchdog). */
+  readonly receivedAt: number;
   /** Sends a frame; returns `false` (sending nothing) when the socket is no longer open. */
   send(frame: string | Uint8Array): boolean;
   /** Closes the socket with 4000 now if nothing arrived within the ping timeout (the watchdog may run late). */

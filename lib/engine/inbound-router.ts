@@ -60,7 +60,7 @@ export class InboundRouter {
       if (cid === undefined) this.#sink.serverEvent(p.event, p.data);
       else if (session) this.#sink.serverInvoke(p.event, p.data, cid, this.#host.sessionNumber());
     } else if (typeof p.rid === 'number') {
-      this.#response(p.rid, p.data, p.error);
+      this.#response(p.rid, p.data, p.error, session);
     } else {
       this.#host.report(
         new ProtocolError('malformed-packet', 'Received a packet with neither event nor rid'),
@@ -87,7 +87,7 @@ export class InboundRouter {
     }
   }
 
-  #response(rid: number, data: unknown, error: unknown): void {
+  #response(rid: number, data: unknown, error: unknown, session: Session | undefined): void {
     const call = this.#calls.take(rid);
     if (!call) {
       // A late answer to a call that timed out or was unsubscribed is normal; an id never issued is not.
@@ -98,7 +98,8 @@ export class InboundRouter {
       }
       return;
     }
-    this.#calls.answered(call);
+    // Timed by the frame's arrival, read once for the ping watchdog: no second clock read per answer.
+    this.#calls.answered(call, session?.receivedAt);
     const remote = hydrateError(error);
     if (remote) call.fail(remote);
     else call.resolve(data);

@@ -74,13 +74,14 @@ export class CallRegistry<C extends PendingCall = PendingCall> {
   }
 
   /**
-   * Takes `call`'s round trip into the estimate, if it went out when it was made: the average moves an eighth of
+   * Takes `call`'s round trip, answered `at` (the frame's arrival; default: now), into the estimate, if it went
+   * out when it was made: the average moves an eighth of
    * the way to each sample (TCP's smoothing, RFC 6298), so one slow answer does not swing it.
    */
-  answered(call: C): void {
+  answered(call: C, at = this.#scheduler.now()): void {
     const { sentAt } = call;
     if (!sentAt) return;
-    const sample = this.#scheduler.now() - sentAt;
+    const sample = at - sentAt;
     this.#rtt = this.#rtt === undefined ? sample : this.#rtt + (sample - this.#rtt) / 8;
   }
 
