@@ -96,7 +96,6 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
       return;
     }
     this.#socket = socket;
-    if (config.batchWrites && codec.batch) this.#batcher = new WriteBatcher(socket, codec);
     this.#unlisten = listen(socket, this, config.maxPayload);
   }
 
@@ -109,7 +108,9 @@ export class Attempt implements Session, SocketEvents, TimedAttempt {
   send(frame: string | Uint8Array): boolean {
     const socket = this.#socket;
     if (socket?.readyState !== WS_OPEN) return false;
-    if (this.#batcher) this.#batcher.push(frame);
+    const { batchWrites, codec } = this.#config;
+    // The batcher is made at the first frame sent: a connected client that sends nothing holds none.
+    if (batchWrites && codec.batch) (this.#batcher ??= new WriteBatcher(socket, codec)).push(frame);
     else socket.send(frame);
     const traffic = this.#hooks.traffic;
     traffic.framesOut++;
