@@ -43,6 +43,9 @@ describe('invoke()', () => {
   });
 
   it('times out when the server answers too late', async () => {
+    // Open first: the timeout counts from subscription, and connecting can take more than 50 ms on a busy machine
+    // (the call then fails unsent, with CallNotSentError, which is another test's subject).
+    await firstValueFrom(client.whenOpen());
     const error = await firstValueFrom(client.invoke('slow', 150, { timeout: 50 })).catch((e: unknown) => e);
     expect(error).toEqual(new AckTimeoutError('slow', 50));
   });
