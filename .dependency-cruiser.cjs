@@ -5,12 +5,13 @@
  *
  *   internal, errors, codec                  leaves
  *   transport <- protocol <- connection <- rpc <- channels | auth <- engine <- logging <- client <- index, verify,
- *   diagnostics
- *   <- node <- angular <- testing
+ *   diagnostics, recovery <- node <- angular <- testing <- server
  *
  * The entries sit on the facade (node.ts re-exports index.ts with `ws`); angular/ uses the public entry only.
  * testing/ (rx-socketcluster/testing, a fake server) plays the server's side of the wire: it may use the public
  * entry, the codecs, the protocol's packet shapes and the leaves, and nothing else; nothing imports it.
+ * recovery/ (rx-socketcluster/recovery) sits on the facade beside the entries. server/ (rx-socketcluster/server,
+ * the recovery companion for socketcluster-server) shares only the wire of recovery with the client.
  */
 const LAYERS = [
   ['internal'],
@@ -24,11 +25,15 @@ const LAYERS = [
   ['engine'],
   ['logging'],
   ['client'],
-  ['index.ts', 'verify.ts', 'diagnostics.ts'],
+  ['index.ts', 'verify.ts', 'diagnostics.ts', 'recovery'],
   ['node.ts'],
   ['angular'],
   ['testing'],
+  ['server'],
 ];
+
+/** What server/ (rx-socketcluster/server, Node only) may import besides itself: the wire of recovery and the leaves. */
+const SERVER_USES = ['protocol', 'internal'];
 
 /** What testing/ may import besides itself: the fake server talks to a real client only through these. */
 const TESTING_USES = ['index.ts', 'codec', 'protocol', 'errors', 'internal'];
@@ -75,6 +80,13 @@ module.exports = {
       severity: 'error',
       from: { path: pathOf('testing') },
       to: { path: '^lib/', pathNot: any([...TESTING_USES, 'testing']) },
+    },
+    {
+      name: 'server-uses-protocol',
+      comment: 'lib/server may import only the protocol (the wire of recovery) and the leaves',
+      severity: 'error',
+      from: { path: pathOf('server') },
+      to: { path: '^lib/', pathNot: any([...SERVER_USES, 'server']) },
     },
   ],
   options: {

@@ -23,6 +23,8 @@ const input = {
   'codec/msgpack': 'lib/codec/msgpack.ts',
   angular: 'lib/angular/index.ts',
   testing: 'lib/testing/index.ts',
+  recovery: 'lib/recovery/index.ts',
+  server: 'lib/server/index.ts',
 };
 
 /**

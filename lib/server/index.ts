@@ -1,0 +1,14 @@
+/**
+ * rx-socketcluster/server: the server companion of channel recovery, for socketcluster-server (Node only).
+ *
+ * @packageDocumentation
+ * @module rx-socketcluster/server
+ */
+export { attachRecovery, type Recovery, type RecoveryOptions } from './attach-recovery';
+export type {
+  GapReason,
+  LostRange,
+  RecoverReply,
+  RecoverRequest,
+  StampedMessage,
+} from '../protocol/recovery-wire';
