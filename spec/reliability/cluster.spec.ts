@@ -6,6 +6,8 @@ import {
   type ClientOptions,
   type ConnectionState,
 } from '../../lib/node';
+import { recoverChannel, type ChannelEvent, type ChannelGap } from '../../lib/recovery';
+import { attachRecovery } from '../../lib/server';
 import { startCluster, type Cluster } from '../support/scc-cluster';
 import type { ServerSocket } from '../support/test-server';
 import { until, waitForState } from '../support/wait';
@@ -149,4 +151,49 @@ it('fails over with urls: a client of a killed instance moves to the other withi
   process.stdout.write(
     `\ncluster failover: ${failoverMs} ms from the kill to subscribed on the other instance\n`,
   );
+}, 30_000);
+
+it('with recovery, a client failing over to the other instance is told of the gap, never loses silently', async () => {
+  if (!cluster.server(0)) await cluster.restartInstance(0);
+  const companions = [0, 1].map((i) =>
+    attachRecovery(cluster.server(i), { channels: (name) => name.startsWith('recovered/') }),
+  );
+  try {
+    const a = connect(0, { url: undefined, urls: cluster.urls, reconnectDelay: () => 50 });
+    const b = connect(1);
+    const events: ChannelEvent<number>[] = [];
+    recoverChannel<number>(a, 'recovered/feed').subscribe((event) => events.push(event));
+    b.connect();
+    await until(() => a.channelState('recovered/feed') === 'subscribed' && b.state.state === 'open');
+    await cluster.routed(0, 'recovered/feed');
+
+    // b publishes 1..400 on instance 1, one every 2 ms or so; instance 0 goes down midway and a moves to instance 1.
+    const total = 400;
+    let killed: Promise<void> | undefined;
+    for (let n = 1; n <= total; n++) {
+      await firstValueFrom(b.publish('recovered/feed', n));
+      if (n === 150) killed = cluster.killInstance(0);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await killed;
+    const delivered = () => events.flatMap((e) => (e.type === 'message' ? [e.data] : []));
+    await until(() => delivered().at(-1) === total, 10_000);
+
+    // Everything a received is in order and once; every message it did not receive lies in the range of a gap
+    // notice, given before the messages that follow it.
+    const gaps = events.filter((e): e is ChannelGap => e.type === 'gap');
+    expect(gaps).toEqual([expect.objectContaining({ reason: 'epoch-changed', epoch: companions[0]!.epoch })]);
+    const gapAt = events.indexOf(gaps[0]!);
+    const before = delivered().slice(0, events.slice(0, gapAt).filter((e) => e.type === 'message').length);
+    const after = delivered().slice(before.length);
+    expect(before).toEqual(Array.from({ length: before.length }, (_, i) => i + 1));
+    expect(gaps[0]!.from).toBe(before.length + 1);
+    expect(after).toEqual(Array.from({ length: after.length }, (_, i) => total - after.length + 1 + i));
+    process.stdout.write(
+      `\ncluster recovery: ${before.length} delivered before the failover, ${total - before.length - after.length} ` +
+        `reported lost (epoch-changed), ${after.length} after\n`,
+    );
+  } finally {
+    companions.forEach((companion) => companion.detach());
+  }
 }, 30_000);
