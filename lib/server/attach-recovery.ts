@@ -95,6 +95,8 @@ class RecoveryServer implements Recovery {
   readonly #stamped = new Map<string, Set<string>>();
   /** Channels the server's exchange holds so that, in a cluster, their messages keep arriving with no socket. */
   readonly #held = new Set<string>();
+  /** The sockets whose recovery requests are served (one loop each, ending with the socket). */
+  readonly #served = new WeakSet<AgSocket>();
   readonly #restore: (() => void)[] = [];
   #delivery: Delivery | undefined;
   #attached = true;
@@ -110,7 +112,6 @@ class RecoveryServer implements Recovery {
     this.#now = options.now ?? Date.now;
     this.epoch = options.epoch ?? randomEpoch();
     this.#wrapBroker();
-    void this.#serveConnections();
     // Forgets the channels whose history has aged out, now and then, without holding the process open.
     const sweeper = setInterval(() => this.#sweep(), Math.max(this.#limits.age, 1000));
     sweeper.unref();
@@ -148,7 +149,15 @@ class RecoveryServer implements Recovery {
     broker.subscribeSocket = (socket, channel) => {
       if (this.#matches(channel)) {
         let joined = this.#joined.get(socket.id);
-        if (!joined) this.#joined.set(socket.id, (joined = new Map<string, number>()));
+        if (!joined) {
+          this.#joined.set(socket.id, (joined = new Map<string, number>()));
+          // A socket can ask for recovery only of a channel it holds: its requests are served from its first
+          // subscription to a recovered channel, with no loop for sockets that never hold one.
+          if (!this.#served.has(socket)) {
+            this.#served.add(socket);
+            void this.#serveSocket(socket);
+          }
+        }
         joined.set(channel, this.#logs.get(channel)?.top ?? 0);
       }
       return subscribeSocket.call(broker, socket, channel);
@@ -192,18 +201,12 @@ class RecoveryServer implements Recovery {
     if (stamped?.delete(channel) && stamped.size === 0) this.#stamped.delete(socketId);
   }
 
-  async #serveConnections(): Promise<void> {
-    for await (const { socket } of this.#server.listener('connection')) {
-      if (!this.#attached) break;
-      void this.#serveSocket(socket as AgSocket);
-    }
-  }
-
   async #serveSocket(socket: AgSocket): Promise<void> {
     for await (const request of socket.procedure(RECOVER_PROCEDURE)) {
       if (!this.#attached) break;
       this.#answer(socket, request);
     }
+    this.#served.delete(socket);
     this.#joined.delete(socket.id);
     this.#stamped.delete(socket.id);
   }

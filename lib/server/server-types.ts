@@ -31,5 +31,4 @@ export interface AgServerLike {
   readonly brokerEngine: AgBroker;
   readonly codec?: { encode(object: unknown): unknown };
   readonly exchange: { subscribe(channel: string): unknown; unsubscribe(channel: string): unknown };
-  listener(name: string): AsyncIterable<{ socket: unknown }>;
 }
