@@ -68,7 +68,10 @@ export class ChannelLog {
         after = request.seq;
       }
     } else {
-      after = Math.min(joined ?? this.top, this.top - (request.rewind ?? 0));
+      // A first request: what was published since the socket subscribed is owed; a rewind beyond it is a favour,
+      // given as far as the history reaches.
+      const owed = joined ?? this.top;
+      after = Math.max(Math.min(owed, this.top - (request.rewind ?? 0)), Math.min(owed, oldest - 1));
     }
     after = Math.max(after, 0);
     if (after + 1 < oldest) {
