@@ -3,6 +3,9 @@
 //               with firstValueFrom() as its README shows, or invoke()/publish() subscribed with callbacks.
 //   rx-changes  the same client, except that subscribeEach awaits all the channels through one channelChanges$
 //               subscription (its subscribeAll): the channels-await workload compares the two ways.
+//   rx-recover  the same client, except that its channels are subscribed through recoverChannel
+//               (rx-socketcluster/recovery), each listener fed with the messages' data: the pubsub-recovered
+//               workload compares it with rx on the same channel.
 //   official    socketcluster-client v20: awaited promises from invoke()/invokePublish(), `for await` over
 //               receiver() and channel streams.
 //   raw         bench/raw-client.mjs: callbacks straight off `ws`, or a Promise around each callback when awaited.
@@ -81,6 +84,7 @@ async function rx() {
         publish: (channel, data, done) =>
           client.publish(channel, data).subscribe({ complete: () => done(), error: (e) => done(e) }),
         close: () => client.close(),
+        client,
       };
     },
     // What any RxJS API costs per subscription (a Subscriber and its finalizers), whatever the library behind it.
@@ -194,4 +198,29 @@ async function rxChanges() {
   };
 }
 
-export const adapters = { rx, 'rx-changes': rxChanges, official, raw };
+// rx-socketcluster with its channels recovered: recoverChannel per channel, as docs/delivery.md shows.
+async function rxRecover() {
+  const base = await rx();
+  const { recoverChannel } = await import('rx-socketcluster/recovery');
+  return {
+    ...base,
+    async connect(url, options) {
+      const conn = await base.connect(url, options);
+      const client = conn.client;
+      const { filter, firstValueFrom } = await import('rxjs');
+      const keep = [];
+      const subscribeAll = (names, listener) =>
+        Promise.all(
+          names.map((name) => {
+            keep.push(
+              recoverChannel(client, name).subscribe((e) => e.type === 'message' && listener(e.data)),
+            );
+            return firstValueFrom(client.channelState$(name).pipe(filter((s) => s === 'subscribed')));
+          }),
+        );
+      return { ...conn, subscribeAll, subscribeEach: subscribeAll };
+    },
+  };
+}
+
+export const adapters = { rx, 'rx-changes': rxChanges, 'rx-recover': rxRecover, official, raw };

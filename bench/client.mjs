@@ -1,5 +1,5 @@
 // One measurement in a fresh process: `node --expose-gc bench/client.mjs <client> <workload> <port> [params]`.
-// <client> is rx, rx-changes, official or raw (bench/adapters.mjs); <workload> is one of the keys of `workloads`
+// <client> is rx, rx-changes, rx-recover, official or raw (bench/adapters.mjs); <workload> is one of the keys of `workloads`
 // below, or sockets-<N> / channels-<N> / channels-await-<N>; [params] is a JSON object of sizes (bench/run.mjs passes
 // them). Prints one JSON line with the figures and exits. CPU is this process's user + system time
 // (process.cpuUsage) over the measured phase.
@@ -170,11 +170,11 @@ const rpcAwaitedThroughput = throughputOf(awaitMany, { defaults: true });
 // (the server's exchange consumer is the second subscriber). `publishWith(conn, data, next)` sends one message and
 // calls next() when its sender may send another, or not at all: then each delivery lets one more go, `window` at
 // most outstanding.
-async function pubsubRun(adapter, url, params, publishWith) {
+async function pubsubRun(adapter, url, params, publishWith, channel = 'pubsub') {
   const { window } = params;
   const conn = await adapter.connect(url, { defaults: true });
   let onMessage = () => undefined;
-  await conn.subscribeAll(['pubsub'], (data) => onMessage(data));
+  await conn.subscribeAll([channel], (data) => onMessage(data));
   const run = (count, samples) =>
     new Promise((resolve, reject) => {
       let published = 0;
@@ -208,6 +208,11 @@ const pubsubTransmit = (adapter, url, params) => pubsubRun(adapter, url, params,
 // Acknowledged: each publish awaited.
 const pubsubAwaited = (adapter, url, params) =>
   pubsubRun(adapter, url, params, (conn, data) => conn.publishAwaited('pubsub', data));
+// pubsub-transmit on a channel the server's recovery companion stamps (bench/server.mjs).
+const transmittedRecovered = (conn, data) => conn.transmitPublish('pubsub-recovered', data);
+transmittedRecovered.byDelivery = true;
+const pubsubRecovered = (adapter, url, params) =>
+  pubsubRun(adapter, url, params, transmittedRecovered, 'pubsub-recovered');
 
 // Asks the server for `events` tick events and times them from the request to the last one reaching the listener;
 // `bursts` times after a warm-up, the median burst (by rate) is the result.
@@ -313,6 +318,7 @@ const workloads = {
   'rpc-awaited-throughput': rpcAwaitedThroughput,
   'pubsub-transmit': pubsubTransmit,
   'pubsub-awaited': pubsubAwaited,
+  'pubsub-recovered': pubsubRecovered,
   'rpc-latency': rpcLatency,
   'rpc-throughput': rpcThroughput,
   pubsub,

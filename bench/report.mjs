@@ -8,6 +8,7 @@ const LABELS = {
   raw: 'raw `ws`',
   rx: 'rx-socketcluster',
   'rx-changes': 'rx-socketcluster, one `channelChanges$`',
+  'rx-recover': 'rx-socketcluster, `recoverChannel`',
   official: 'socketcluster-client',
 };
 const kindOf = (workload) => workload.replace(/-\d+$/, '');
@@ -27,6 +28,10 @@ const titleOf = (workload) => (CALLBACK_STYLE.has(workload) ? `${workload} (call
 // Workloads that measure rx-socketcluster a second way too, as a client of its own (bench/adapters.mjs), and the
 // label of its first way there.
 const VARIANTS = {
+  'pubsub-recovered': {
+    clients: ['raw', 'rx', 'rx-recover'],
+    rx: 'rx-socketcluster, `channel`',
+  },
   'channels-await': {
     clients: ['raw', 'rx', 'rx-changes', 'official'],
     rx: 'rx-socketcluster, `channelState$` each',
@@ -39,6 +44,10 @@ const labelOf = (workload, client) =>
 
 // Ratios between two clients other than raw, printed under a workload's table: [client, against, field, what].
 const COMPARISONS = {
+  'pubsub-recovered': [
+    ['rx-recover', 'rx', 'msgsPerSec', 'Delivered msg/s, recovery on'],
+    ['rx-recover', 'rx', 'cpuPerMsgUs', 'Client CPU per message, recovery on'],
+  ],
   'channels-await': [['rx', 'rx-changes', 'ackMs', 'Time to all acked']],
 };
 
@@ -61,6 +70,9 @@ function describe(workload, p) {
   }
   if (workload === 'pubsub-awaited') {
     return `${n(p.messages)} publishes with acknowledgement, each awaited (\`await firstValueFrom(client.publish(...))\` for rx-socketcluster, \`await socket.invokePublish(...)\` for socketcluster-client, \`await\` on a Promise around the raw client's \`#publish\` invoke), by ${p.window} loops each awaiting one publish after another, ${PUBSUB(p)} Default options for every client.`;
+  }
+  if (workload === 'pubsub-recovered') {
+    return `As pubsub-transmit, on a channel the server's recovery companion stamps and keeps history for (\`attachRecovery\`, default limits): rx-socketcluster subscribed with \`channel(name)\` (recovery off: it gets the original payloads) and with \`recoverChannel(client, name)\` (recovery on: stamped messages, sequence checks); the raw client for scale. ${n(p.messages)} messages, ${p.window} undelivered at most, after ${n(p.warmup)} warm-up messages.`;
   }
   if (workload === 'rpc-latency') {
     return `${n(p.calls)} sequential invokes of \`echo\` after ${n(p.warmup)} warm-up calls: latency from the call to the answer in the callback, client CPU (user + system) per call. ${CALLBACKS}`;
@@ -101,6 +113,12 @@ const METRICS = {
     ['cpuPerMsgUs', 'CPU/msg µs', 2],
   ],
   'pubsub-awaited': [
+    ['msgsPerSec', 'delivered msg/s', 0],
+    ['p50Us', 'latency p50 µs', 0],
+    ['p99Us', 'latency p99 µs', 0],
+    ['cpuPerMsgUs', 'CPU/msg µs', 2],
+  ],
+  'pubsub-recovered': [
     ['msgsPerSec', 'delivered msg/s', 0],
     ['p50Us', 'latency p50 µs', 0],
     ['p99Us', 'latency p99 µs', 0],
@@ -317,6 +335,16 @@ const BUDGETS = [
     ratio: true,
     op: '<=',
     target: 1.5,
+  },
+  {
+    // rx ÷ rx-recover, as the budget code compares rx with another client: at most 1 / 0.9.
+    name: 'pub/sub delivered msg/s, recovery off ÷ recovery on (recovery on ≥ 0.9x off)',
+    workload: 'pubsub-recovered',
+    field: 'msgsPerSec',
+    ratio: true,
+    versus: 'rx-recover',
+    op: '<=',
+    target: 1.11,
   },
   {
     name: 'time until all channels are subscribed, each awaited through `channelState$`',

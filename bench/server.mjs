@@ -9,11 +9,15 @@
 //              frames as fast as the TCP socket takes them (see pushTicks).
 //   pubsub     channel: a server-side `exchange.subscribe('pubsub')` consumer is its second subscriber, so every
 //              publish is fanned out to the publishing client and to that consumer.
+//   pubsub-recovered
+//              the same, on a channel that the recovery companion (rx-socketcluster/server) stamps and keeps
+//              history for (the default limits: 1,000 messages, 5 minutes).
 import http from 'node:http';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { attach } = require('socketcluster-server');
+const { attachRecovery } = await import('rx-socketcluster/server');
 
 const FRAME_POOL = 1000;
 // Pre-encoded tick events, framed once as unmasked WebSocket text frames and concatenated into one Buffer, so
@@ -44,6 +48,7 @@ for (const frame of tickFrames) tickOffsets.push(tickOffsets[tickOffsets.length 
 
 const httpServer = http.createServer();
 const agServer = attach(httpServer, { authKey: 'bench' });
+attachRecovery(agServer, { channels: ['pubsub-recovered'] });
 let pubsubSeen = 0;
 
 // Writes `count` tick events to the socket's TCP stream, a pool (1,000 events, about 75 KB) per write, waiting
@@ -82,8 +87,8 @@ async function serveConnections() {
   }
 }
 
-async function consumePubsub() {
-  const channel = agServer.exchange.subscribe('pubsub');
+async function consumePubsub(name) {
+  const channel = agServer.exchange.subscribe(name);
   // Counts what it gets: the messages reach it like any subscriber's, and are dropped.
   for await (const message of channel) if (message) pubsubSeen++;
 }
@@ -105,7 +110,8 @@ function settle() {
 }
 
 void serveConnections();
-void consumePubsub();
+void consumePubsub('pubsub');
+void consumePubsub('pubsub-recovered');
 void logErrors();
 httpServer.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: httpServer.address().port }));
 
