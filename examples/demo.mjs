@@ -4,7 +4,8 @@
 // through a short scripted session: connection states, RPC both ways, a remote error, server-pushed events, a chat
 // between two clients on a pub/sub channel, a login through an RPC with a private channel that waits for it, a
 // server restart that the clients, their channels and the login survive on their own, a logout, and the same kind of
-// session again over MessagePack. Every line is stamped with the time since start.
+// session again over MessagePack, and a channel recovered across a lost connection, with the gap a server restart
+// leaves told to the subscriber. Every line is stamped with the time since start.
 //
 // Exits 0 when every step worked, 1 with the reason otherwise (or if the whole run takes over 30 s).
 
@@ -16,6 +17,8 @@ import { Subject, filter, firstValueFrom, skipWhile, take, tap, throwError, time
 // exactly as it would in an application that installed it.
 import { ChannelSubscribeError, createClient, RemoteError } from 'rx-socketcluster';
 import { msgpackCodec } from 'rx-socketcluster/codec/msgpack';
+import { recoverChannel } from 'rx-socketcluster/recovery';
+import { attachRecovery } from 'rx-socketcluster/server';
 
 // socketcluster-server is CommonJS.
 const socketClusterServer = createRequire(import.meta.url)('socketcluster-server');
@@ -237,6 +240,7 @@ async function startServer(port = 0, codecEngine = undefined) {
   serverLog(`listening on ws://127.0.0.1:${actualPort}/socketcluster/`);
 
   return {
+    agServer,
     port: actualPort,
     async stop() {
       agServer.closeAllListeners(); // ends the for-await loops above
@@ -501,6 +505,7 @@ async function main() {
   await server.stop();
 
   await overMessagePack();
+  await recovery();
 }
 
 /**
@@ -536,6 +541,55 @@ async function overMessagePack() {
 
   carol.close();
   dave.close();
+  await server.stop();
+}
+
+/**
+ * Channel recovery: a server with attachRecovery (rx-socketcluster/server) stamps the messages of `prices` and keeps
+ * the last ones; a client reading it through recoverChannel (rx-socketcluster/recovery) gets back what was
+ * published while its connection was down, once each and in order, and is told what a server restart lost.
+ */
+async function recovery() {
+  step("Recovery: 'prices' through a lost connection, then a server restart");
+  let server = await startServer();
+  let companion = attachRecovery(server.agServer, { channels: ['prices'], historySize: 100 });
+  serverLog(`recovery for 'prices', epoch ${companion.epoch}`);
+  const erin = createClient({ url: `ws://127.0.0.1:${server.port}/socketcluster/` });
+  const events = new Subject();
+  recoverChannel(erin, 'prices').subscribe((event) => {
+    if (event.type === 'message') log(`erin: price ${event.data.price} (seq ${event.seq})`);
+    else if (event.type === 'recovered') log(`erin: recovered seq ${event.from} to ${event.to}`);
+    else
+      log(`erin: GAP, ${event.reason}: seq ${event.from} to ${event.to ?? '?'} of epoch ${event.epoch} lost`);
+    events.next(event);
+  });
+  const seen = (what, test) => waitFor(events.pipe(filter(test)), what, 10_000);
+  const price = (n) => server.agServer.exchange.transmitPublish('prices', { price: 100 + n });
+  await waitFor(erin.channelState$('prices').pipe(filter((s) => s === 'subscribed')), "erin's subscription");
+
+  await price(1);
+  await price(2);
+  await seen('price 2', (e) => e.type === 'message' && e.data.price === 102);
+
+  log("the server drops erin's connection (as a network failure would), then publishes three prices");
+  const closed = waitFor(erin.state$.pipe(filter((s) => s.state === 'closed')), "erin's connection to drop");
+  for (const socket of Object.values(server.agServer.clients)) socket.socket.terminate();
+  await closed;
+  for (const n of [3, 4, 5]) await price(n);
+  await seen('the recovery', (e) => e.type === 'recovered');
+  await price(6);
+  await seen('price 6', (e) => e.type === 'message' && e.data.price === 106);
+
+  log('the server restarts: its history and sequences are gone, a new epoch begins');
+  await server.stop();
+  server = await startServer(server.port);
+  companion = attachRecovery(server.agServer, { channels: ['prices'], historySize: 100 });
+  serverLog(`recovery for 'prices', epoch ${companion.epoch}`);
+  await seen('the gap notice', (e) => e.type === 'gap' && e.reason === 'epoch-changed');
+  await price(7);
+  await seen('price 7', (e) => e.type === 'message' && e.data.price === 107);
+
+  erin.close();
   await server.stop();
 }
 
