@@ -24,8 +24,10 @@ export interface RecoveryOptions {
 
 /** What {@link attachRecovery} returns. */
 export interface Recovery {
-  /** This server's epoch. */
+  /** This server's epoch: the first part of the epoch of each channel's history. */
   readonly epoch: string;
+  /** The epoch of `channel`'s history, which its sequences count in (undefined when it has none). */
+  epochOf(channel: string): string | undefined;
   /** The last sequence stamped on `channel` (0 for none). */
   top(channel: string): number;
   /** Stops stamping and serving recovery; sockets recovering keep their stamps until they reconnect. */
@@ -99,6 +101,8 @@ class RecoveryServer implements Recovery {
   readonly #served = new WeakSet<AgSocket>();
   readonly #restore: (() => void)[] = [];
   #delivery: Delivery | undefined;
+  /** Logs made so far (for their epochs). */
+  #made = 0;
   #attached = true;
 
   constructor(server: AgServerLike, options: RecoveryOptions) {
@@ -120,6 +124,10 @@ class RecoveryServer implements Recovery {
 
   top(channel: string): number {
     return this.#logs.get(channel)?.top ?? 0;
+  }
+
+  epochOf(channel: string): string | undefined {
+    return this.#logs.get(channel)?.epoch;
   }
 
   detach(): void {
@@ -177,7 +185,10 @@ class RecoveryServer implements Recovery {
     let log = this.#logs.get(channel);
     if (!log) {
       this.#sweep();
-      this.#logs.set(channel, (log = new ChannelLog(this.#limits)));
+      // Each log has an epoch of its own: one made again after the channel was forgotten numbers from 1 anew, and
+      // a cursor into the old one must not be read as a cursor into it.
+      const epoch = `${this.epoch}.${(++this.#made).toString(36)}`;
+      this.#logs.set(channel, (log = new ChannelLog(this.#limits, epoch)));
     }
     return log;
   }
@@ -241,12 +252,7 @@ class RecoveryServer implements Recovery {
       this.#held.add(channel);
       this.#server.exchange.subscribe(channel);
     }
-    const reply = this.#log(channel).recover(
-      cursor,
-      this.epoch,
-      this.#joined.get(socket.id)?.get(channel),
-      this.#now(),
-    );
+    const reply = this.#log(channel).recover(cursor, this.#joined.get(socket.id)?.get(channel), this.#now());
     request.end(reply);
   }
 

@@ -10,11 +10,13 @@ export interface HistoryLimits {
 
 /**
  * One channel's sequence and bounded history: a ring of the last `size` messages, each with the time it was
- * stamped, trimmed by age when read or written.
+ * stamped, trimmed by age when read or written. Its sequences mean something only in its `epoch`: a log made again
+ * for the channel (after the server restarted, or forgot an idle channel) numbers from 1 in an epoch of its own.
  */
 export class ChannelLog {
   /** The last sequence given (0 before the first message). */
   top = 0;
+  readonly epoch: string;
   readonly #data: unknown[] = [];
   readonly #times: number[] = [];
   /** Index in the ring of the oldest message kept. */
@@ -23,8 +25,9 @@ export class ChannelLog {
   #count = 0;
   readonly #limits: HistoryLimits;
 
-  constructor(limits: HistoryLimits) {
+  constructor(limits: HistoryLimits, epoch: string) {
     this.#limits = limits;
+    this.epoch = epoch;
   }
 
   /** Stamps `data`: returns its sequence. */
@@ -56,7 +59,8 @@ export class ChannelLog {
    * The answer to `request` for a socket that subscribed when the channel was at sequence `joined` (undefined
    * when not known): the messages it missed, and what it cannot get.
    */
-  recover(request: RecoverRequest, epoch: string, joined: number | undefined, now: number): RecoverReply {
+  recover(request: RecoverRequest, joined: number | undefined, now: number): RecoverReply {
+    const epoch = this.epoch;
     const oldest = this.oldest(now);
     let after: number;
     let lost: LostRange | undefined;

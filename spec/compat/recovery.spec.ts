@@ -69,7 +69,7 @@ describe.each(MAJORS.filter((major) => major >= 15))('socketcluster-server %i', 
         await expect(firstValueFrom(subscriber.invoke('echo', 'still served'))).resolves.toBe('still served');
       }
       expect(events.filter((e) => e.type !== 'message')).toEqual([
-        { type: 'recovered', channel: 'feed', epoch: recovery.epoch, from: 2, to: 3 },
+        { type: 'recovered', channel: 'feed', epoch: recovery.epochOf('feed'), from: 2, to: 3 },
       ]);
       expect(plainReceived).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }]);
     } finally {

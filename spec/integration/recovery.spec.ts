@@ -140,7 +140,14 @@ it('reports one gap with the range lost when an outage outlasts the history, the
   await until(() => received(events).length === 10 + 50 + 5);
 
   expect(gaps(events)).toEqual([
-    { type: 'gap', channel: 'feed', reason: 'history-exceeded', epoch: companion.epoch, from: 11, to: 160 },
+    {
+      type: 'gap',
+      channel: 'feed',
+      reason: 'history-exceeded',
+      epoch: companion.epochOf('feed'),
+      from: 11,
+      to: 160,
+    },
   ]);
   const gapAt = events.findIndex((e) => e.type === 'gap');
   expect(received(events.slice(0, gapAt))).toEqual(range(1, 10));
@@ -154,13 +161,13 @@ it('reports an epoch change after a server restart, then delivers live', async (
   await live(subscriber, 'feed');
   for (let n = 1; n <= 5; n++) await server.agServer.exchange.transmitPublish('feed', n);
   await until(() => received(events).length === 5);
-  const oldEpoch = first.epoch;
+  const oldEpoch = first.epochOf('feed');
 
   const port = server.port;
   first.detach();
   await server.stop();
   const second = await start({ port });
-  expect(second.epoch).not.toBe(oldEpoch);
+  expect(second.epoch).not.toBe(first.epoch);
   await until(() => gaps(events).length === 1);
   for (let n = 6; n <= 8; n++) await server.agServer.exchange.transmitPublish('feed', n);
   await until(() => received(events).length === 8);
@@ -239,4 +246,38 @@ it('delivers the last messages first with rewind', async () => {
   await until(() => received(events).length === 6);
   expect(received(events)).toEqual(range(16, 21));
   expect(events[0]).toMatchObject({ type: 'message', seq: 16 });
+});
+
+it('gives a channel forgotten after its history aged out a new epoch: an old cursor gets a gap, not its new count', async () => {
+  server = await startTestServer();
+  let now = 0;
+  const companion = (recovery = attachRecovery(server.agServer, {
+    channels: (name) => name.startsWith('feed'),
+    historyAge: 1000,
+    now: () => now,
+  }));
+  const subscriber = client(server.url);
+  const events = record(subscriber, 'feed');
+  await live(subscriber, 'feed');
+  for (let n = 1; n <= 3; n++) await server.agServer.exchange.transmitPublish('feed', n);
+  await until(() => received(events).length === 3);
+  const oldEpoch = companion.epochOf('feed');
+
+  subscriber.disconnect();
+  await until(() => server.agServer.clientsCount === 0);
+  now = 5000;
+  // A new channel's history is made: idle ones are forgotten then.
+  await server.agServer.exchange.transmitPublish('feed-other', 0);
+  expect(companion.epochOf('feed')).toBeUndefined();
+  for (let n = 4; n <= 9; n++) await server.agServer.exchange.transmitPublish('feed', n);
+  subscriber.connect();
+  await until(() => gaps(events).length === 1);
+  await server.agServer.exchange.transmitPublish('feed', 10);
+  await until(() => received(events).includes(10));
+
+  expect(companion.epochOf('feed')).not.toBe(oldEpoch);
+  expect(gaps(events)).toEqual([
+    { type: 'gap', channel: 'feed', reason: 'epoch-changed', epoch: oldEpoch, from: 4 },
+  ]);
+  expect(received(events)).toEqual([1, 2, 3, 10]);
 });

@@ -6,7 +6,7 @@ import { ChannelLog } from '../../lib/server/channel-log';
 const EPOCH = 'e1';
 
 function logOf(size: number, age = 60_000, count = 0, at = 0): ChannelLog {
-  const log = new ChannelLog({ size, age });
+  const log = new ChannelLog({ size, age }, EPOCH);
   for (let i = 1; i <= count; i++) log.append(`m${i}`, at);
   return log;
 }
@@ -14,7 +14,7 @@ function logOf(size: number, age = 60_000, count = 0, at = 0): ChannelLog {
 it('numbers messages from 1 and answers a cursor with what follows it, in order', () => {
   const log = logOf(10, 60_000, 5);
   expect(log.top).toBe(5);
-  expect(log.recover({ channel: 'c', epoch: EPOCH, seq: 2 }, EPOCH, 0, 0)).toEqual({
+  expect(log.recover({ channel: 'c', epoch: EPOCH, seq: 2 }, 0, 0)).toEqual({
     epoch: EPOCH,
     top: 5,
     messages: [
@@ -23,13 +23,13 @@ it('numbers messages from 1 and answers a cursor with what follows it, in order'
       [5, 'm5'],
     ],
   });
-  expect(log.recover({ channel: 'c', epoch: EPOCH, seq: 5 }, EPOCH, 0, 0).messages).toEqual([]);
+  expect(log.recover({ channel: 'c', epoch: EPOCH, seq: 5 }, 0, 0).messages).toEqual([]);
 });
 
 it('keeps the last `size` messages, and reports what fell out of the ring as lost', () => {
   const log = logOf(3, 60_000, 10);
   expect(log.oldest(0)).toBe(8);
-  expect(log.recover({ channel: 'c', epoch: EPOCH, seq: 4 }, EPOCH, 0, 0)).toEqual({
+  expect(log.recover({ channel: 'c', epoch: EPOCH, seq: 4 }, 0, 0)).toEqual({
     epoch: EPOCH,
     top: 10,
     messages: [
@@ -42,11 +42,11 @@ it('keeps the last `size` messages, and reports what fell out of the ring as los
 });
 
 it('drops messages older than `age`, and forgets a log that holds nothing', () => {
-  const log = new ChannelLog({ size: 10, age: 1000 });
+  const log = new ChannelLog({ size: 10, age: 1000 }, EPOCH);
   log.append('old', 0);
   log.append('new', 900);
   expect(log.oldest(1500)).toBe(2);
-  expect(log.recover({ channel: 'c', epoch: EPOCH, seq: 0 }, EPOCH, 0, 1500)).toMatchObject({
+  expect(log.recover({ channel: 'c', epoch: EPOCH, seq: 0 }, 0, 1500)).toMatchObject({
     messages: [[2, 'new']],
     lost: { reason: 'history-exceeded', from: 1, to: 1 },
   });
@@ -56,7 +56,7 @@ it('drops messages older than `age`, and forgets a log that holds nothing', () =
 
 it('reports an epoch change from the cursor on, and gives what was published since the socket subscribed', () => {
   const log = logOf(10, 60_000, 6);
-  expect(log.recover({ channel: 'c', epoch: 'old', seq: 40 }, EPOCH, 4, 0)).toEqual({
+  expect(log.recover({ channel: 'c', epoch: 'old', seq: 40 }, 4, 0)).toEqual({
     epoch: EPOCH,
     top: 6,
     messages: [
@@ -69,14 +69,14 @@ it('reports an epoch change from the cursor on, and gives what was published sin
 
 it('answers a first request with what was published since the socket subscribed, or the last `rewind`', () => {
   const log = logOf(10, 60_000, 8);
-  expect(log.recover({ channel: 'c' }, EPOCH, 7, 0).messages).toEqual([[8, 'm8']]);
-  expect(log.recover({ channel: 'c', rewind: 3 }, EPOCH, 8, 0).messages).toEqual([
+  expect(log.recover({ channel: 'c' }, 7, 0).messages).toEqual([[8, 'm8']]);
+  expect(log.recover({ channel: 'c', rewind: 3 }, 8, 0).messages).toEqual([
     [6, 'm6'],
     [7, 'm7'],
     [8, 'm8'],
   ]);
   // A rewind longer than the history gives what there is, and no loss: nothing before the subscription was owed.
-  expect(logOf(2, 60_000, 8).recover({ channel: 'c', rewind: 5 }, EPOCH, 8, 0)).toEqual({
+  expect(logOf(2, 60_000, 8).recover({ channel: 'c', rewind: 5 }, 8, 0)).toEqual({
     epoch: EPOCH,
     top: 8,
     messages: [
@@ -85,7 +85,7 @@ it('answers a first request with what was published since the socket subscribed,
     ],
   });
   // What was published since the subscription and has aged out is a loss.
-  expect(logOf(2, 60_000, 8).recover({ channel: 'c' }, EPOCH, 4, 0)).toMatchObject({
+  expect(logOf(2, 60_000, 8).recover({ channel: 'c' }, 4, 0)).toMatchObject({
     messages: [
       [7, 'm7'],
       [8, 'm8'],
@@ -97,7 +97,7 @@ it('answers a first request with what was published since the socket subscribed,
 it('stamps without keeping anything with a size of 0', () => {
   const log = logOf(0, 60_000, 3);
   expect(log.top).toBe(3);
-  expect(log.recover({ channel: 'c', epoch: EPOCH, seq: 1 }, EPOCH, 0, 0)).toMatchObject({
+  expect(log.recover({ channel: 'c', epoch: EPOCH, seq: 1 }, 0, 0)).toMatchObject({
     messages: [],
     lost: { reason: 'history-exceeded', from: 2, to: 3 },
   });
