@@ -22,8 +22,9 @@ export interface RecoverOptions extends ChannelOptions {
  *   re-subscription recovered everything missed; `{ type: 'gap', reason, from, to }` when messages are lost
  *   (history exceeded, a new server epoch, a server without recovery), after which the messages are live again.
  * - Completes and errors: as `client.channel(name)`.
- * - Each subscriber recovers on its own (one request per subscriber and connection); the server subscription is
- *   shared with `client.channel(name)`.
+ * - Each subscriber recovers on its own (one request per subscriber and connection); they share one server
+ *   subscription. Once a client has asked to recover a channel, its socket receives that channel's messages
+ *   stamped: read it only through `recoverChannel` in that client.
  *
  * @example
  * ```ts
