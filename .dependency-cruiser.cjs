@@ -4,8 +4,8 @@
  * Type-only imports count: a type cycle is a cycle too.
  *
  *   internal, errors, codec                  leaves
- *   transport <- protocol <- connection <- rpc <- channels | auth <- engine <- logging <- client <- index, verify,
- *   diagnostics, recovery <- node <- angular <- testing <- server
+ *   transport <- protocol <- connection <- rpc <- channels | auth <- engine <- logging <- share <- client
+ *   <- index, verify, diagnostics, recovery, worker <- worker-main <- node <- angular <- testing <- server
  *
  * The entries sit on the facade (node.ts re-exports index.ts with `ws`); angular/ uses the public entry only.
  * testing/ (rx-socketcluster/testing, a fake server) plays the server's side of the wire: it may use the public
@@ -24,8 +24,10 @@ const LAYERS = [
   ['channels', 'auth'],
   ['engine'],
   ['logging'],
+  ['share'],
   ['client'],
-  ['index.ts', 'verify.ts', 'diagnostics.ts', 'recovery'],
+  ['index.ts', 'verify.ts', 'diagnostics.ts', 'recovery', 'worker.ts'],
+  ['worker-main.ts'],
   ['node.ts'],
   ['angular'],
   ['testing'],

@@ -1,7 +1,8 @@
 // Build of rx-socketcluster (STYLE.md §11):
 //   1. ESM and CJS from one input map (but for rx-socketcluster/codec/msgpack, below), shared code in chunks,
 //      dependencies external;
-//   2. one minified browser ESM bundle with only rxjs external (no `ws`, no Node globals);
+//   2. one minified browser ESM bundle with only rxjs external (no `ws`, no Node globals), whose cross-tab sharing
+//      is a chunk loaded only by clients that share; and the shared worker's script, rxjs bundled in;
 //   3. bundled declarations with rollup-plugin-dts, twice: `.d.mts` for `import`, `.d.cts` for `require`.
 // The paths must match the "exports" map in package.json.
 import { readdirSync, rmdirSync, rmSync } from 'node:fs';
@@ -25,6 +26,7 @@ const input = {
   testing: 'lib/testing/index.ts',
   recovery: 'lib/recovery/index.ts',
   server: 'lib/server/index.ts',
+  worker: 'lib/worker.ts',
 };
 
 /**
@@ -142,6 +144,9 @@ export default [
   {
     input: { 'rx-socketcluster.min': 'lib/index.ts' },
     external: [/^rxjs(\/|$)/],
+    // The code that the sharing chunk shares with the entry stays in the entry (whose size is the one measured),
+    // which exports it to the chunk under extra names, rather than in a third chunk that the entry only re-exports.
+    preserveEntrySignatures: 'allow-extension',
     onwarn,
     plugins: [
       nodeResolve({
@@ -161,6 +166,23 @@ export default [
       entryFileNames: 'browser/[name].mjs',
       chunkFileNames: 'browser/shared-[hash].mjs',
     },
+  },
+  {
+    // The ready-made shared worker script (docs/sharing.md): everything bundled, rxjs included, since a worker
+    // has no import map to find it.
+    input: { 'rx-socketcluster.worker.min': 'lib/worker-main.ts' },
+    onwarn,
+    plugins: [
+      nodeResolve({
+        browser: true,
+        exportConditions: ['browser', 'import', 'default'],
+        preferBuiltins: false,
+      }),
+      ts(),
+      terser({ ecma: 2020, module: true, format: { comments: false } }),
+      distFiles(),
+    ],
+    output: { ...common, dir: 'dist', format: 'es', entryFileNames: 'browser/[name].mjs' },
   },
   ...['mts', 'cts'].map((ext, i, all) => ({
     input,

@@ -9,6 +9,7 @@ export type { Client } from './client/client';
 export type { ClientLifecycle } from './client/client-lifecycle';
 export type { ClientOptions, TlsOptions } from './client/options';
 export type { ClientFeature } from './engine/feature';
+export type { MessagePortLike, SharedWorkerLike, ShareMode, ShareState } from './share/share-state';
 export type { UrlPickContext, UrlPicker } from './connection/endpoints';
 export type {
   ApiMessage,

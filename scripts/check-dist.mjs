@@ -219,13 +219,21 @@ function checkExportsMap() {
   ok(`package.json "exports": all ${targets.length} targets exist`);
 }
 
-/** The browser bundle may import only rxjs, and must not touch Node's globals. */
-function checkBrowserBundle(file) {
+/**
+ * The browser bundle may import only rxjs (and, with `import()`, its own sharing chunk beside it, which imports only
+ * rxjs and the bundle), and must not touch Node's globals.
+ */
+function checkBrowserBundle(file, chunk = false) {
   assert(existsSync(file), `${file} does not exist (run npm run build)`);
   const code = readFileSync(file, 'utf8');
   const imports = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)].map((m) => m[1]);
-  const foreign = imports.filter((spec) => !/^rxjs(\/|$)/.test(spec));
+  const own = chunk ? /^\.\/rx-socketcluster\.min\.mjs$/ : /^\.\/shared-[\w-]+\.mjs$/;
+  const foreign = imports.filter((spec) => !/^rxjs(\/|$)/.test(spec) && !own.test(spec));
   assert(foreign.length === 0, `browser bundle imports ${foreign.join(', ')}`);
+  if (!chunk) {
+    for (const spec of imports.filter((s) => own.test(s)))
+      checkBrowserBundle(join(dirname(file), spec), true);
+  }
   // Words inside string literals are text, not globals ('Message was too big to process' is a close code's text).
   const withoutStrings = code.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, '""');
   const nodeGlobals = [
@@ -238,7 +246,8 @@ function checkBrowserBundle(file) {
   // Angular's runtime would show its definition properties (ɵprov, ɵfac...), which minifiers leave alone.
   assert(!/ɵ(prov|fac|inj|cmp)\b/.test(code), 'browser bundle contains Angular code');
   const size = `${(code.length / 1024).toFixed(1)} KiB minified`;
-  ok(`browser bundle: imports only rxjs, no Node globals, no Angular (${size})`);
+  const what = chunk ? `browser bundle's chunk ${relative(root, file)}` : 'browser bundle';
+  ok(`${what}: imports only rxjs${chunk ? ' and the bundle' : ''}, no Node globals, no Angular (${size})`);
 }
 
 /**

@@ -5,7 +5,10 @@
 import { animationFrameScheduler, auditTime, scan } from 'rxjs';
 import { createClient } from 'rx-socketcluster';
 
-const CHANNEL = new URLSearchParams(location.search).get('channel') ?? 'metrics';
+const query = new URLSearchParams(location.search);
+const CHANNEL = query.get('channel') ?? 'metrics';
+/** "Share across tabs": one connection for every tab of this browser that has the switch on (docs/sharing.md). */
+const SHARE = query.get('share') === '1';
 /** The time the chart shows, in ms. */
 const SPAN_MS = 20_000;
 /** A longer silence between two values breaks the line (a reconnect shows as a gap). */
@@ -17,8 +20,31 @@ const el = (id) => document.getElementById(id);
 const [badge, detail, chart, line, last, grid] = ['badge', 'detail', 'chart', 'line', 'last', 'grid'].map(el);
 el('channel').textContent = `· channel ${CHANNEL}`;
 
-// The page's own origin: the client turns http: into ws: (and https: into wss:).
-const client = createClient({ url: new URL('/socketcluster/', location.href).href });
+// The page's own origin: the client turns http: into ws: (and https: into wss:). With the switch on, a shared
+// worker holds the connection for every tab (or, in a browser without SharedWorker, a leader tab does); the worker's
+// script is the package's ready-made one, served from dist/browser/ like the bundle.
+const client = createClient({
+  url: new URL('/socketcluster/', location.href).href,
+  ...(SHARE && {
+    share: 'auto',
+    name: 'dashboard',
+    worker: (name) =>
+      new SharedWorker('/dist/browser/rx-socketcluster.worker.min.mjs', { type: 'module', name }),
+  }),
+});
+
+// ------------------------------------------------------------------------------------------- share switch
+
+const shareSwitch = el('share');
+shareSwitch.checked = SHARE;
+shareSwitch.addEventListener('change', () => {
+  if (shareSwitch.checked) query.set('share', '1');
+  else query.delete('share');
+  location.search = query.toString();
+});
+client.share$.subscribe((s) => {
+  el('tabs').textContent = s.mode === 'off' ? '' : `${s.role} · ${s.tabs} tab${s.tabs === 1 ? '' : 's'}`;
+});
 
 // ------------------------------------------------------------------------------------------- connection badge
 

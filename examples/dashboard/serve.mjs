@@ -27,15 +27,18 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const FILES = {
   '/': { file: here('./index.html'), type: 'text/html; charset=utf-8' },
   '/dashboard.js': { file: here('./dashboard.js'), type: 'text/javascript; charset=utf-8' },
-  '/dist/browser/rx-socketcluster.min.mjs': {
-    file: here('../../dist/browser/rx-socketcluster.min.mjs'),
-    type: 'text/javascript; charset=utf-8',
-  },
-  '/dist/browser/rx-socketcluster.min.mjs.map': {
-    file: here('../../dist/browser/rx-socketcluster.min.mjs.map'),
-    type: 'application/json',
-  },
 };
+
+/**
+ * The package's browser files, served as they are: the bundle, the sharing chunk it loads when a client shares
+ * (a hashed `shared-*.mjs` name), the shared worker's script, and their source maps.
+ */
+function browserFile(path) {
+  const name = /^\/dist\/browser\/([\w.-]+\.mjs(\.map)?)$/.exec(path);
+  if (!name) return undefined;
+  const type = name[2] ? 'application/json' : 'text/javascript; charset=utf-8';
+  return { file: here(`../../dist/browser/${name[1]}`), type };
+}
 
 let rxjsModule;
 
@@ -69,7 +72,7 @@ function rxjsBundle() {
   return rxjsModule;
 }
 
-/** Serves the files of FILES, and rxjs at /vendor/rxjs.mjs. */
+/** Serves the files of FILES and dist/browser/, and rxjs at /vendor/rxjs.mjs. */
 async function serveFile(request, response) {
   const path = new URL(request.url, 'http://localhost').pathname;
   try {
@@ -77,9 +80,10 @@ async function serveFile(request, response) {
     let type = 'text/javascript; charset=utf-8';
     if (path === '/vendor/rxjs.mjs') {
       body = await rxjsBundle();
-    } else if (Object.hasOwn(FILES, path)) {
-      body = await readFile(FILES[path].file);
-      type = FILES[path].type;
+    } else if (Object.hasOwn(FILES, path) || browserFile(path)) {
+      const { file, type: fileType } = FILES[path] ?? browserFile(path);
+      body = await readFile(file);
+      type = fileType;
     } else {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
       return;

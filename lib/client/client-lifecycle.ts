@@ -4,6 +4,7 @@ import type { AuthState } from '../auth/auth-state';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
 import type { ConnectionState, OpenState } from '../connection/connection-state';
 import type { AnyScError } from '../errors';
+import type { ShareState } from '../share/share-state';
 
 /**
  * The members of a {@link Client} that do not depend on its API type: the connection and authentication states,
@@ -94,6 +95,19 @@ export interface ClientLifecycle {
 
   /** The current authentication state, synchronously. */
   readonly authState: AuthState;
+
+  /**
+   * Where this client's connection is, with the `share` option: its mode, this tab's role (`leader` when it holds
+   * the connection, `follower` when another tab or the shared worker does), and how many tabs share it; for a
+   * debug panel. Without sharing: `{ mode: 'off', role: 'alone', tabs: 1 }`. With sharing, `role` is `joining`
+   * until the tab has joined (or found that the browser cannot share: then `alone`).
+   *
+   * - Emits: the current state on subscription, then every change (a tab joins or leaves, a new leader).
+   * - Completes: when the client is closed (at once without sharing).
+   * - Errors: never.
+   * - Shared; replays the latest to each new subscriber. Does not open the connection.
+   */
+  readonly share$: Observable<ShareState>;
 
   /**
    * Sends `#authenticate` with a signed token (after the handshake). When the server accepts it the client is

@@ -1,11 +1,11 @@
-import { map, Observable, throwError } from 'rxjs';
+import { BehaviorSubject, map, Observable, of, throwError } from 'rxjs';
 import type { AuthenticateResult } from '../auth/authenticate-reply';
 import type { AuthState } from '../auth/auth-state';
 import type { ChannelState, ChannelStateChange } from '../channels/channel-state';
 import type { ConnectionState, OpenState } from '../connection/connection-state';
 import { Engine } from '../engine/engine';
 import type { EngineFactory } from '../engine/feature';
-import type { AuthenticateAnswer } from '../engine/port';
+import type { AuthenticateAnswer, CommandMessage, EngineCommands, EngineEvents, EngineView } from '../engine/port';
 import {
   ClientClosedError,
   ConnectionError,
@@ -15,6 +15,7 @@ import {
 } from '../errors';
 import { checkEvent, checkUserEvent, encodeEvent } from '../protocol/encode-packet';
 import { ScEvent } from '../protocol/packets';
+import type { ShareState } from '../share/share-state';
 import type { ScApi, UntypedApi, ValidApi } from './api';
 import { checkChannelOptions, type ChannelOptions } from './channel-options';
 import type { Client } from './client';
@@ -111,6 +112,10 @@ class ScClient implements Client {
 
   get authState(): AuthState {
     return this.#core.auth;
+  }
+
+  get share$(): Observable<ShareState> {
+    return this.#core.share$ ?? of<ShareState>({ mode: 'off', role: 'alone', tabs: 1, tab: '', holder: '' });
   }
 
   authenticate(token: string): Observable<AuthenticateResult> {
@@ -235,6 +240,37 @@ export function createClient<Api extends ScApi & ValidApi<Api> = UntypedApi>(
   let make: EngineFactory = (config, events) => new Engine(config, events);
   for (const feature of resolved.features) make = feature.wrapEngine(make);
   const facade = new Facade(resolved);
-  facade.attach(make(resolved, facade));
+  if (resolved.share === 'off') {
+    facade.attach(make(resolved, facade));
+  } else {
+    // Sharing is a chunk of its own, loaded only by a client that asks for it; meanwhile the facade's commands wait.
+    const queued: CommandMessage[] = [];
+    const share = new BehaviorSubject<ShareState>({
+      mode: 'off',
+      role: 'joining',
+      tabs: 0,
+      tab: '',
+      holder: '',
+    });
+    facade.share$ = share.asObservable();
+    facade.attach(
+      new Proxy({} as EngineCommands & EngineView, {
+        get: (_, name) =>
+          name === 'channelState'
+            ? () => 'unsubscribed'
+            : (...args: unknown[]) => queued.push({ name, args } as CommandMessage),
+      }),
+    );
+    void import('../share/attach-shared').then((shared) =>
+      shared.attachShared(
+        facade,
+        resolved,
+        options as Readonly<Record<string, unknown>>,
+        (events: EngineEvents) => make(resolved, events),
+        queued,
+        share,
+      ),
+    );
+  }
   return new ScClient(facade);
 }

@@ -5,6 +5,7 @@ import type { Codec } from '../codec/codec';
 import { IDLE, type ConnectionState } from '../connection/connection-state';
 import type { EngineCommands, EngineEvents, EngineView, PortConnectionState } from '../engine/port';
 import type { ClientStats } from '../engine/stats';
+import type { ShareState } from '../share/share-state';
 import {
   fromErrorRecord,
   mapErrorFields,
@@ -45,6 +46,8 @@ export class Facade implements EngineEvents, CallStreamsHost, ChannelStreamsHost
   readonly #config: FacadeConfig;
   /** The engine's side of the port; set once by {@link Facade.attach}. */
   port: EngineCommands & EngineView = undefined as never;
+  /** Where the connection is, when it is shared across tabs (see `share$`); set by the sharing chunk. */
+  share$: Observable<ShareState> | undefined;
   readonly #state = new BehaviorSubject<ConnectionState>(IDLE);
   /** The authentication state; its subject is made on the first read of `authState$` (many clients never read it). */
   #authState: AuthState = UNAUTHENTICATED;

@@ -1,10 +1,12 @@
 import { Observable, Subject } from 'rxjs';
+import type { EngineCommands } from '../engine/port';
 import { ClientClosedError, ProtocolError, type ScClientError } from '../errors';
 import { InboundRequest, type AnswerChannel, type ProcedureRequest } from './procedure-request';
 import { quote } from '../internal/quote';
 
 /** What the inbound streams need of the facade. @internal */
 export interface InboundHost extends AnswerChannel {
+  readonly port: Pick<EngineCommands, 'respond' | 'listen'>;
   /** Opens the connection when a stream gets its first subscriber. */
   connect(): void;
   /** Reports a diagnostic on `errors$`. */
@@ -36,7 +38,7 @@ export class InboundStreams {
 
   /** The shared stream of invokes named `name`. */
   procedure(name: string): Observable<ProcedureRequest> {
-    return this.#stream((this.#procedures ??= new Map<string, Subject<ProcedureRequest>>()), name);
+    return this.#stream((this.#procedures ??= new Map<string, Subject<ProcedureRequest>>()), name, true);
   }
 
   /** The engine's `serverEvent`. */
@@ -67,20 +69,27 @@ export class InboundStreams {
     this.#receivers = this.#procedures = undefined;
   }
 
-  #stream<T>(registry: Map<string, Subject<T>>, name: string): Observable<T> {
+  // A procedure's stream tells the engine when it starts and stops serving (`listen`), for a hub shared by tabs.
+  #stream<T>(registry: Map<string, Subject<T>>, name: string, serves?: boolean): Observable<T> {
     return new Observable<T>((subscriber) => {
       if (this.#host.isClosed()) {
         subscriber.error(new ClientClosedError());
         return undefined;
       }
       let subject = registry.get(name);
-      if (!subject) registry.set(name, (subject = new Subject<T>()));
+      if (!subject) {
+        registry.set(name, (subject = new Subject<T>()));
+        if (serves) this.#host.port.listen(name, true);
+      }
       const subscription = subject.subscribe(subscriber);
       this.#host.connect();
       const own = subject;
       return () => {
         subscription.unsubscribe();
-        if (!own.observed && registry.get(name) === own) registry.delete(name);
+        if (!own.observed && registry.get(name) === own) {
+          registry.delete(name);
+          if (serves && !this.#host.isClosed()) this.#host.port.listen(name, false);
+        }
       };
     });
   }

@@ -13,6 +13,7 @@ import { checkDuration } from '../internal/duration';
 import type { ProtocolVersion } from '../protocol/packets';
 import { resolveWebSocket, type WebSocketConstructor } from '../transport/web-socket';
 import type { ExplainSocketError } from '../transport/socket-failure';
+import type { SharedWorkerLike, ShareMode } from '../share/share-state';
 import type { FacadeConfig } from './facade';
 
 /** TLS settings for `wss:` in Node (passed to `ws`, which passes them to `tls.connect`). Browsers ignore them. */
@@ -131,6 +132,32 @@ export interface ClientOptions {
    */
   features?: readonly ClientFeature[];
   /**
+   * Share one connection among the tabs of this browser that create a client with the same `name`:
+   * - `'off'` (the default): this client holds its own connection, as every client in Node does;
+   * - `'auto'`: a SharedWorker holds it when `worker` is given and the browser has `SharedWorker`; else a leader
+   *   tab, elected with Web Locks, holds it for the others, which reach it over `BroadcastChannel`; where neither
+   *   exists, this client holds its own;
+   * - `'shared-worker'` or `'leader-tab'`: that way only (or else its own connection).
+   *
+   * The client's API is the same in every mode. Channels are held once for all tabs, calls are answered to the tab
+   * that made them, a server invoke is served by one tab, and the token is the same in every tab. `share$` says
+   * which tab holds the connection and how many share it. Web Locks need a secure context (https, or localhost).
+   * See docs/sharing.md.
+   */
+  share?: ShareMode;
+  /**
+   * Keeps apps on one origin apart: only clients with the same `name` share a connection. Default: the URL (the
+   * first of `urls`).
+   */
+  name?: string;
+  /**
+   * Starts the shared worker that holds the connection in `'auto'` and `'shared-worker'` modes: a function that
+   * returns `new SharedWorker(url, { type: 'module', name })`, the script being one that calls
+   * `serveSharedWorker()` from `rx-socketcluster/worker` (or the package's ready-made
+   * `dist/browser/rx-socketcluster.worker.min.mjs`). See docs/sharing.md for each bundler.
+   */
+  worker?: (name: string) => SharedWorkerLike;
+  /**
    * The clock and timers of every part of the client: connect timeout, ping watchdog, backoff, outbox age, ack
    * timeouts, linger, token refresh. Default: `asyncScheduler`. For tests: a `TestScheduler` (in `run` mode) or a
    * `VirtualTimeScheduler` runs them all in virtual time.
@@ -170,7 +197,12 @@ export interface ResolvedOptions extends EngineConfig, FacadeConfig {
   readonly url: string | undefined;
   /** The features, checked. */
   readonly features: readonly ClientFeature[];
+  readonly share: ShareMode;
+  readonly name: string;
+  readonly worker: ((name: string) => SharedWorkerLike) | undefined;
 }
+
+const SHARE_MODES: readonly string[] = ['off', 'auto', 'shared-worker', 'leader-tab'];
 
 /**
  * Validates the options and fills in defaults.
@@ -199,6 +231,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (!(outboxLimit >= 0)) throw new RangeError(`outboxLimit must be 0 or more, got ${outboxLimit}`);
   const outboxMaxAge = options.outboxMaxAge ?? 30_000;
   if (outboxMaxAge !== Infinity) checkDuration('outboxMaxAge', outboxMaxAge);
+  const share = options.share ?? 'off';
+  if (!SHARE_MODES.includes(share)) throw new RangeError(`share must be one of ${SHARE_MODES.join(', ')}`);
   const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
   if (!(maxPayload > 0)) throw new RangeError(`maxPayload must be more than 0, got ${maxPayload}`);
   const { urls } = options;
@@ -236,5 +270,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     refreshToken: options.refreshToken,
     refreshMargin: checkDuration('refreshMargin', options.refreshMargin ?? 60_000),
     features: checkFeatures(options.features),
+    share,
+    name: options.name ?? String(url ?? list[0]),
+    worker: options.worker,
   };
 }

@@ -158,6 +158,10 @@ export class Engine
     this.#auth.deauthenticate();
   }
 
+  listen(): void {
+    // One engine, one facade: the facade answers every server invoke itself.
+  }
+
   // EngineView
 
   channelState(channel: string): ChannelState {

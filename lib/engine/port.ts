@@ -81,6 +81,11 @@ export interface EngineCommands {
   deauthenticate(): void;
   /** Take a sample of the client's traffic and health now: {@link EngineEvents.stats} answers with `request`. */
   sampleStats(request: number): void;
+  /**
+   * The facade serves `procedure` (`on`), or no longer does. One engine ignores it; a hub shared by many tabs sends
+   * each server invoke to a tab that serves it.
+   */
+  listen(procedure: string, on: boolean): void;
 }
 
 /**

@@ -81,6 +81,10 @@ export class LoggedCommands implements EngineCommands, EngineView {
     this.#engine.deauthenticate();
   }
 
+  listen(procedure: string, on: boolean): void {
+    this.#engine.listen(procedure, on);
+  }
+
   channelState(channel: string): ChannelState {
     return this.#engine.channelState(channel);
   }

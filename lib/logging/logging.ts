@@ -1,5 +1,5 @@
 import type { ClientFeature, EngineFactory } from '../engine/feature';
-import { createLog, type Logger, type LogLevel } from './log';
+import { createLog, type Log, type Logger, type LogLevel } from './log';
 import { loggedEngine } from './logged-engine';
 
 /** Options of {@link logging}. */
@@ -47,9 +47,22 @@ export interface LoggingOptions {
  */
 export function logging(options: LoggingOptions = {}): ClientFeature {
   const log = createLog(options.logger, options.level ?? 'info');
-  return {
+  const feature: LoggingFeature = {
     feature: 'logging',
+    log,
     wrapEngine: (next: EngineFactory): EngineFactory =>
       log ? (config, facade) => loggedEngine(config, facade, log, next) : next,
   };
+  return feature;
+}
+
+/** A `logging()` feature, which also lends its log to what writes outside the port (the sharing of tabs). */
+interface LoggingFeature extends ClientFeature {
+  readonly log: Log | undefined;
+}
+
+/** The log of the `logging()` feature among a client's features, if one is there and not silent. @internal */
+export function logOf(features: readonly ClientFeature[]): Log | undefined {
+  for (const feature of features) if (feature.feature === 'logging') return (feature as LoggingFeature).log;
+  return undefined;
 }

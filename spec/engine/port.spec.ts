@@ -36,6 +36,7 @@ const COMMANDS = [
   'authenticate',
   'deauthenticate',
   'sampleStats',
+  'listen',
 ] as const satisfies readonly (keyof EngineCommands)[];
 
 /** Every method of {@link EngineEvents}. */

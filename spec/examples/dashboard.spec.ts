@@ -103,3 +103,39 @@ describe('examples/dashboard in headless Chromium', () => {
     expect(failedRequests).toEqual([]);
   });
 });
+
+describe('examples/dashboard with "share across tabs"', () => {
+  let server: HarnessProcess | undefined;
+  let browser: Browser | undefined;
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shares one socket between its tabs once the switch is on', async () => {
+    server = new HarnessProcess('dashboard-harness.mjs', 'dashboard server');
+    const { url } = await server.next('ready');
+    browser = await launchChromium();
+    const context = await browser.newContext();
+    const first = await context.newPage();
+    await first.goto(url!);
+    await first.waitForFunction(() => document.getElementById('badge')!.textContent === 'open');
+    expect(await first.textContent('#tabs')).toBe('');
+
+    // The switch reloads the page with ?share=1; a second tab opens with it on.
+    await Promise.all([first.waitForURL(/share=1/), first.check('#share')]);
+    const second = await context.newPage();
+    await second.goto(`${url!}?share=1`);
+    for (const page of [first, second]) {
+      await page.waitForFunction(() => document.getElementById('tabs')!.textContent.endsWith('2 tabs'));
+      await page.waitForFunction(() => Number(document.getElementById('chart')!.dataset.points) >= 3);
+      expect(await page.isChecked('#share')).toBe(true);
+      expect(await page.textContent('#tabs')).toBe('follower · 2 tabs');
+    }
+    // One socket: both pages show the id of the socket the shared worker holds.
+    const ids = await Promise.all([first, second].map((page) => page.textContent('#detail')));
+    expect(ids[0]).toMatch(/^socket id \S+$/);
+    expect(ids[1]).toBe(ids[0]);
+  });
+});

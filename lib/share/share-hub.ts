@@ -1,0 +1,366 @@
+import type { AuthState } from '../auth/auth-state';
+import { UNAUTHENTICATED } from '../auth/auth-state';
+import type { ChannelRequest } from '../channels/channel-request';
+import type { ChannelState } from '../channels/channel-state';
+import type { ClientStats } from '../engine/stats';
+import type {
+  CommandMessage,
+  EngineCommands,
+  EngineEvents,
+  EngineView,
+  EventMessage,
+  PortConnectionState,
+} from '../engine/port';
+import type { Codec } from '../codec/codec';
+import type { ErrorRecord } from '../errors';
+import type { SharedOptions, TabLink, TabMessage } from './messages';
+
+/** The hub's engine, and its codec. */
+export interface HubEngine {
+  readonly engine: EngineCommands & EngineView;
+  readonly codec: Codec;
+}
+
+/** Makes the hub's engine, which reports to `events`, from the options of the tab that first joins. */
+export type MakeEngine = (events: EngineEvents, options?: SharedOptions) => HubEngine;
+
+/** A tab that joined: how to reach it, and what it holds. */
+interface Tab {
+  link: TabLink;
+  readonly channels: Set<string>;
+  procedures: Set<string>;
+  /** The tab's call ids (and stats requests) to the hub's. */
+  readonly calls: Map<number, number>;
+  readonly samples: Map<number, number>;
+}
+
+/**
+ * The engine of many tabs: one engine, and the tabs' facades behind it, each reached by a {@link TabLink}. It runs
+ * in a shared worker or in the leader tab, and keeps what one engine cannot know of its many facades:
+ *
+ * - call ids: each tab draws even ids from its own counter, so the hub gives every call (and stats request) an id
+ *   of its own (re-encoding an invoke's frame with it) and takes the answer back to the tab that asked, and to no
+ *   other;
+ * - channels, reference-counted: the engine holds a channel while any tab does (one `#subscribe`), and lets it go
+ *   when the last one leaves (one `#unsubscribe`); messages and states go to the tabs that hold it;
+ * - procedures: a server invoke goes to one tab, the first that serves the procedure;
+ * - everything else (connection and auth states, server events, diagnostics) goes to every tab.
+ *
+ * A tab that leaves (its `bye`, or its host noticing it is gone) releases what it held.
+ * @internal
+ */
+export class ShareHub implements EngineEvents {
+  readonly #make: MakeEngine;
+  /** `worker`, or the id of the leader tab. */
+  readonly #holder: string;
+  /** Whether the engine closes when the last tab leaves (a worker's), to open again with the next. */
+  readonly #closeWhenEmpty: boolean;
+  #engine: HubEngine | undefined;
+  readonly #tabs = new Map<string, Tab>();
+  /** The tabs that hold each channel. */
+  readonly #channels = new Map<string, Set<string>>();
+  /** The hub's call ids (even, as the facade's) and stats requests, to the tab and its own id. */
+  readonly #calls = new Map<number, readonly [string, number]>();
+  readonly #samples = new Map<number, readonly [string, number]>();
+  #cid = 0;
+  #sample = 0;
+  /** The engine's last connection state; none while it is idle. */
+  #state: PortConnectionState | undefined;
+  #auth: AuthState = UNAUTHENTICATED;
+  #closing = false;
+
+  constructor(make: MakeEngine, holder: string, closeWhenEmpty: boolean) {
+    this.#make = make;
+    this.#holder = holder;
+    this.#closeWhenEmpty = closeWhenEmpty;
+  }
+
+  /** The number of tabs joined. */
+  get tabs(): number {
+    return this.#tabs.size;
+  }
+
+  /** Whether tab `id` has joined. */
+  has(id: string): boolean {
+    return this.#tabs.has(id);
+  }
+
+  /** A message from tab `message.tab`, which `link` reaches. */
+  receive(message: TabMessage, link: TabLink): void {
+    if (this.#closing) return;
+    if (message.t === 'hello') {
+      this.#join(message, link);
+    } else if (message.t === 'cmd') {
+      const tab = this.#tabs.get(message.tab);
+      if (tab && this.#engine) this.#command(this.#engine, message.tab, tab, message.m);
+    } else {
+      this.leave(message.tab);
+    }
+  }
+
+  /** Tab `id` is gone: what it held is released. Nothing if it had left already. */
+  leave(id: string): void {
+    const tab = this.#tabs.get(id);
+    const hub = this.#engine;
+    if (!tab || !hub) return;
+    this.#tabs.delete(id);
+    const { engine } = hub;
+    for (const [own, call] of tab.calls) {
+      this.#calls.delete(call);
+      engine.cancel(call);
+      tab.calls.delete(own);
+    }
+    for (const request of tab.samples.values()) this.#samples.delete(request);
+    for (const channel of tab.channels) this.#release(engine, id, channel, false);
+    if (this.#tabs.size === 0 && this.#closeWhenEmpty) {
+      this.#engine = undefined;
+      this.#closing = true;
+      engine.close();
+      this.#closing = false;
+      this.#state = undefined;
+      return;
+    }
+    this.#broadcastTabs();
+  }
+
+  /** Closes the engine; no event reaches a tab any more (a leader tab resigning). */
+  close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#engine?.engine.close();
+    this.#tabs.clear();
+  }
+
+  /** A tab joins; one that had joined already (its `hello` crossed the new leader's announcement) is brought up to date. */
+  #join(hello: Extract<TabMessage, { t: 'hello' }>, link: TabLink): void {
+    const hub = (this.#engine ??= this.#make(this, hello.options));
+    const { engine } = hub;
+    let tab = this.#tabs.get(hello.tab);
+    if (tab) {
+      tab.link = link;
+      tab.procedures = new Set(hello.procedures);
+      const keep = new Set(hello.channels.map(([channel]) => channel));
+      for (const channel of tab.channels) {
+        if (!keep.has(channel)) this.#release(engine, hello.tab, channel, false);
+      }
+    } else {
+      tab = {
+        link,
+        channels: new Set(),
+        procedures: new Set(hello.procedures),
+        calls: new Map(),
+        samples: new Map(),
+      };
+      this.#tabs.set(hello.tab, tab);
+    }
+    link({
+      t: 'welcome',
+      to: hello.tab,
+      holder: this.#holder,
+      tabs: this.#tabs.size,
+      ...(this.#state && { state: this.#state }),
+      auth: this.#auth,
+    });
+    this.#broadcastTabs(hello.tab);
+    for (const [channel, request] of hello.channels) this.#hold(engine, hello.tab, tab, channel, request);
+    if (hello.demand) engine.connect();
+  }
+
+  #command({ engine, codec }: HubEngine, id: string, tab: Tab, message: CommandMessage): void {
+    switch (message.name) {
+      case 'invoke': {
+        const [own, event, frame, timeout, resend] = message.args;
+        const call = this.#call(id, tab, own);
+        // The tab's frame carries the tab's call id: it goes to the server with the hub's.
+        engine.invoke(
+          call,
+          event,
+          codec.encode({ ...(codec.decode(frame) as object), cid: call }),
+          timeout,
+          resend,
+        );
+        return;
+      }
+      case 'authenticate':
+        engine.authenticate(this.#call(id, tab, message.args[0]), message.args[1]);
+        return;
+      case 'cancel': {
+        const call = tab.calls.get(message.args[0]);
+        if (call === undefined) return;
+        tab.calls.delete(message.args[0]);
+        this.#calls.delete(call);
+        engine.cancel(call);
+        return;
+      }
+      case 'sampleStats': {
+        const own = message.args[0];
+        let request = tab.samples.get(own);
+        if (request === undefined) {
+          tab.samples.set(own, (request = ++this.#sample));
+          this.#samples.set(request, [id, own]);
+        }
+        engine.sampleStats(request);
+        return;
+      }
+      case 'subscribe':
+        this.#hold(engine, id, tab, message.args[0], message.args[1]);
+        return;
+      case 'unsubscribe':
+        if (tab.channels.has(message.args[0])) this.#release(engine, id, message.args[0], true);
+        return;
+      case 'listen':
+        if (message.args[1]) tab.procedures.add(message.args[0]);
+        else tab.procedures.delete(message.args[0]);
+        return;
+      case 'close':
+        this.leave(id);
+        return;
+      default:
+        // connect, disconnect, transmit, respond, deauthenticate: the same for every tab.
+        (engine[message.name] as (...args: unknown[]) => void)(...message.args);
+    }
+  }
+
+  #call(id: string, tab: Tab, own: number): number {
+    const call = (this.#cid += 2);
+    tab.calls.set(own, call);
+    this.#calls.set(call, [id, own]);
+    return call;
+  }
+
+  #hold(
+    engine: EngineCommands & EngineView,
+    id: string,
+    tab: Tab,
+    channel: string,
+    request: ChannelRequest,
+  ): void {
+    if (tab.channels.has(channel)) return;
+    tab.channels.add(channel);
+    const holders = this.#channels.get(channel);
+    if (holders) {
+      holders.add(id);
+      // Held already, for other tabs: this one learns its state now.
+      const state = engine.channelState(channel);
+      this.#to(id, { name: 'channelState', args: [channel, state, 'unsubscribed'] });
+    } else {
+      this.#channels.set(channel, new Set([id]));
+      engine.subscribe(channel, request);
+    }
+  }
+
+  /** Tab `id` lets `channel` go; `tell` it that its channel is now `unsubscribed` (not when it is gone). */
+  #release(engine: EngineCommands & EngineView, id: string, channel: string, tell: boolean): void {
+    this.#tabs.get(id)?.channels.delete(channel);
+    const holders = this.#channels.get(channel);
+    if (!holders) return;
+    if (holders.size === 1) {
+      // The last holder: the engine's `unsubscribed` event still reaches it.
+      engine.unsubscribe(channel);
+      this.#channels.delete(channel);
+      return;
+    }
+    holders.delete(id);
+    if (tell) {
+      const state = engine.channelState(channel);
+      this.#to(id, { name: 'channelState', args: [channel, 'unsubscribed', state] });
+    }
+  }
+
+  #to(id: string, message: EventMessage): void {
+    this.#tabs.get(id)?.link({ t: 'evt', to: id, m: message });
+  }
+
+  #all(message: EventMessage): void {
+    if (this.#closing) return;
+    for (const [id, tab] of this.#tabs) tab.link({ t: 'evt', to: id, m: message });
+  }
+
+  #holders(channel: string, message: EventMessage): void {
+    if (this.#closing) return;
+    const holders = this.#channels.get(channel);
+    if (holders) for (const id of holders) this.#to(id, message);
+  }
+
+  #broadcastTabs(except?: string): void {
+    const tabs = this.#tabs.size;
+    for (const [id, tab] of this.#tabs) if (id !== except) tab.link({ t: 'tabs', tabs });
+  }
+
+  // EngineEvents: the engine's, to the tabs they concern.
+
+  connectionState(state: PortConnectionState): void {
+    this.#state = state;
+    this.#all({ name: 'connectionState', args: [state] });
+  }
+
+  authState(state: AuthState): void {
+    this.#auth = state;
+    this.#all({ name: 'authState', args: [state] });
+  }
+
+  channelState(channel: string, state: ChannelState, previous: ChannelState): void {
+    this.#holders(channel, { name: 'channelState', args: [channel, state, previous] });
+  }
+
+  channelMessage(channel: string, data: unknown): void {
+    this.#holders(channel, { name: 'channelMessage', args: [channel, data] });
+  }
+
+  channelFailed(channel: string, error: ErrorRecord): void {
+    this.#holders(channel, { name: 'channelFailed', args: [channel, error] });
+    for (const id of this.#channels.get(channel) ?? []) this.#tabs.get(id)?.channels.delete(channel);
+    this.#channels.delete(channel);
+  }
+
+  callResult(call: number, data: unknown): void {
+    const caller = this.#settled(call);
+    if (caller) this.#to(caller[0], { name: 'callResult', args: [caller[1], data] });
+  }
+
+  callFailed(call: number, error: ErrorRecord): void {
+    const caller = this.#settled(call);
+    if (caller) this.#to(caller[0], { name: 'callFailed', args: [caller[1], error] });
+  }
+
+  serverEvent(event: string, data: unknown): void {
+    this.#all({ name: 'serverEvent', args: [event, data] });
+  }
+
+  serverInvoke(procedure: string, data: unknown, rid: number, session: number): void {
+    if (this.#closing) return;
+    // One tab answers: the first that serves the procedure, or else any, which answers that nobody does.
+    let chosen: string | undefined;
+    for (const [id, tab] of this.#tabs) {
+      chosen ??= id;
+      if (tab.procedures.has(procedure)) {
+        chosen = id;
+        break;
+      }
+    }
+    if (chosen !== undefined) {
+      this.#to(chosen, { name: 'serverInvoke', args: [procedure, data, rid, session] });
+    }
+  }
+
+  diagnostic(error: ErrorRecord): void {
+    this.#all({ name: 'diagnostic', args: [error] });
+  }
+
+  stats(request: number, sample: ClientStats): void {
+    const asker = this.#samples.get(request);
+    if (asker && !this.#closing) this.#to(asker[0], { name: 'stats', args: [asker[1], sample] });
+  }
+
+  closed(): void {
+    // The hub closes its engine only when no tab is left, or when it resigns: nobody to tell.
+  }
+
+  #settled(call: number): readonly [string, number] | undefined {
+    const caller = this.#calls.get(call);
+    if (!caller || this.#closing) return undefined;
+    this.#calls.delete(call);
+    this.#tabs.get(caller[0])?.calls.delete(caller[1]);
+    return caller;
+  }
+}
