@@ -1,6 +1,5 @@
 import type { AuthState } from '../auth/auth-state';
 import { UNAUTHENTICATED } from '../auth/auth-state';
-import type { ChannelRequest } from '../channels/channel-request';
 import type { ChannelState } from '../channels/channel-state';
 import type { ClientStats } from '../engine/stats';
 import type {
@@ -13,6 +12,8 @@ import type {
 } from '../engine/port';
 import type { Codec } from '../codec/codec';
 import type { ErrorRecord } from '../errors';
+import { HubChannels } from './hub-channels';
+import { HubIds } from './hub-ids';
 import type { SharedOptions, TabLink, TabMessage } from './messages';
 
 /** The hub's engine, and its codec. */
@@ -27,11 +28,7 @@ export type MakeEngine = (events: EngineEvents, options?: SharedOptions) => HubE
 /** A tab that joined: how to reach it, and what it holds. */
 interface Tab {
   link: TabLink;
-  readonly channels: Set<string>;
   procedures: Set<string>;
-  /** The tab's call ids (and stats requests) to the hub's. */
-  readonly calls: Map<number, number>;
-  readonly samples: Map<number, number>;
 }
 
 /**
@@ -58,12 +55,10 @@ export class ShareHub implements EngineEvents {
   #engine: HubEngine | undefined;
   readonly #tabs = new Map<string, Tab>();
   /** The tabs that hold each channel. */
-  readonly #channels = new Map<string, Set<string>>();
-  /** The hub's call ids (even, as the facade's) and stats requests, to the tab and its own id. */
-  readonly #calls = new Map<number, readonly [string, number]>();
-  readonly #samples = new Map<number, readonly [string, number]>();
-  #cid = 0;
-  #sample = 0;
+  readonly #channels = new HubChannels((id, message) => this.#to(id, message));
+  /** The hub's call ids (even, as the facade's) and stats requests. */
+  readonly #calls = new HubIds(2);
+  readonly #samples = new HubIds(1);
   /** The engine's last connection state; none while it is idle. */
   #state: PortConnectionState | undefined;
   #auth: AuthState = UNAUTHENTICATED;
@@ -105,13 +100,9 @@ export class ShareHub implements EngineEvents {
     if (!tab || !hub) return;
     this.#tabs.delete(id);
     const { engine } = hub;
-    for (const [own, call] of tab.calls) {
-      this.#calls.delete(call);
-      engine.cancel(call);
-      tab.calls.delete(own);
-    }
-    for (const request of tab.samples.values()) this.#samples.delete(request);
-    for (const channel of tab.channels) this.#release(engine, id, channel, false);
+    for (const call of this.#calls.drop(id)) engine.cancel(call);
+    this.#samples.drop(id);
+    this.#channels.leave(engine, id);
     if (this.#tabs.size === 0 && this.#closeWhenEmpty) {
       this.#engine = undefined;
       this.#closing = true;
@@ -140,17 +131,11 @@ export class ShareHub implements EngineEvents {
       tab.link = link;
       tab.procedures = new Set(hello.procedures);
       const keep = new Set(hello.channels.map(([channel]) => channel));
-      for (const channel of tab.channels) {
-        if (!keep.has(channel)) this.#release(engine, hello.tab, channel, false);
+      for (const channel of [...this.#channels.of(hello.tab)]) {
+        if (!keep.has(channel)) this.#channels.release(engine, hello.tab, channel, false);
       }
     } else {
-      tab = {
-        link,
-        channels: new Set(),
-        procedures: new Set(hello.procedures),
-        calls: new Map(),
-        samples: new Map(),
-      };
+      tab = { link, procedures: new Set(hello.procedures) };
       this.#tabs.set(hello.tab, tab);
     }
     link({
@@ -162,7 +147,7 @@ export class ShareHub implements EngineEvents {
       auth: this.#auth,
     });
     this.#broadcastTabs(hello.tab);
-    for (const [channel, request] of hello.channels) this.#hold(engine, hello.tab, tab, channel, request);
+    for (const [channel, request] of hello.channels) this.#channels.hold(engine, hello.tab, channel, request);
     if (hello.demand) engine.connect();
   }
 
@@ -170,7 +155,7 @@ export class ShareHub implements EngineEvents {
     switch (message.name) {
       case 'invoke': {
         const [own, event, frame, timeout, resend] = message.args;
-        const call = this.#call(id, tab, own);
+        const call = this.#calls.issue(id, own);
         // The tab's frame carries the tab's call id: it goes to the server with the hub's.
         engine.invoke(
           call,
@@ -182,31 +167,21 @@ export class ShareHub implements EngineEvents {
         return;
       }
       case 'authenticate':
-        engine.authenticate(this.#call(id, tab, message.args[0]), message.args[1]);
+        engine.authenticate(this.#calls.issue(id, message.args[0]), message.args[1]);
         return;
       case 'cancel': {
-        const call = tab.calls.get(message.args[0]);
-        if (call === undefined) return;
-        tab.calls.delete(message.args[0]);
-        this.#calls.delete(call);
-        engine.cancel(call);
+        const call = this.#calls.withdraw(id, message.args[0]);
+        if (call !== undefined) engine.cancel(call);
         return;
       }
-      case 'sampleStats': {
-        const own = message.args[0];
-        let request = tab.samples.get(own);
-        if (request === undefined) {
-          tab.samples.set(own, (request = ++this.#sample));
-          this.#samples.set(request, [id, own]);
-        }
-        engine.sampleStats(request);
+      case 'sampleStats':
+        engine.sampleStats(this.#samples.issue(id, message.args[0], true));
         return;
-      }
       case 'subscribe':
-        this.#hold(engine, id, tab, message.args[0], message.args[1]);
+        this.#channels.hold(engine, id, message.args[0], message.args[1]);
         return;
       case 'unsubscribe':
-        if (tab.channels.has(message.args[0])) this.#release(engine, id, message.args[0], true);
+        this.#channels.release(engine, id, message.args[0], true);
         return;
       case 'listen':
         if (message.args[1]) tab.procedures.add(message.args[0]);
@@ -221,52 +196,6 @@ export class ShareHub implements EngineEvents {
     }
   }
 
-  #call(id: string, tab: Tab, own: number): number {
-    const call = (this.#cid += 2);
-    tab.calls.set(own, call);
-    this.#calls.set(call, [id, own]);
-    return call;
-  }
-
-  #hold(
-    engine: EngineCommands & EngineView,
-    id: string,
-    tab: Tab,
-    channel: string,
-    request: ChannelRequest,
-  ): void {
-    if (tab.channels.has(channel)) return;
-    tab.channels.add(channel);
-    const holders = this.#channels.get(channel);
-    if (holders) {
-      holders.add(id);
-      // Held already, for other tabs: this one learns its state now.
-      const state = engine.channelState(channel);
-      this.#to(id, { name: 'channelState', args: [channel, state, 'unsubscribed'] });
-    } else {
-      this.#channels.set(channel, new Set([id]));
-      engine.subscribe(channel, request);
-    }
-  }
-
-  /** Tab `id` lets `channel` go; `tell` it that its channel is now `unsubscribed` (not when it is gone). */
-  #release(engine: EngineCommands & EngineView, id: string, channel: string, tell: boolean): void {
-    this.#tabs.get(id)?.channels.delete(channel);
-    const holders = this.#channels.get(channel);
-    if (!holders) return;
-    if (holders.size === 1) {
-      // The last holder: the engine's `unsubscribed` event still reaches it.
-      engine.unsubscribe(channel);
-      this.#channels.delete(channel);
-      return;
-    }
-    holders.delete(id);
-    if (tell) {
-      const state = engine.channelState(channel);
-      this.#to(id, { name: 'channelState', args: [channel, 'unsubscribed', state] });
-    }
-  }
-
   #to(id: string, message: EventMessage): void {
     this.#tabs.get(id)?.link({ t: 'evt', to: id, m: message });
   }
@@ -278,8 +207,7 @@ export class ShareHub implements EngineEvents {
 
   #holders(channel: string, message: EventMessage): void {
     if (this.#closing) return;
-    const holders = this.#channels.get(channel);
-    if (holders) for (const id of holders) this.#to(id, message);
+    for (const id of this.#channels.holders(channel)) this.#to(id, message);
   }
 
   #broadcastTabs(except?: string): void {
@@ -309,8 +237,7 @@ export class ShareHub implements EngineEvents {
 
   channelFailed(channel: string, error: ErrorRecord): void {
     this.#holders(channel, { name: 'channelFailed', args: [channel, error] });
-    for (const id of this.#channels.get(channel) ?? []) this.#tabs.get(id)?.channels.delete(channel);
-    this.#channels.delete(channel);
+    this.#channels.dropped(channel);
   }
 
   callResult(call: number, data: unknown): void {
@@ -348,7 +275,7 @@ export class ShareHub implements EngineEvents {
   }
 
   stats(request: number, sample: ClientStats): void {
-    const asker = this.#samples.get(request);
+    const asker = this.#samples.owner(request);
     if (asker && !this.#closing) this.#to(asker[0], { name: 'stats', args: [asker[1], sample] });
   }
 
@@ -357,10 +284,6 @@ export class ShareHub implements EngineEvents {
   }
 
   #settled(call: number): readonly [string, number] | undefined {
-    const caller = this.#calls.get(call);
-    if (!caller || this.#closing) return undefined;
-    this.#calls.delete(call);
-    this.#tabs.get(caller[0])?.calls.delete(caller[1]);
-    return caller;
+    return this.#closing ? undefined : this.#calls.owner(call, true);
   }
 }
