@@ -15,8 +15,8 @@ export function decodeToken(token: string): TokenClaims {
   if (parts.length !== 3 || !payload) throw new TypeError('Invalid JWT: expected three parts with a payload');
   let claims: unknown;
   try {
-    // base64url without padding: atob takes it once the two characters of the URL alphabet are mapped back.
-    if (!/^[\w-]+$/.test(payload)) throw new TypeError();
+    // base64url, its padding optional as jose's reads it: atob takes it once the URL alphabet is mapped back.
+    if (!/^[\w-]+={0,2}$/.test(payload)) throw new TypeError();
     const bytes = fromBase64(payload.replace(/-/g, '+').replace(/_/g, '/'));
     claims = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
