@@ -5,7 +5,13 @@ import type { ChannelState, ChannelStateChange } from '../channels/channel-state
 import type { ConnectionState, OpenState } from '../connection/connection-state';
 import { Engine } from '../engine/engine';
 import type { EngineFactory } from '../engine/feature';
-import type { AuthenticateAnswer, CommandMessage, EngineCommands, EngineEvents, EngineView } from '../engine/port';
+import type {
+  AuthenticateAnswer,
+  CommandMessage,
+  EngineCommands,
+  EngineEvents,
+  EngineView,
+} from '../engine/port';
 import {
   ClientClosedError,
   ConnectionError,
