@@ -5,6 +5,7 @@
  * @packageDocumentation
  * @module rx-socketcluster/worker
  */
+import type { RefreshToken } from './auth/token-refresh';
 import { memoryTokenStore } from './auth/token-store';
 import { resolveOptions } from './client/options';
 import type { Codec } from './codec/codec';
@@ -25,8 +26,9 @@ export interface SharedWorkerOptions {
 /**
  * Serves the tabs that share a connection, from the shared worker this script runs in: call it once, at the top of
  * the worker's script. The first tab's client gives the options (URL, timeouts, codec by name); its options that
- * are functions (a token store, a verifier, a refresh function, a logger) stay in the tabs. The token lives in the
- * worker for as long as any tab is open. When the last tab leaves, the connection closes.
+ * are functions (a token store, a verifier, a refresh function, a logger) stay in the tabs: when the token is due,
+ * the worker asks one tab whose client has a `refreshToken` to run it. The token lives in the worker for as long as
+ * any tab is open. When the last tab leaves, the connection closes.
  *
  * @param options - Codecs other than JSON, a WebSocket constructor.
  * @example
@@ -41,7 +43,7 @@ export interface SharedWorkerOptions {
  */
 export function serveSharedWorker(options: SharedWorkerOptions = {}): void {
   const codecs = [jsonCodec(), ...(options.codecs ?? [])];
-  serveHub(globalThis, (events, shared?: SharedOptions) => {
+  serveHub(globalThis, (events, shared?: SharedOptions, refresh?: RefreshToken) => {
     const { codec: name = 'json', ...plain } = shared ?? ({} as Partial<SharedOptions>);
     const codec = codecs.find((candidate) => candidate.name === name);
     if (!codec)
@@ -52,6 +54,8 @@ export function serveSharedWorker(options: SharedWorkerOptions = {}): void {
       WebSocket: options.WebSocket,
       tokenStore: memoryTokenStore(),
       livenessHints: false,
+      // The tabs' refreshToken, run by one of them when the token is due.
+      refreshToken: refresh,
     });
     return { engine: new Engine(resolved, events), codec };
   });

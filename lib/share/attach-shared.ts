@@ -1,4 +1,5 @@
 import type { BehaviorSubject } from 'rxjs';
+import type { RefreshToken } from '../auth/token-refresh';
 import type { CommandMessage, EngineCommands, EngineEvents, EngineView } from '../engine/port';
 import type { Codec } from '../codec/codec';
 import type { ClientFeature } from '../engine/feature';
@@ -31,6 +32,8 @@ export interface ShareConfig {
   readonly features: readonly ClientFeature[];
   /** The codec (a shared worker must have one of the same name). */
   readonly codec: Codec;
+  /** The client's token refresh, which a shared worker asks a tab to run. */
+  readonly refreshToken?: RefreshToken | undefined;
 }
 
 /** The options a shared worker can take from a tab: those that are plain data. */
@@ -102,6 +105,7 @@ export function attachShared(
       share$,
       log,
       plainOptions(options, config.codec.name),
+      config.refreshToken,
     );
     joinSharedWorker(tab, worker, locks);
     port = tab;

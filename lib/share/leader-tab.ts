@@ -44,6 +44,7 @@ export function leadOrFollow(
         return;
       case 'cmd':
       case 'bye':
+      case 'refreshed':
         hub?.receive(message, toFollowers);
         return;
       case 'leader':

@@ -8,8 +8,10 @@
  * @internal
  */
 import type { AuthState } from '../auth/auth-state';
+import type { AuthenticatedState } from '../auth/token-refresh';
 import type { ChannelRequest } from '../channels/channel-request';
 import type { CommandMessage, EventMessage, PortConnectionState } from '../engine/port';
+import type { ErrorRecord } from '../errors';
 export type { MessagePortLike, SharedWorkerLike, ShareMode, ShareState } from './share-state';
 
 /** What a tab says to the hub. */
@@ -24,10 +26,20 @@ export type TabMessage =
       readonly demand: boolean;
       /** The options of the engine, for a hub that has none yet (a shared worker). */
       readonly options?: SharedOptions;
+      /** Whether the tab's client has a `refreshToken` that the hub may ask it to run. */
+      readonly refresh?: boolean;
     }
   | { readonly t: 'cmd'; readonly tab: string; readonly m: CommandMessage }
   /** The tab leaves (its client was closed, or the page is going away). */
-  | { readonly t: 'bye'; readonly tab: string };
+  | { readonly t: 'bye'; readonly tab: string }
+  /** The answer to the hub's `refresh` request `id`: the new token, or the failure of the tab's `refreshToken`. */
+  | {
+      readonly t: 'refreshed';
+      readonly tab: string;
+      readonly id: number;
+      readonly token?: string;
+      readonly error?: RefreshFailure;
+    };
 
 /** What the hub says to a tab (`to`), or to every tab (no `to`). */
 export type HubMessage =
@@ -44,7 +56,13 @@ export type HubMessage =
   | { readonly t: 'evt'; readonly to: string; readonly m: EventMessage }
   | { readonly t: 'tabs'; readonly tabs: number }
   /** A newly elected leader tab (BroadcastChannel only): every other tab joins it. */
-  | { readonly t: 'leader'; readonly id: string };
+  | { readonly t: 'leader'; readonly id: string }
+  /** Asks tab `to` to run its `refreshToken` for `state` (request `id`); without `state`, to stop request `id`. */
+  | { readonly t: 'refresh'; readonly to: string; readonly id: number; readonly state?: AuthenticatedState };
+
+/** A failure of a tab's `refreshToken`, as plain data: a typed error's record, or an error's name and message. */
+export type RefreshFailure =
+  ErrorRecord | { readonly name: string; readonly message: string; readonly stack?: string };
 
 /** Sends a message to one tab. */
 export type TabLink = (message: HubMessage) => void;

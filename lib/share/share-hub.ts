@@ -1,5 +1,6 @@
 import type { AuthState } from '../auth/auth-state';
 import { UNAUTHENTICATED } from '../auth/auth-state';
+import type { RefreshToken } from '../auth/token-refresh';
 import type { ChannelState } from '../channels/channel-state';
 import type { ClientStats } from '../engine/stats';
 import type {
@@ -15,6 +16,7 @@ import type { ErrorRecord } from '../errors';
 import { HubChannels } from './hub-channels';
 import { HubIds } from './hub-ids';
 import type { SharedOptions, TabLink, TabMessage } from './messages';
+import { HubRefresh } from './shared-refresh';
 
 /** The hub's engine, and its codec. */
 export interface HubEngine {
@@ -23,7 +25,7 @@ export interface HubEngine {
 }
 
 /** Makes the hub's engine, which reports to `events`, from the options of the tab that first joins. */
-export type MakeEngine = (events: EngineEvents, options?: SharedOptions) => HubEngine;
+export type MakeEngine = (events: EngineEvents, options?: SharedOptions, refresh?: RefreshToken) => HubEngine;
 
 /** A tab that joined: how to reach it, and what it holds. */
 interface Tab {
@@ -41,6 +43,8 @@ interface Tab {
  * - channels, reference-counted: the engine holds a channel while any tab does (one `#subscribe`), and lets it go
  *   when the last one leaves (one `#unsubscribe`); messages and states go to the tabs that hold it;
  * - procedures: a server invoke goes to one tab, the first that serves the procedure;
+ * - token refresh: the `refresh` given to the engine asks one tab whose client has a `refreshToken` to run it
+ *   ({@link HubRefresh}), for an engine without one of its own (a shared worker's);
  * - everything else (connection and auth states, server events, diagnostics) goes to every tab.
  *
  * A tab that leaves (its `bye`, or its host noticing it is gone) releases what it held.
@@ -59,6 +63,7 @@ export class ShareHub implements EngineEvents {
   /** The hub's call ids (even, as the facade's) and stats requests. */
   readonly #calls = new HubIds(2);
   readonly #samples = new HubIds(1);
+  readonly #refresh = new HubRefresh((id, message) => this.#tabs.get(id)?.link(message));
   /** The engine's last connection state; none while it is idle. */
   #state: PortConnectionState | undefined;
   #auth: AuthState = UNAUTHENTICATED;
@@ -88,6 +93,8 @@ export class ShareHub implements EngineEvents {
     } else if (message.t === 'cmd') {
       const tab = this.#tabs.get(message.tab);
       if (tab && this.#engine) this.#command(this.#engine, message.tab, tab, message.m);
+    } else if (message.t === 'refreshed') {
+      this.#refresh.answer(message);
     } else {
       this.leave(message.tab);
     }
@@ -99,6 +106,7 @@ export class ShareHub implements EngineEvents {
     const hub = this.#engine;
     if (!tab || !hub) return;
     this.#tabs.delete(id);
+    this.#refresh.leave(id);
     const { engine } = hub;
     for (const call of this.#calls.drop(id)) engine.cancel(call);
     this.#samples.drop(id);
@@ -124,7 +132,7 @@ export class ShareHub implements EngineEvents {
 
   /** A tab joins; one that had joined already (its `hello` crossed the new leader's announcement) is brought up to date. */
   #join(hello: Extract<TabMessage, { t: 'hello' }>, link: TabLink): void {
-    const hub = (this.#engine ??= this.#make(this, hello.options));
+    const hub = (this.#engine ??= this.#make(this, hello.options, this.#refresh.refresh));
     const { engine } = hub;
     let tab = this.#tabs.get(hello.tab);
     if (tab) {
@@ -149,6 +157,7 @@ export class ShareHub implements EngineEvents {
     this.#broadcastTabs(hello.tab);
     for (const [channel, request] of hello.channels) this.#channels.hold(engine, hello.tab, channel, request);
     if (hello.demand) engine.connect();
+    this.#refresh.join(hello.tab, hello.refresh === true);
   }
 
   #command({ engine, codec }: HubEngine, id: string, tab: Tab, message: CommandMessage): void {

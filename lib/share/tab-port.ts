@@ -1,4 +1,5 @@
 import type { BehaviorSubject } from 'rxjs';
+import type { RefreshToken } from '../auth/token-refresh';
 import type { ChannelRequest } from '../channels/channel-request';
 import type { ChannelState } from '../channels/channel-state';
 import type {
@@ -12,6 +13,7 @@ import type {
 import { ClientClosedError, ConnectionError, toErrorRecord } from '../errors';
 import { INFO, type Log } from '../logging/log';
 import type { HubMessage, SharedOptions, ShareState, TabMessage } from './messages';
+import { TabRefresh } from './shared-refresh';
 
 /** An invoke this tab sent, kept until it settles: failed, or sent again, when the hub it went to is gone. */
 type SentCall = readonly [event: string, frame: Frame, timeout: number, resend: boolean] | undefined;
@@ -33,6 +35,8 @@ export class TabPort implements EngineCommands, EngineView {
   readonly #log: Log | undefined;
   readonly #options: SharedOptions | undefined;
   readonly #share: BehaviorSubject<ShareState>;
+  /** Runs the client's `refreshToken` when the hub asks (a shared worker's hub, which has none). */
+  readonly #refresh: TabRefresh | undefined;
   /** The link to the hub that this tab said `hello` to, and the same once that hub welcomed it. */
   #link: ((message: TabMessage) => void) | undefined;
   #hub: ((message: TabMessage) => void) | undefined;
@@ -54,12 +58,14 @@ export class TabPort implements EngineCommands, EngineView {
     share$: BehaviorSubject<ShareState>,
     log: Log | undefined,
     options?: SharedOptions,
+    refresh?: RefreshToken,
   ) {
     this.id = id;
     this.#events = events;
     this.#log = log;
     this.#options = options;
     this.#share = share$;
+    this.#refresh = refresh && new TabRefresh(id, refresh);
     share$.next({ mode, role: 'joining', tabs: 0, tab: id, holder: '' });
   }
 
@@ -85,6 +91,7 @@ export class TabPort implements EngineCommands, EngineView {
       procedures: [...this.#procedures],
       demand: this.#demand,
       ...(this.#options && { options: this.#options }),
+      ...(this.#refresh && { refresh: true }),
     });
   }
 
@@ -101,6 +108,9 @@ export class TabPort implements EngineCommands, EngineView {
         return;
       case 'tabs':
         if (this.#hub) this.#share.next({ ...this.#share.getValue(), tabs: message.tabs });
+        return;
+      case 'refresh':
+        if (message.to === this.id && this.#hub) this.#refresh?.run(message, this.#hub);
         return;
       default:
     }
@@ -209,6 +219,7 @@ export class TabPort implements EngineCommands, EngineView {
     if (this.#closed) return;
     this.#hub?.({ t: 'bye', tab: this.id });
     this.#closed = true;
+    this.#refresh?.stop();
     const closed = toErrorRecord(new ClientClosedError());
     for (const call of this.#calls.keys()) this.#events.callFailed(call, closed);
     for (const command of this.#queue) {
