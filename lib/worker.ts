@@ -12,6 +12,7 @@ import type { Codec } from './codec/codec';
 import { jsonCodec } from './codec/json';
 import { Engine } from './engine/engine';
 import type { SharedOptions } from './share/messages';
+import { codecRefusal } from './share/refusal';
 import { serveHub } from './share/serve-hub';
 import type { WebSocketConstructor } from './transport/web-socket';
 
@@ -46,8 +47,7 @@ export function serveSharedWorker(options: SharedWorkerOptions = {}): void {
   serveHub(globalThis, (events, shared?: SharedOptions, refresh?: RefreshToken) => {
     const { codec: name = 'json', ...plain } = shared ?? ({} as Partial<SharedOptions>);
     const codec = codecs.find((candidate) => candidate.name === name);
-    if (!codec)
-      throw new TypeError(`The shared worker has no codec named ${name}: pass it to serveSharedWorker`);
+    if (!codec) throw codecRefusal(name);
     const resolved = resolveOptions({
       ...plain,
       codec,

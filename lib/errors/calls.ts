@@ -48,10 +48,16 @@ export class RemoteError extends ScClientError {
 /**
  * An inbound frame could not be decoded by the codec; the codec's error is `cause`. Reported on `errors$`; the
  * connection goes on. (Outbound data the codec cannot encode is a programmer error: a `TypeError` at the call.)
+ *
+ * Also reported on `errors$` when a shared connection (`share`) turns this tab away for its codec: the shared
+ * worker was not given it (`serveSharedWorker({ codecs })`), or the connection speaks another; `codec` names this
+ * client's codec, and the client holds a connection of its own.
  */
 export class CodecError extends ScClientError {
   override readonly name = 'CodecError';
   readonly code = 'CODEC_ERROR';
+  /** The codec a shared connection refused, by name (absent for a frame that did not decode). */
+  declare readonly codec?: string;
 }
 
 /** The client was closed with `close()`; it cannot be used again. */

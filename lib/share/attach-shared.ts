@@ -107,10 +107,12 @@ export function attachShared(
       plainOptions(options, config.codec.name),
       config.refreshToken,
     );
+    tab.alone = () => make(facade);
     joinSharedWorker(tab, worker, locks);
     port = tab;
   } else if (canLead) {
     const tab = new TabPort(tabId(), 'leader-tab', facade, share$, log);
+    tab.alone = () => make(facade);
     const key = shareKey(name);
     leadOrFollow(
       tab,

@@ -53,6 +53,8 @@ export type HubMessage =
       readonly state?: PortConnectionState;
       readonly auth: AuthState;
     }
+  /** The hub cannot serve the tab (a codec the shared worker lacks): the tab reports `error` and goes alone. */
+  | { readonly t: 'refused'; readonly to: string; readonly error: ErrorRecord }
   | { readonly t: 'evt'; readonly to: string; readonly m: EventMessage }
   | { readonly t: 'tabs'; readonly tabs: number }
   /** A newly elected leader tab (BroadcastChannel only): every other tab joins it. */

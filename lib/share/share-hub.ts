@@ -17,6 +17,7 @@ import { HubChannels } from './hub-channels';
 import { HubIds } from './hub-ids';
 import type { SharedOptions, TabLink, TabMessage } from './messages';
 import { HubRefresh } from './shared-refresh';
+import { checkCodec, refusalRecord } from './refusal';
 
 /** The hub's engine, and its codec. */
 export interface HubEngine {
@@ -132,7 +133,15 @@ export class ShareHub implements EngineEvents {
 
   /** A tab joins; one that had joined already (its `hello` crossed the new leader's announcement) is brought up to date. */
   #join(hello: Extract<TabMessage, { t: 'hello' }>, link: TabLink): void {
-    const hub = (this.#engine ??= this.#make(this, hello.options, this.#refresh.refresh));
+    let hub: HubEngine;
+    try {
+      // A tab the hub cannot serve is turned away, and the hub stays as it was (without an engine, if it had none).
+      hub = this.#engine ??= this.#make(this, hello.options, this.#refresh.refresh);
+      checkCodec(hub.codec, hello.options);
+    } catch (error) {
+      link({ t: 'refused', to: hello.tab, error: refusalRecord(error) });
+      return;
+    }
     const { engine } = hub;
     let tab = this.#tabs.get(hello.tab);
     if (tab) {

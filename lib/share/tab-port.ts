@@ -10,8 +10,9 @@ import type {
   EventMessage,
   Frame,
 } from '../engine/port';
-import { ClientClosedError, ConnectionError, toErrorRecord } from '../errors';
-import { INFO, type Log } from '../logging/log';
+import { ClientClosedError, ConnectionError, toErrorRecord, type ErrorRecord } from '../errors';
+import { INFO, WARN, type Log } from '../logging/log';
+import { goAlone } from './go-alone';
 import type { HubMessage, SharedOptions, ShareState, TabMessage } from './messages';
 import { TabRefresh } from './shared-refresh';
 
@@ -48,8 +49,12 @@ export class TabPort implements EngineCommands, EngineView {
   readonly #calls = new Map<number, SentCall>();
   #demand = false;
   #closed = false;
-  /** Called once, when the client closes. */
+  /** The engine of this tab's own, once the hub turned it away. */
+  #own: (EngineCommands & EngineView) | undefined;
+  /** Called once, when the client closes (or goes alone). */
   onClose: (() => void) | undefined;
+  /** Makes this tab an engine of its own, for when the hub turns it away. */
+  alone: (() => EngineCommands & EngineView) | undefined;
 
   constructor(
     id: string,
@@ -79,7 +84,7 @@ export class TabPort implements EngineCommands, EngineView {
    * or go again, and the `hello` says what this tab holds.
    */
   join(link: (message: TabMessage) => void): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#own) return;
     if (this.#hub) this.#lost();
     this.#hub = undefined;
     this.#link = link;
@@ -97,11 +102,14 @@ export class TabPort implements EngineCommands, EngineView {
 
   /** A message from the hub (one for another tab is ignored). */
   receive(message: HubMessage): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#own) return;
     switch (message.t) {
       case 'welcome':
         if (message.to !== this.id) return;
         this.#welcome(message);
+        return;
+      case 'refused':
+        if (message.to === this.id && !this.#hub) this.#refused(message.error);
         return;
       case 'evt':
         if (message.to === this.id && this.#hub) this.#event(message.m);
@@ -141,6 +149,18 @@ export class TabPort implements EngineCommands, EngineView {
     const queue = this.#queue;
     this.#queue = [];
     for (const command of queue) this.#send(hub, command);
+  }
+
+  /** The hub turned this tab away: the error goes to `errors$`, and the tab holds a connection of its own. */
+  #refused(error: ErrorRecord): void {
+    const own = this.alone?.();
+    this.#log?.write(WARN, `share: the shared connection refused this tab: ${error.message}`);
+    this.#events.diagnostic(error);
+    if (!own) return;
+    this.#own = own;
+    this.onClose?.();
+    this.onClose = undefined;
+    goAlone(own, this.#share, this.#channels, this.#procedures, this.#demand, this.#queue.splice(0));
   }
 
   #event(message: EventMessage): void {
@@ -191,7 +211,8 @@ export class TabPort implements EngineCommands, EngineView {
 
   #command(command: CommandMessage): void {
     if (this.#closed) return;
-    if (this.#hub) this.#send(this.#hub, command);
+    if (this.#own) (this.#own[command.name] as (...args: unknown[]) => void).apply(this.#own, command.args);
+    else if (this.#hub) this.#send(this.#hub, command);
     else this.#queue.push(command);
   }
 
@@ -220,6 +241,8 @@ export class TabPort implements EngineCommands, EngineView {
     this.#hub?.({ t: 'bye', tab: this.id });
     this.#closed = true;
     this.#refresh?.stop();
+    this.#own?.close();
+    if (this.#own) return;
     const closed = toErrorRecord(new ClientClosedError());
     for (const call of this.#calls.keys()) this.#events.callFailed(call, closed);
     for (const command of this.#queue) {
@@ -292,6 +315,7 @@ export class TabPort implements EngineCommands, EngineView {
   // EngineView
 
   channelState(channel: string): ChannelState {
+    if (this.#own) return this.#own.channelState(channel);
     return this.#states.get(channel) ?? (this.#channels.has(channel) ? 'pending' : 'unsubscribed');
   }
 }
