@@ -174,3 +174,43 @@ describe('ShareHub', () => {
     expect(engines()).toBe(2);
   });
 });
+
+describe('ShareHub, when it cannot make its engine', () => {
+  it('turns the tab away with a record of the failure, and makes its engine with the next tab', () => {
+    const ws = fakeWebSocket();
+    const resolved = resolveOptions({ url: 'ws://example.test/socketcluster/', WebSocket: ws.WebSocket });
+    let fail = true;
+    const hub = new ShareHub(
+      (events) => {
+        if (fail) throw new TypeError('no such option');
+        return { engine: new Engine(resolved, events), codec: resolved.codec };
+      },
+      'worker',
+      true,
+    );
+    const answers: HubMessage[] = [];
+    const hello = (tab: string) =>
+      hub.receive({ t: 'hello', tab, channels: [], procedures: [], demand: true }, (answer) =>
+        answers.push(structuredClone(answer)),
+      );
+    hello('one');
+    expect(answers).toEqual([
+      {
+        t: 'refused',
+        to: 'one',
+        error: expect.objectContaining({
+          code: 'CONNECTION_CLOSED',
+          message: 'Connection failed (1011: The shared connection could not be made: no such option)',
+        }),
+      },
+    ]);
+    expect(hub.tabs).toBe(0);
+    expect(ws.sockets).toHaveLength(0);
+
+    fail = false;
+    hello('two');
+    expect(answers[1]).toMatchObject({ t: 'welcome', to: 'two', tabs: 1 });
+    expect(ws.sockets).toHaveLength(1);
+    hub.leave('two');
+  });
+});
