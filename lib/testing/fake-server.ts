@@ -8,32 +8,14 @@ import {
   type ValidApi,
   type WebSocketConstructor,
 } from '../index';
-import { ScEvent, type Packet, type WireError } from '../protocol/packets';
-import {
-  Expectations,
-  wireErrorOf,
-  type AnswerFunction,
-  type PendingInvoke,
-  type ServerError,
-  type SubscribeRequest,
-} from './expectations';
+import { ScEvent, type Packet } from '../protocol/packets';
+import { ExpectingServer } from './expecting-server';
+import { Expectations, wireErrorOf, type ServerError } from './expectations';
 import { FakeSocket, type SocketHost } from './fake-socket';
-import { checkFakeToken, invalidToken, signFakeToken, type FakeTokenOptions } from './fake-token';
+import { signFakeToken, type FakeTokenOptions } from './fake-token';
 import { FakeWebSocket, type Wire } from './fake-web-socket';
+import { Refusals, type HandshakeRefusal } from './refusals';
 import { resolveServerOptions, type FakeServerOptions, type ServerSettings } from './server-options';
-
-/** A handshake refusal: the error the server answers `#handshake` with, and the close code that follows. */
-export interface HandshakeRefusal extends ServerError {
-  /** The close code (4000 to 4999; 4500 and above stop the client's reconnects). Default: 4008. */
-  readonly statusCode?: number;
-}
-
-/** What a server whose middleware blocks a `#subscribe` without an error of its own answers. */
-const SUBSCRIBE_BLOCKED: WireError = {
-  message: 'The subscribe AGAction was blocked by inbound middleware',
-  name: 'SilentMiddlewareBlockedError',
-  type: 'inbound',
-};
 
 /**
  * An in-memory SocketCluster server for tests, reached by real rx-socketcluster clients through a fake WebSocket:
@@ -45,19 +27,15 @@ const SUBSCRIBE_BLOCKED: WireError = {
  * {@link FakeServer.expectInvoke}; an invoke neither answers stays unanswered, as a real server leaves a procedure
  * nobody handles, and the client's call ends with its ack timeout.
  */
-export class FakeServer {
+export class FakeServer extends ExpectingServer {
   /** The packets every socket sent, decoded, in the order they arrived (`#handshake` and pongs aside). */
   readonly received: Packet[] = [];
   /** A WebSocket constructor whose sockets connect to this server. */
   readonly WebSocket: WebSocketConstructor;
   readonly #settings: ServerSettings;
-  readonly #expectations = new Expectations();
   readonly #sockets: FakeSocket[] = [];
   readonly #clients: { close(): void }[] = [];
-  readonly #subscribeRefusals = new Map<string, WireError>();
-  #handshakeRefusal: WireError | undefined;
-  #refusedConnections = 0;
-  #tokensRefused = false;
+  readonly #refusals: Refusals;
   #delay = 0;
   #framesToLose = 0;
   #socketCount = 0;
@@ -65,21 +43,17 @@ export class FakeServer {
 
   /** @internal */
   constructor(options: FakeServerOptions = {}) {
+    const expectations = new Expectations();
+    super(expectations);
     const settings = resolveServerOptions(options);
     this.#settings = settings;
-    const expectations = this.#expectations;
+    const refusals = (this.#refusals = new Refusals(settings.enforceWaitForAuth));
     const host: SocketHost = {
       ...settings,
-      handshakeRefusal: () => this.#handshakeRefusal,
-      checkToken: (token) =>
-        this.#tokensRefused
-          ? { error: invalidToken('invalid signature') }
-          : checkFakeToken(token, settings.scheduler.now()),
+      handshakeRefusal: () => refusals.handshake,
+      checkToken: (token) => refusals.checkToken(token, settings.scheduler.now()),
       subscribeRefusal: (socket, channel, waitForAuth) =>
-        this.#subscribeRefusals.get(channel) ??
-        (settings.enforceWaitForAuth && waitForAuth && !socket.isAuthenticated
-          ? SUBSCRIBE_BLOCKED
-          : undefined),
+        refusals.subscribeRefusal(socket, channel, waitForAuth),
       received: (_socket, packet) => this.received.push(packet),
       opened: () => undefined,
       closed: (socket) => {
@@ -158,116 +132,6 @@ export class FakeServer {
     return client;
   }
 
-  /**
-   * Answers every call of `procedure`, from now on, on every socket: with `answer` itself, or, when it is a
-   * function, with what it returns for the call's data and socket (a value, a Promise, or an Observable whose first
-   * value answers). Throwing a {@link ServerError} (or an `Error`) fails the call with its name, message and fields.
-   * Replaces an earlier answer for `procedure`.
-   *
-   * @example
-   * ```ts
-   * server.answer('sum', ({ a, b }: { a: number; b: number }) => a + b);
-   * server.answer('profile', { name: 'ann' });
-   * server.answer('slow', () => NEVER); // the client's call times out
-   * server.answer('save', () => {
-   *   throw Object.assign(new Error('name is required'), { name: 'ValidationError', field: 'name' });
-   * });
-   * ```
-   */
-  answer<T>(procedure: string, handler: AnswerFunction<T>): void;
-  answer(procedure: string, value: unknown): void;
-  answer(procedure: string, answer: unknown): void {
-    this.#expectations.answer(procedure, answer);
-  }
-
-  /**
-   * Takes the oldest call of `procedure` that no standing answer answered and no earlier `expectInvoke` took. Answer
-   * it, fail it, or leave it to the client's ack timeout.
-   *
-   * @throws Error listing the calls waiting when there is none of `procedure`.
-   * @example
-   * ```ts
-   * // On jest's fake timers, where each frame of the fake wire takes 1 ms: advance a few.
-   * const sum = jest.fn();
-   * client.invoke('sum', { a: 1, b: 2 }).subscribe(sum);
-   * await jest.advanceTimersByTimeAsync(10);
-   * const call = server.expectInvoke('sum');
-   * expect(call.data).toEqual({ a: 1, b: 2 });
-   * call.respond(3);
-   * await jest.advanceTimersByTimeAsync(10);
-   * expect(sum).toHaveBeenCalledWith(3);
-   * ```
-   */
-  expectInvoke(procedure: string): PendingInvoke {
-    return this.#expectations.expectInvoke(procedure);
-  }
-
-  /**
-   * Like {@link FakeServer.expectInvoke}, but waits for the call when none has arrived yet.
-   *
-   * @example
-   * ```ts
-   * const saved = firstValueFrom(client.invoke('save', { name: 'ann' }));
-   * (await server.whenInvoked('save')).respond({ id: 1 });
-   * await expect(saved).resolves.toEqual({ id: 1 });
-   * ```
-   */
-  whenInvoked(procedure: string): Promise<PendingInvoke> {
-    return this.#expectations.whenInvoked(procedure);
-  }
-
-  /**
-   * The data of the oldest transmit of `event` not taken yet, which it takes.
-   *
-   * @throws Error listing the transmits received when there is none of `event`.
-   * @example
-   * ```ts
-   * client.transmit('typing', { room: 'a' });
-   * await jest.advanceTimersByTimeAsync(10); // each frame of the fake wire takes a timer tick
-   * expect(server.expectTransmit('typing')).toEqual({ room: 'a' });
-   * ```
-   */
-  expectTransmit(event: string): unknown {
-    return this.#expectations.expectTransmit(event);
-  }
-
-  /** Like {@link FakeServer.expectTransmit}, but waits for the transmit when none has arrived yet. */
-  whenTransmitted(event: string): Promise<unknown> {
-    return this.#expectations.whenTransmitted(event);
-  }
-
-  /**
-   * The oldest `#subscribe` to `channel` not taken yet, which it takes (whether accepted or refused).
-   *
-   * @throws Error listing the subscriptions received when there is none to `channel`.
-   * @example
-   * ```ts
-   * client.channel('news', { data: { since: 5 } }).subscribe();
-   * await jest.advanceTimersByTimeAsync(10);
-   * expect(server.expectSubscribe('news')).toMatchObject({ data: { since: 5 }, accepted: true });
-   * ```
-   */
-  expectSubscribe(channel: string): SubscribeRequest {
-    return this.#expectations.expectSubscribe(channel);
-  }
-
-  /**
-   * Fails when a call nobody answered or expected, or a transmit nobody expected, was received. Calls answered by
-   * {@link FakeServer.answer} and the protocol's own `#` events never count. Put it in `afterEach`.
-   *
-   * @throws Error listing that traffic.
-   * @example
-   * ```ts
-   * afterEach(() => {
-   *   server.verify(); // fails the test if the app called or sent something it did not expect
-   *   server.close();
-   * });
-   * ```
-   */
-  verify(): void {
-    this.#expectations.verify();
-  }
-
   /** Publishes `data` to `channel`: every socket subscribed to it receives it. */
   publish(channel: string, data?: unknown): void {
     const packet = { event: ScEvent.publish, data: { channel, data } };
@@ -298,22 +162,22 @@ export class FakeServer {
 
   /** Refuses every token from now on, as a server whose key changed: `AuthTokenInvalidError`, `invalid signature`. */
   refuseTokens(): void {
-    this.#tokensRefused = true;
+    this.#refusals.tokens = true;
   }
 
   /** Accepts the tokens fake servers signed again (the default). */
   acceptTokens(): void {
-    this.#tokensRefused = false;
+    this.#refusals.tokens = false;
   }
 
   /** Answers every `#handshake` from now on with `error`, then closes with its `statusCode` (default 4008). */
   refuseHandshakes(error: HandshakeRefusal): void {
-    this.#handshakeRefusal = wireErrorOf(error);
+    this.#refusals.handshake = wireErrorOf(error);
   }
 
   /** Completes handshakes again (the default). */
   acceptHandshakes(): void {
-    this.#handshakeRefusal = undefined;
+    this.#refusals.handshake = undefined;
   }
 
   /**
@@ -325,7 +189,7 @@ export class FakeServer {
    * ```
    */
   refuseConnections(count: number): void {
-    this.#refusedConnections = count;
+    this.#refusals.connections = count;
   }
 
   /**
@@ -338,12 +202,12 @@ export class FakeServer {
    * ```
    */
   refuseSubscribe(channel: string, error: ServerError): void {
-    this.#subscribeRefusals.set(channel, wireErrorOf(error));
+    this.#refusals.subscribe.set(channel, wireErrorOf(error));
   }
 
   /** Accepts subscriptions to `channel` again. */
   acceptSubscribe(channel: string): void {
-    this.#subscribeRefusals.delete(channel);
+    this.#refusals.subscribe.delete(channel);
   }
 
   /** Closes every socket with `code` (default 1000, after which clients do not reconnect) and `reason`. */
@@ -384,10 +248,7 @@ export class FakeServer {
 
   #accept(client: FakeWebSocket, host: SocketHost): FakeSocket | undefined {
     if (this.#stopped) return undefined;
-    if (this.#refusedConnections > 0) {
-      this.#refusedConnections--;
-      return undefined;
-    }
+    if (this.#refusals.refuseConnection()) return undefined;
     const socket = new FakeSocket(`socket-${++this.#socketCount}`, host, client);
     this.#sockets.push(socket);
     return socket;

@@ -1,20 +1,10 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import type { Codec } from '../index';
-import {
-  PING_FRAMES,
-  ScEvent,
-  type EventPacket,
-  type Packet,
-  type ProtocolVersion,
-  type WireError,
-} from '../protocol/packets';
+import { PING_FRAMES, ScEvent, type Packet, type WireError } from '../protocol/packets';
 import { expiryOf, signFakeToken, type FakeTokenOptions, type TokenCheck } from './fake-token';
 import type { FakeWebSocket, ServerEnd, WireFrame } from './fake-web-socket';
 import { ServerCalls, type ServerInvokeOptions } from './server-calls';
-import { handleReserved, type ReservedHost, type ReservedSocket, type Reply } from './reserved-events';
-
-/** Where a fake socket is: waiting for the client's `#handshake`, open, or closed. */
-export type FakeSocketState = 'handshaking' | 'open' | 'closed';
+import type { Reply } from './reserved-events';
+import { receiveFrame, type FakeSocketState, type PacketHost, type PacketSocket } from './socket-packets';
 
 /** How a connection ended: the close code and reason, and which side closed it. */
 export interface FakeSocketClose {
@@ -24,10 +14,8 @@ export interface FakeSocketClose {
 }
 
 /** What a fake socket needs of its server. @internal */
-export interface SocketHost extends ReservedHost<FakeSocket> {
+export interface SocketHost extends PacketHost<FakeSocket> {
   readonly scheduler: SchedulerLike;
-  readonly codec: Codec;
-  readonly protocolVersion: ProtocolVersion;
   /** Ping period in ms; 0 for no pings. */
   readonly pingInterval: number;
   readonly pingTimeout: number;
@@ -38,8 +26,6 @@ export interface SocketHost extends ReservedHost<FakeSocket> {
   received(socket: FakeSocket, packet: Packet): void;
   opened(socket: FakeSocket): void;
   closed(socket: FakeSocket): void;
-  invoked(socket: FakeSocket, procedure: string, data: unknown, reply: (reply: Reply) => void): void;
-  transmitted(socket: FakeSocket, event: string, data: unknown): void;
 }
 
 /**
@@ -55,7 +41,7 @@ export interface SocketHost extends ReservedHost<FakeSocket> {
  * socket.close(4100, 'bye');
  * ```
  */
-export class FakeSocket implements ServerEnd, ReservedSocket {
+export class FakeSocket implements ServerEnd, PacketSocket {
   /** The socket id, announced in the handshake reply: `socket-1`, `socket-2`... in the order of connection. */
   readonly id: string;
   /** Every packet the client sent on this connection, decoded, in order (the `#handshake` and pongs aside). */
@@ -199,28 +185,12 @@ export class FakeSocket implements ServerEnd, ReservedSocket {
 
   /** A frame from the client. @internal */
   frame(data: WireFrame): void {
-    if (this.#state === 'closed' || this.#silent) return;
+    receiveFrame(this, this.#host, data);
+  }
+
+  /** The client was heard from: the ping timeout counts from now. @internal */
+  heard(): void {
     this.#lastHeard = this.#host.scheduler.now();
-    if (data === PING_FRAMES[this.#host.protocolVersion].pong) {
-      // A pong before the handshake breaks v20's strict handshake; every pong checks the token's expiry.
-      if (this.#state === 'handshaking')
-        this.close(4009, 'Server received a message before the client handshake');
-      else this.#checkExpiry();
-      return;
-    }
-    let decoded: unknown;
-    try {
-      decoded = this.#host.codec.decode(data);
-    } catch {
-      if (this.#state === 'handshaking')
-        this.close(4009, 'Server received a message before the client handshake');
-      return;
-    }
-    for (const packet of Array.isArray(decoded) ? decoded : [decoded]) {
-      // A packet of the batch may have closed the connection.
-      if (!this.#isOpenOrHandshaking()) return;
-      this.#packet(packet as Record<string, unknown>);
-    }
   }
 
   /** The client closed the connection. @internal */
@@ -228,58 +198,18 @@ export class FakeSocket implements ServerEnd, ReservedSocket {
     this.#end(code, reason, 'client');
   }
 
-  #packet(packet: Record<string, unknown> | null): void {
-    // Anything else (a string, a number) is a raw message: a real server hands it to middleware, never answers it.
-    if (packet === null || typeof packet !== 'object') return;
-    const { event, data } = packet;
-    const cid = typeof packet.cid === 'number' ? packet.cid : undefined;
-    if (this.#state === 'handshaking') {
-      if (event !== ScEvent.handshake) {
-        this.close(4009, 'Server received a message before the client handshake');
-      } else if (cid === undefined) {
-        this.close(4008, 'Handshake request was malformatted');
-      } else {
-        this.#handshake(cid, (data as { authToken?: unknown } | null | undefined)?.authToken);
-      }
-      return;
-    }
-    if (typeof event !== 'string') {
-      if (typeof packet.rid === 'number') {
-        this.#record(packet as unknown as Packet);
-        this.#calls.settle(packet.rid, packet.error, data);
-      }
-      return;
-    }
-    // A second handshake on one socket is answered again, as v20 does.
-    if (event === ScEvent.handshake && cid !== undefined) {
-      this.#handshake(cid, (data as { authToken?: unknown } | null | undefined)?.authToken);
-      return;
-    }
-    this.#record(packet as unknown as EventPacket);
-    if (event !== ScEvent.authenticate && event !== ScEvent.removeAuthToken) this.#checkExpiry();
-    const reply = (answer: Reply) => {
-      if (cid !== undefined) this.#reply(cid, answer);
-    };
-    if (handleReserved(this, this.#host, event, data, cid, reply)) return;
-    if (cid === undefined) this.#host.transmitted(this, event, data);
-    else this.#host.invoked(this, event, data, once(reply));
-  }
-
-  #isOpenOrHandshaking(): boolean {
-    return this.#state !== 'closed';
-  }
-
-  #handshake(cid: number, authToken: unknown): void {
+  /** Answers a `#handshake`: refused as the server says, or the socket opens. @internal */
+  handshake(cid: number, authToken: unknown): void {
     const refusal = this.#host.handshakeRefusal();
     if (refusal) {
-      this.#reply(cid, { error: refusal });
+      this.reply(cid, { error: refusal });
       const status = refusal.statusCode;
       this.close(typeof status === 'number' ? status : 4008, refusal.message);
       return;
     }
     const authError = authToken == null ? undefined : this.authenticate(authToken);
     this.#state = 'open';
-    this.#reply(cid, {
+    this.reply(cid, {
       data: {
         id: this.id,
         pingTimeout: this.#host.pingTimeout,
@@ -303,24 +233,34 @@ export class FakeSocket implements ServerEnd, ReservedSocket {
     this.#token = undefined;
   }
 
+  /** Settles the server's call `rid` with the client's answer. @internal */
+  settle(rid: number, error: unknown, data: unknown): void {
+    this.#calls.settle(rid, error, data);
+  }
+
   /** Subscribes or unsubscribes, server side. @internal */
   membership(channel: string, subscribed: boolean): void {
     if (subscribed) this.#channels.add(channel);
     else this.#channels.delete(channel);
   }
 
-  #reply(cid: number, answer: Reply): void {
+  /** Answers the client's call `cid`. @internal */
+  reply(cid: number, answer: Reply): void {
     if ('error' in answer) this.send({ rid: cid, error: answer.error });
     else this.send(answer.data === undefined ? { rid: cid } : { rid: cid, data: answer.data });
   }
 
-  #record(packet: Packet): void {
+  /** Keeps a packet the client sent, here and on the server. @internal */
+  record(packet: Packet): void {
     this.received.push(packet);
     this.#host.received(this, packet);
   }
 
-  /** As a real server: the token's `exp` is checked on pongs and inbound events; expired, it is removed. */
-  #checkExpiry(): void {
+  /**
+   * As a real server: the token's `exp` is checked on pongs and inbound events; expired, it is removed.
+   * @internal
+   */
+  checkExpiry(): void {
     const exp = expiryOf(this.#token?.claims);
     if (exp !== undefined && this.#host.scheduler.now() >= exp * 1000) this.removeAuthToken();
   }
@@ -347,14 +287,4 @@ export class FakeSocket implements ServerEnd, ReservedSocket {
     this.#host.closed(this);
     return true;
   }
-}
-
-/** `reply`, answering once: later answers are ignored. */
-function once(reply: (answer: Reply) => void): (answer: Reply) => void {
-  let done = false;
-  return (answer) => {
-    if (done) return;
-    done = true;
-    reply(answer);
-  };
 }

@@ -11,9 +11,11 @@
  * @packageDocumentation
  * @module rx-socketcluster/testing
  */
-export { createFakeServer, FakeServer, type HandshakeRefusal } from './fake-server';
+export { createFakeServer, FakeServer } from './fake-server';
+export type { HandshakeRefusal } from './refusals';
 export type { FakeServerOptions } from './server-options';
-export type { FakeSocket, FakeSocketClose, FakeSocketState } from './fake-socket';
+export type { FakeSocket, FakeSocketClose } from './fake-socket';
+export type { FakeSocketState } from './socket-packets';
 export type { AnswerFunction, PendingInvoke, ServerError, SubscribeRequest } from './expectations';
 export type { FakeTokenOptions } from './fake-token';
 export type { ServerInvokeOptions } from './server-calls';
