@@ -4,7 +4,6 @@ import type { RefreshToken } from '../auth/token-refresh';
 import type { ChannelState } from '../channels/channel-state';
 import type { ClientStats } from '../engine/stats';
 import type {
-  CommandMessage,
   EngineCommands,
   EngineEvents,
   EngineView,
@@ -13,6 +12,7 @@ import type {
 } from '../engine/port';
 import type { Codec } from '../codec/codec';
 import type { ErrorRecord } from '../errors';
+import { runCommand, type CommandContext, type Tab } from './hub-commands';
 import { HubChannels } from './hub-channels';
 import { HubIds } from './hub-ids';
 import type { SharedOptions, TabLink, TabMessage } from './messages';
@@ -27,12 +27,6 @@ export interface HubEngine {
 
 /** Makes the hub's engine, which reports to `events`, from the options of the tab that first joins. */
 export type MakeEngine = (events: EngineEvents, options?: SharedOptions, refresh?: RefreshToken) => HubEngine;
-
-/** A tab that joined: how to reach it, and what it holds. */
-interface Tab {
-  link: TabLink;
-  procedures: Set<string>;
-}
 
 /**
  * The engine of many tabs: one engine, and the tabs' facades behind it, each reached by a {@link TabLink}. It runs
@@ -64,6 +58,13 @@ export class ShareHub implements EngineEvents {
   /** The hub's call ids (even, as the facade's) and stats requests. */
   readonly #calls = new HubIds(2);
   readonly #samples = new HubIds(1);
+  /** What a tab's command works with besides the engine. */
+  readonly #commands: CommandContext = {
+    calls: this.#calls,
+    samples: this.#samples,
+    channels: this.#channels,
+    leave: (id) => this.leave(id),
+  };
   readonly #refresh = new HubRefresh((id, message) => this.#tabs.get(id)?.link(message));
   /** The engine's last connection state; none while it is idle. */
   #state: PortConnectionState | undefined;
@@ -93,7 +94,7 @@ export class ShareHub implements EngineEvents {
       this.#join(message, link);
     } else if (message.t === 'cmd') {
       const tab = this.#tabs.get(message.tab);
-      if (tab && this.#engine) this.#command(this.#engine, message.tab, tab, message.m);
+      if (tab && this.#engine) runCommand(this.#commands, this.#engine, message.tab, tab, message.m);
     } else if (message.t === 'refreshed') {
       this.#refresh.answer(message);
     } else {
@@ -167,51 +168,6 @@ export class ShareHub implements EngineEvents {
     for (const [channel, request] of hello.channels) this.#channels.hold(engine, hello.tab, channel, request);
     if (hello.demand) engine.connect();
     this.#refresh.join(hello.tab, hello.refresh === true);
-  }
-
-  #command({ engine, codec }: HubEngine, id: string, tab: Tab, message: CommandMessage): void {
-    switch (message.name) {
-      case 'invoke': {
-        const [own, event, frame, timeout, resend] = message.args;
-        const call = this.#calls.issue(id, own);
-        // The tab's frame carries the tab's call id: it goes to the server with the hub's.
-        engine.invoke(
-          call,
-          event,
-          codec.encode({ ...(codec.decode(frame) as object), cid: call }),
-          timeout,
-          resend,
-        );
-        return;
-      }
-      case 'authenticate':
-        engine.authenticate(this.#calls.issue(id, message.args[0]), message.args[1]);
-        return;
-      case 'cancel': {
-        const call = this.#calls.withdraw(id, message.args[0]);
-        if (call !== undefined) engine.cancel(call);
-        return;
-      }
-      case 'sampleStats':
-        engine.sampleStats(this.#samples.issue(id, message.args[0], true));
-        return;
-      case 'subscribe':
-        this.#channels.hold(engine, id, message.args[0], message.args[1]);
-        return;
-      case 'unsubscribe':
-        this.#channels.release(engine, id, message.args[0], true);
-        return;
-      case 'listen':
-        if (message.args[1]) tab.procedures.add(message.args[0]);
-        else tab.procedures.delete(message.args[0]);
-        return;
-      case 'close':
-        this.leave(id);
-        return;
-      default:
-        // connect, disconnect, transmit, respond, deauthenticate: the same for every tab.
-        (engine[message.name] as (...args: unknown[]) => void)(...message.args);
-    }
   }
 
   #to(id: string, message: EventMessage): void {

@@ -10,14 +10,12 @@ import type {
   EventMessage,
   Frame,
 } from '../engine/port';
-import { ClientClosedError, ConnectionError, toErrorRecord, type ErrorRecord } from '../errors';
+import type { ErrorRecord } from '../errors';
 import { INFO, WARN, type Log } from '../logging/log';
 import { goAlone } from './go-alone';
 import type { HubMessage, SharedOptions, ShareState, TabMessage } from './messages';
+import { Outbox } from './outbox';
 import { TabRefresh } from './shared-refresh';
-
-/** An invoke this tab sent, kept until it settles: failed, or sent again, when the hub it went to is gone. */
-type SentCall = readonly [event: string, frame: Frame, timeout: number, resend: boolean] | undefined;
 
 /**
  * A tab's side of a shared connection: the engine's port, as the facade sees it, over a link to a hub (in a
@@ -42,11 +40,11 @@ export class TabPort implements EngineCommands, EngineView {
   #link: ((message: TabMessage) => void) | undefined;
   #hub: ((message: TabMessage) => void) | undefined;
   #holder: string | undefined;
-  #queue: CommandMessage[] = [];
   readonly #channels = new Map<string, ChannelRequest>();
   readonly #states = new Map<string, ChannelState>();
   readonly #procedures = new Set<string>();
-  readonly #calls = new Map<number, SentCall>();
+  /** The commands queued until the hub welcomes this tab, and the calls sent to it. */
+  readonly #outbox: Outbox;
   #demand = false;
   #closed = false;
   /** The engine of this tab's own, once the hub turned it away. */
@@ -67,6 +65,7 @@ export class TabPort implements EngineCommands, EngineView {
   ) {
     this.id = id;
     this.#events = events;
+    this.#outbox = new Outbox(events);
     this.#log = log;
     this.#options = options;
     this.#share = share$;
@@ -146,9 +145,7 @@ export class TabPort implements EngineCommands, EngineView {
     );
     if (message.state) this.#events.connectionState(message.state);
     this.#events.authState(message.auth);
-    const queue = this.#queue;
-    this.#queue = [];
-    for (const command of queue) this.#send(hub, command);
+    for (const command of this.#outbox.take()) this.#send(hub, command);
   }
 
   /** The hub turned this tab away: the error goes to `errors$`, and the tab holds a connection of its own. */
@@ -160,7 +157,7 @@ export class TabPort implements EngineCommands, EngineView {
     this.#own = own;
     this.onClose?.();
     this.onClose = undefined;
-    goAlone(own, this.#share, this.#channels, this.#procedures, this.#demand, this.#queue.splice(0));
+    goAlone(own, this.#share, this.#channels, this.#procedures, this.#demand, this.#outbox.take());
   }
 
   #event(message: EventMessage): void {
@@ -173,7 +170,7 @@ export class TabPort implements EngineCommands, EngineView {
       }
       case 'callResult':
       case 'callFailed':
-        if (!this.#calls.delete(message.args[0])) return;
+        if (!this.#outbox.settled(message.args[0])) return;
         break;
       default:
     }
@@ -182,17 +179,7 @@ export class TabPort implements EngineCommands, EngineView {
 
   /** The hub this tab had joined is gone: what was sent to it is lost. */
   #lost(): void {
-    const lost = new ConnectionError(1006, 'The tab that held the connection left', 'disconnect');
-    const again: CommandMessage[] = [];
-    for (const [call, sent] of this.#calls) {
-      if (sent?.[3]) {
-        again.push({ name: 'invoke', args: [call, ...sent] });
-      } else {
-        this.#calls.delete(call);
-        this.#events.callFailed(call, toErrorRecord(lost));
-      }
-    }
-    this.#queue = [...again, ...this.#queue];
+    this.#outbox.lost();
     for (const [channel, state] of this.#states) {
       if (state === 'subscribed') this.#events.channelState(channel, 'pending', state);
       this.#states.set(channel, 'pending');
@@ -200,12 +187,7 @@ export class TabPort implements EngineCommands, EngineView {
   }
 
   #send(hub: (message: TabMessage) => void, command: CommandMessage): void {
-    if (command.name === 'invoke') {
-      const [call, ...sent] = command.args;
-      this.#calls.set(call, sent);
-    } else if (command.name === 'authenticate') {
-      this.#calls.set(command.args[0], undefined);
-    }
+    this.#outbox.sent(command);
     hub({ t: 'cmd', tab: this.id, m: command });
   }
 
@@ -213,7 +195,7 @@ export class TabPort implements EngineCommands, EngineView {
     if (this.#closed) return;
     if (this.#own) (this.#own[command.name] as (...args: unknown[]) => void).apply(this.#own, command.args);
     else if (this.#hub) this.#send(this.#hub, command);
-    else this.#queue.push(command);
+    else this.#outbox.queue(command);
   }
 
   /**
@@ -243,15 +225,7 @@ export class TabPort implements EngineCommands, EngineView {
     this.#refresh?.stop();
     this.#own?.close();
     if (this.#own) return;
-    const closed = toErrorRecord(new ClientClosedError());
-    for (const call of this.#calls.keys()) this.#events.callFailed(call, closed);
-    for (const command of this.#queue) {
-      if (command.name === 'invoke' || command.name === 'authenticate') {
-        this.#events.callFailed(command.args[0], closed);
-      }
-    }
-    this.#calls.clear();
-    this.#queue = [];
+    this.#outbox.close();
     this.#share.complete();
     this.onClose?.();
     this.#events.closed();
@@ -262,12 +236,7 @@ export class TabPort implements EngineCommands, EngineView {
   }
 
   cancel(call: number): void {
-    this.#calls.delete(call);
-    const queued = this.#queue.findIndex(
-      (c) => (c.name === 'invoke' || c.name === 'authenticate') && c.args[0] === call,
-    );
-    if (queued >= 0) this.#queue.splice(queued, 1);
-    else this.#command({ name: 'cancel', args: [call] });
+    if (!this.#outbox.cancel(call)) this.#command({ name: 'cancel', args: [call] });
   }
 
   transmit(event: string, frame: Frame): void {
