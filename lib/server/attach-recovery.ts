@@ -1,26 +1,7 @@
 import { RECOVER_PROCEDURE, type RecoverRequest, type StampedMessage } from '../protocol/recovery-wire';
 import { ChannelLog } from './channel-log';
+import { resolveRecoveryOptions, type RecoveryOptions } from './recovery-options';
 import type { AgBroker, AgServerLike, AgSocket, ProcedureRequest } from './server-types';
-
-/** Options of {@link attachRecovery}. */
-export interface RecoveryOptions {
-  /**
-   * The channels to stamp and keep history for: a predicate, a pattern, or a list of names. Messages of other
-   * channels pass untouched and cost nothing.
-   */
-  readonly channels: ((channel: string) => boolean) | RegExp | readonly string[];
-  /** Messages kept per channel. Default: 1000. */
-  readonly historySize?: number;
-  /** Time a message is kept, in ms. Default: 300000 (5 minutes). */
-  readonly historyAge?: number;
-  /**
-   * This server's epoch: a new one means the history and sequences of before are gone. Default: a random id, so
-   * every start of the process is a new epoch. Set it only with a history that outlives the process.
-   */
-  readonly epoch?: string;
-  /** The clock, in ms (tests). Default: `Date.now`. */
-  readonly now?: () => number;
-}
 
 /** What {@link attachRecovery} returns. */
 export interface Recovery {
@@ -33,9 +14,6 @@ export interface Recovery {
   /** Stops stamping and serving recovery; sockets recovering keep their stamps until they reconnect. */
   detach(): void;
 }
-
-const DEFAULT_SIZE = 1000;
-const DEFAULT_AGE = 300_000;
 
 /** What the server is delivering now: set while the broker fans a stamped message out, synchronously. */
 interface Delivery {
@@ -66,23 +44,6 @@ export function attachRecovery(agServer: unknown, options: RecoveryOptions): Rec
   return new RecoveryServer(agServer as AgServerLike, options);
 }
 
-function matcher(channels: RecoveryOptions['channels']): (channel: string) => boolean {
-  if (typeof channels === 'function') return channels;
-  if (channels instanceof RegExp) return (channel) => channels.test(channel);
-  const names = new Set(channels);
-  return (channel) => names.has(channel);
-}
-
-function checkLimit(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(
-      `attachRecovery: ${name} must be a whole number of at least 0, got ${String(value)}`,
-    );
-  }
-  return value;
-}
-
 class RecoveryServer implements Recovery {
   readonly epoch: string;
   readonly #server: AgServerLike;
@@ -108,13 +69,11 @@ class RecoveryServer implements Recovery {
   constructor(server: AgServerLike, options: RecoveryOptions) {
     this.#server = server;
     this.#broker = server.brokerEngine;
-    this.#matches = matcher(options.channels);
-    this.#limits = {
-      size: checkLimit('historySize', options.historySize, DEFAULT_SIZE),
-      age: checkLimit('historyAge', options.historyAge, DEFAULT_AGE),
-    };
-    this.#now = options.now ?? Date.now;
-    this.epoch = options.epoch ?? randomEpoch();
+    const settings = resolveRecoveryOptions(options);
+    this.#matches = settings.matches;
+    this.#limits = settings.limits;
+    this.#now = settings.now;
+    this.epoch = settings.epoch;
     this.#wrapBroker();
     // Forgets the channels whose history has aged out, now and then, without holding the process open.
     const sweeper = setInterval(() => this.#sweep(), Math.max(this.#limits.age, 1000));
@@ -300,8 +259,4 @@ class RecoveryServer implements Recovery {
       return undefined;
     }
   }
-}
-
-function randomEpoch(): string {
-  return Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
 }

@@ -4,7 +4,8 @@
  * @packageDocumentation
  * @module rx-socketcluster/server
  */
-export { attachRecovery, type Recovery, type RecoveryOptions } from './attach-recovery';
+export { attachRecovery, type Recovery } from './attach-recovery';
+export type { RecoveryOptions } from './recovery-options';
 export type {
   GapReason,
   LostRange,
