@@ -105,6 +105,16 @@ function onwarn(warning, warn) {
   warn(warning);
 }
 
+/** The plugins of a browser bundle: resolved for browsers, compiled, minified. */
+function browserPlugins() {
+  return [
+    nodeResolve({ browser: true, exportConditions: ['browser', 'import', 'default'], preferBuiltins: false }),
+    ts(),
+    terser({ ecma: 2020, module: true, format: { comments: false } }),
+    distFiles(),
+  ];
+}
+
 const common = {
   sourcemap: true,
   generatedCode: 'es2015',
@@ -148,16 +158,7 @@ export default [
     // which exports it to the chunk under extra names, rather than in a third chunk that the entry only re-exports.
     preserveEntrySignatures: 'allow-extension',
     onwarn,
-    plugins: [
-      nodeResolve({
-        browser: true,
-        exportConditions: ['browser', 'import', 'default'],
-        preferBuiltins: false,
-      }),
-      ts(),
-      terser({ ecma: 2020, module: true, format: { comments: false } }),
-      distFiles(),
-    ],
+    plugins: browserPlugins(),
     // `dir` stays dist/ and the file name carries browser/: see ts().
     output: {
       ...common,
@@ -172,16 +173,7 @@ export default [
     // has no import map to find it.
     input: { 'rx-socketcluster.worker.min': 'lib/worker-main.ts' },
     onwarn,
-    plugins: [
-      nodeResolve({
-        browser: true,
-        exportConditions: ['browser', 'import', 'default'],
-        preferBuiltins: false,
-      }),
-      ts(),
-      terser({ ecma: 2020, module: true, format: { comments: false } }),
-      distFiles(),
-    ],
+    plugins: browserPlugins(),
     output: { ...common, dir: 'dist', format: 'es', entryFileNames: 'browser/[name].mjs' },
   },
   ...['mts', 'cts'].map((ext, i, all) => ({
