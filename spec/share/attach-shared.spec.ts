@@ -1,4 +1,4 @@
-import { BehaviorSubject, firstValueFrom, type Observable } from 'rxjs';
+import { BehaviorSubject, firstValueFrom } from 'rxjs';
 import { createClient } from '../../lib/client/create-client';
 import { resolveOptions } from '../../lib/client/options';
 import { Engine } from '../../lib/engine/engine';
@@ -8,6 +8,7 @@ import type { MessagePortLike, TabMessage } from '../../lib/share/messages';
 import type { LocksLike, ShareScope } from '../../lib/share/share-scope';
 import type { ShareState } from '../../lib/share/share-state';
 import { fakeWebSocket } from '../support/fake-web-socket';
+import { record } from './support/recording';
 
 // Which way a client shares, from what the browser has: a shared worker when it is given one and has
 // SharedWorker, else a leader tab where there are Web Locks and BroadcastChannel, else a connection of its own.
@@ -16,12 +17,6 @@ beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
 
 const URL = 'ws://example.test/socketcluster/';
-
-function record<T>(source: Observable<T>): T[] {
-  const values: T[] = [];
-  source.subscribe((value) => values.push(value));
-  return values;
-}
 
 /** Web Locks that grant every lock at once and hold it until released. */
 const locks: LocksLike = {

@@ -1,4 +1,4 @@
-import { firstValueFrom, type Observable } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
 import { createClient } from '../../lib/client/create-client';
 import { jsonCodec } from '../../lib/codec/json';
 import { msgpackCodec } from '../../lib/codec/msgpack';
@@ -7,6 +7,7 @@ import type { MessagePortLike } from '../../lib/share/messages';
 import type { ShareState } from '../../lib/share/share-state';
 import { serveSharedWorker } from '../../lib/worker';
 import { fakeWebSocket, type FakeWebSocket } from '../support/fake-web-socket';
+import { record } from './support/recording';
 
 // A tab whose client uses a codec the shared worker was not given: the worker turns it away with a CodecError,
 // which the tab reports on errors$ before it holds a connection of its own; the worker goes on serving the others.
@@ -16,12 +17,6 @@ beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
 
 const URL = 'ws://example.test/socketcluster/';
-
-function record<T>(source: Observable<T>): T[] {
-  const values: T[] = [];
-  source.subscribe((value) => values.push(value));
-  return values;
-}
 
 /** Two ends of a MessageChannel that deliver in a microtask, as clones. */
 function channel(): [MessagePortLike, MessagePortLike] {

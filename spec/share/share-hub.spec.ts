@@ -1,6 +1,6 @@
 import { resolveOptions } from '../../lib/client/options';
 import { Engine } from '../../lib/engine/engine';
-import type { EngineEvents, EventMessage } from '../../lib/engine/port';
+import type { EventMessage } from '../../lib/engine/port';
 import { encodeEvent } from '../../lib/protocol/encode-packet';
 import type { HubMessage } from '../../lib/share/messages';
 import { ShareHub } from '../../lib/share/share-hub';
@@ -8,6 +8,7 @@ import { TabPort } from '../../lib/share/tab-port';
 import { BehaviorSubject } from 'rxjs';
 import type { ShareState } from '../../lib/share/share-state';
 import { fakeWebSocket, type FakeWebSocket } from '../support/fake-web-socket';
+import { recordingFacade } from './support/recording';
 
 // The hub of a shared connection with a real engine on a fake WebSocket, and tabs (TabPorts) joined to it through
 // structuredClone, as a MessagePort or BroadcastChannel would carry their messages. The test plays the server.
@@ -38,13 +39,7 @@ function setup() {
   );
   /** A tab whose facade records every event it gets. */
   const tab = (id: string) => {
-    const events: EventMessage[] = [];
-    const facade = new Proxy({} as EngineEvents, {
-      get:
-        (_, name) =>
-        (...args: unknown[]) =>
-          events.push({ name, args } as EventMessage),
-    });
+    const { facade, events } = recordingFacade();
     const port = new TabPort(
       id,
       'shared-worker',

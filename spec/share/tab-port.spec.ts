@@ -1,19 +1,14 @@
 import { BehaviorSubject } from 'rxjs';
-import type { EngineEvents, EventMessage } from '../../lib/engine/port';
+import type { EventMessage } from '../../lib/engine/port';
 import type { HubMessage, TabMessage } from '../../lib/share/messages';
 import type { ShareState } from '../../lib/share/share-state';
 import { TabPort } from '../../lib/share/tab-port';
+import { recordingFacade } from './support/recording';
 
 // A tab's port against a scripted hub: the test reads what the tab sends and answers as the hub would.
 
 function setup() {
-  const events: EventMessage[] = [];
-  const facade = new Proxy({} as EngineEvents, {
-    get:
-      (_, name) =>
-      (...args: unknown[]) =>
-        events.push({ name, args } as EventMessage),
-  });
+  const { facade, events } = recordingFacade();
   const share$ = new BehaviorSubject<ShareState>({} as ShareState);
   const port = new TabPort('me', 'leader-tab', facade, share$, undefined);
   const hub = () => {
