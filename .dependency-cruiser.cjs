@@ -4,14 +4,16 @@
  * Type-only imports count: a type cycle is a cycle too.
  *
  *   internal, errors, codec                  leaves
- *   transport <- protocol <- connection <- rpc <- channels | auth <- engine <- logging <- share <- client
- *   <- index, verify, diagnostics, recovery, worker <- worker-main <- node <- angular <- testing <- server
+ *   transport <- protocol <- connection <- rpc <- channels | auth <- engine <- logging | refresh <- share <- client
+ *   <- index, verify, diagnostics, refresh, recovery, worker <- worker-main <- node <- angular <- testing <- server
  *
  * The entries sit on the facade (node.ts re-exports index.ts with `ws`); angular/ uses the public entry only.
  * testing/ (rx-socketcluster/testing, a fake server) plays the server's side of the wire: it may use the public
  * entry, the codecs, the protocol's packet shapes and the leaves, and nothing else; nothing imports it.
  * recovery/ (rx-socketcluster/recovery) sits on the facade beside the entries. server/ (rx-socketcluster/server,
  * the recovery companion for socketcluster-server) shares only the wire of recovery with the client.
+ * refresh/ (the `tokenRefresh()` feature of rx-socketcluster/refresh) is code only its entry and the shared worker
+ * load: the rest of lib/ may read its types (the sharing of tabs reads a feature's function), never import its code.
  */
 const LAYERS = [
   ['internal'],
@@ -23,10 +25,10 @@ const LAYERS = [
   ['rpc'],
   ['channels', 'auth'],
   ['engine'],
-  ['logging'],
+  ['logging', 'refresh'],
   ['share'],
   ['client'],
-  ['index.ts', 'verify.ts', 'diagnostics.ts', 'recovery', 'worker.ts'],
+  ['index.ts', 'verify.ts', 'diagnostics.ts', 'refresh.ts', 'recovery', 'worker.ts'],
   ['worker-main.ts'],
   ['node.ts'],
   ['angular'],
@@ -36,6 +38,9 @@ const LAYERS = [
 
 /** What server/ (rx-socketcluster/server, Node only) may import besides itself: the wire of recovery and the leaves. */
 const SERVER_USES = ['protocol', 'internal'];
+
+/** What may import the code of refresh/ (rx-socketcluster/refresh): its entry, and the shared worker's script. */
+const REFRESH_USERS = ['refresh.ts', 'worker.ts', 'refresh'];
 
 /** What testing/ may import besides itself: the fake server talks to a real client only through these. */
 const TESTING_USES = ['index.ts', 'codec', 'protocol', 'errors', 'internal'];
@@ -82,6 +87,14 @@ module.exports = {
       severity: 'error',
       from: { path: pathOf('testing') },
       to: { path: '^lib/', pathNot: any([...TESTING_USES, 'testing']) },
+    },
+    {
+      name: 'core-without-refresh',
+      comment:
+        'Only rx-socketcluster/refresh and the shared worker load the token refresh: the core may import its types, never its code',
+      severity: 'error',
+      from: { path: '^lib/', pathNot: any(REFRESH_USERS) },
+      to: { path: pathOf('refresh'), dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'server-uses-protocol',

@@ -21,6 +21,7 @@ const input = {
   node: 'lib/node.ts',
   verify: 'lib/verify.ts',
   diagnostics: 'lib/diagnostics.ts',
+  refresh: 'lib/refresh.ts',
   'codec/msgpack': 'lib/codec/msgpack.ts',
   angular: 'lib/angular/index.ts',
   testing: 'lib/testing/index.ts',

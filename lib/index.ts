@@ -23,8 +23,7 @@ export type {
   ValidApi,
 } from './client/api';
 export type { AuthenticateResult } from './auth/authenticate-reply';
-export type { AuthenticatedState, RefreshToken } from './auth/token-refresh';
-export type { AuthState, TokenClaims, TokenVerifier } from './auth/auth-state';
+export type { AuthenticatedState, AuthState, TokenClaims, TokenVerifier } from './auth/auth-state';
 export {
   localStorageTokenStore,
   memoryTokenStore,

@@ -344,6 +344,8 @@ try {
   const verifyCjs = require('rx-socketcluster/verify');
   const diagnosticsEsm = await import('rx-socketcluster/diagnostics');
   const diagnosticsCjs = require('rx-socketcluster/diagnostics');
+  const refreshEsm = await import('rx-socketcluster/refresh');
+  const refreshCjs = require('rx-socketcluster/refresh');
   for (const [label, value] of [
     ['msgpackCodec (esm)', msgpackEsm.msgpackCodec],
     ['msgpackCodec (cjs)', msgpackCjs.msgpackCodec],
@@ -352,11 +354,13 @@ try {
     ['jwtVerifier (cjs)', verifyCjs.jwtVerifier],
     ['logging (esm)', diagnosticsEsm.logging],
     ['logging (cjs)', diagnosticsCjs.logging],
+    ['tokenRefresh (esm)', refreshEsm.tokenRefresh],
+    ['tokenRefresh (cjs)', refreshCjs.tokenRefresh],
   ]) {
     assert(typeof value === 'function', `${label} is not exported`);
   }
   ok(
-    'subpaths: rx-socketcluster/codec/msgpack (both ESM builds), rx-socketcluster/verify and rx-socketcluster/diagnostics load as ESM and CJS',
+    'subpaths: rx-socketcluster/codec/msgpack (both ESM builds), rx-socketcluster/verify, rx-socketcluster/diagnostics and rx-socketcluster/refresh load as ESM and CJS',
   );
 
   // rx-socketcluster/testing in both module systems: a fake server answers a client of the same build.

@@ -33,19 +33,25 @@ const ENTRIES = [
     title: '`rx-socketcluster`, every export',
     source: "export * from 'rx-socketcluster';",
     budget: 12.5,
-    ceiling: 16.45,
+    ceiling: 16.14,
   },
   {
     name: 'dashboard',
     title: '`createClient`, `channel()` and `state$` only (scripts/size-fixtures/dashboard.mjs)',
     source: readFileSync(join(root, 'scripts/size-fixtures/dashboard.mjs'), 'utf8'),
     budget: 10,
-    ceiling: 16.25,
+    ceiling: 15.97,
   },
   {
     name: 'diagnostics',
     title: '`rx-socketcluster/diagnostics` (`logging()`, `clientStats()`)',
     source: "export * from 'rx-socketcluster/diagnostics';",
+    optional: true,
+  },
+  {
+    name: 'refresh',
+    title: '`rx-socketcluster/refresh` (`tokenRefresh()`)',
+    source: "export * from 'rx-socketcluster/refresh';",
     optional: true,
   },
   {

@@ -1,6 +1,7 @@
 import * as diagnostics from '../lib/diagnostics';
 import * as index from '../lib/index';
 import * as node from '../lib/node';
+import * as refresh from '../lib/refresh';
 import type { WebSocketConstructor } from '../lib/transport/web-socket';
 
 /** The URLs of the sockets constructed through the mocked `ws` package. */
@@ -69,6 +70,12 @@ describe('lib/index', () => {
 describe('lib/diagnostics', () => {
   it('exports exactly these runtime names', () => {
     expect(Object.keys(diagnostics).sort()).toEqual(['clientStats', 'logging']);
+  });
+});
+
+describe('lib/refresh', () => {
+  it('exports exactly these runtime names', () => {
+    expect(Object.keys(refresh).sort()).toEqual(['tokenRefresh']);
   });
 });
 

@@ -8,22 +8,17 @@ import {
   switchMap,
   throwError,
   type Observable,
-  type Subscription,
+  type Unsubscribable,
 } from 'rxjs';
 import type { Session } from '../connection/session';
 import { RemoteError, type ScClientError } from '../errors';
 import { ScEvent } from '../protocol/packets';
-import { authenticated, UNAUTHENTICATED, type AuthState } from './auth-state';
-import {
-  refreshBeforeExpiry,
-  type AuthenticatedState,
-  type Candidate,
-  type RefreshToken,
-} from './token-refresh';
+import { authenticated, UNAUTHENTICATED, type AuthenticatedState, type AuthState } from './auth-state';
 import type { AuthConfig, AuthHost } from './auth-host';
 import { readAuthenticateReply, type AuthenticateResult } from './authenticate-reply';
+import type { RefreshHost } from './refresh-host';
 import { ServerAuthFrames, type ServerAuthHost } from './server-auth-frames';
-import { tokenClaims, usableToken } from './token-claims';
+import { tokenClaims, usableToken, type Candidate } from './token-claims';
 import { TokenWriter } from './token-writer';
 
 function isBadToken(error: Error | undefined): boolean {
@@ -32,18 +27,19 @@ function isBadToken(error: Error | undefined): boolean {
 
 /**
  * The client's authentication: the token for each handshake (from the store, never an expired one), the reply's
- * verdict, server-set and server-removed tokens, `authenticate()` / `deauthenticate()`, and the refresh before
- * expiry. The token is kept out of every error and diagnostic.
+ * verdict, server-set and server-removed tokens, `authenticate()` / `deauthenticate()`, and what a token refresh
+ * needs (it is the refresh's host; the refresh itself is the `tokenRefresh()` feature's, started here when the
+ * engine's settings carry one). The token is kept out of every error and diagnostic.
  * @internal
  */
-export class AuthController implements ServerAuthHost {
+export class AuthController implements ServerAuthHost, RefreshHost {
   #state: AuthState = UNAUTHENTICATED;
   /** The state as a stream, for the token refresh (only when one is configured). */
   readonly #state$: BehaviorSubject<AuthState> | undefined;
   readonly #config: AuthConfig;
   readonly #deps: AuthHost;
   readonly #writer: TokenWriter;
-  readonly #refresh: Subscription | undefined;
+  readonly #refresh: Unsubscribable | undefined;
   /** Made on first use: most clients never receive one. */
   #server: ServerAuthFrames | undefined;
   /** The token sent in the current handshake. */
@@ -55,34 +51,11 @@ export class AuthController implements ServerAuthHost {
     this.#config = config;
     this.#deps = deps;
     this.#writer = new TokenWriter(config.tokenStore, config.authTokenKey, deps);
-    // In a method of its own: the closures below would otherwise cost every client a context.
-    if (config.refreshToken) {
+    // The host is this controller, through methods on the prototype: no closure per client.
+    if (config.refresh) {
       this.#state$ = new BehaviorSubject<AuthState>(UNAUTHENTICATED);
-      this.#refresh = this.#startRefresh(this.#state$, config.refreshToken, config, deps);
+      this.#refresh = config.refresh(this.#state$, this);
     }
-  }
-
-  #startRefresh(
-    state$: Observable<AuthState>,
-    refresh: RefreshToken,
-    config: AuthConfig,
-    deps: AuthHost,
-  ): Subscription {
-    return refreshBeforeExpiry(state$, {
-      refresh,
-      refreshMargin: config.refreshMargin,
-      backoff: config.backoff,
-      scheduler: config.scheduler,
-      check: (token) =>
-        tokenClaims(token, 'authenticate', this.#config.verifyToken).pipe(
-          map((claims) => ({ token, claims })),
-        ),
-      exchange: (candidate, onRefused) => {
-        this.#newest = candidate;
-        return this.exchange(candidate, onRefused);
-      },
-      report: (error) => deps.report(error),
-    });
   }
 
   /** The server's `#setAuthToken` and `#removeAuthToken`. */
@@ -166,6 +139,22 @@ export class AuthController implements ServerAuthHost {
         return throwError(() => error);
       }),
     );
+  }
+
+  /** A refreshed token, decoded (and verified): the refresh's check. */
+  checkRefreshed(token: string): Observable<Candidate> {
+    return tokenClaims(token, 'authenticate', this.#config.verifyToken).pipe(
+      map((claims) => ({ token, claims })),
+    );
+  }
+
+  /** Sends `#authenticate` with a refreshed token, which the next handshake sends until a server accepts it. */
+  authenticateRefreshed(
+    candidate: Candidate,
+    onRefused: (reason: Error) => void,
+  ): Observable<AuthenticateResult> {
+    this.#newest = candidate;
+    return this.exchange(candidate, onRefused);
   }
 
   /** Forgets the token: tells the server (when connected), clears the store, becomes unauthenticated. */

@@ -1,10 +1,9 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { Codec } from '../codec/codec';
-import type { BackoffOptions } from '../connection/backoff-delay';
 import type { Session } from '../connection/session';
 import type { ScClientError } from '../errors';
 import type { AuthState, TokenVerifier } from './auth-state';
-import type { RefreshToken } from './token-refresh';
+import type { StartRefresh } from './refresh-host';
 import type { TokenStore } from './token-store';
 
 /** The auth controller's settings. @internal */
@@ -12,9 +11,8 @@ export interface AuthConfig {
   readonly tokenStore: TokenStore;
   readonly authTokenKey: string;
   readonly verifyToken: TokenVerifier | undefined;
-  readonly refreshToken: RefreshToken | undefined;
-  readonly refreshMargin: number;
-  readonly backoff: BackoffOptions;
+  /** The token refresh, when the client has the `tokenRefresh()` feature. */
+  readonly refresh?: StartRefresh | undefined;
   readonly scheduler: SchedulerLike;
   readonly codec: Codec;
 }

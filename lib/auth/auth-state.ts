@@ -25,6 +25,9 @@ export type AuthState =
       readonly expiresAt?: number;
     };
 
+/** The authenticated state, as handed to a token refresh function. */
+export type AuthenticatedState = Extract<AuthState, { state: 'authenticated' }>;
+
 /**
  * Checks a token and returns its trusted claims, or throws. Build one with `jwtVerifier()` from
  * `rx-socketcluster/verify`, or write your own.

@@ -2,7 +2,7 @@ import type { Observable, Subscription } from 'rxjs';
 import type { Codec } from '../codec/codec';
 import type { Session } from '../connection/session';
 import { ProtocolError, type ScClientError } from '../errors';
-import type { Candidate } from './token-refresh';
+import type { Candidate } from './token-claims';
 
 /** What the server's auth frames need of the auth controller. @internal */
 export interface ServerAuthHost {

@@ -2,7 +2,12 @@ import { catchError, defer, from, map, of, throwError, type Observable } from 'r
 import { AuthTokenExpiredError, AuthTokenInvalidError } from '../errors';
 import type { TokenClaims, TokenVerifier } from './auth-state';
 import { decodeToken } from './decode-token';
-import type { Candidate } from './token-refresh';
+
+/** A token with its checked claims. @internal */
+export interface Candidate {
+  readonly token: string;
+  readonly claims: TokenClaims;
+}
 
 /**
  * Decodes a token (and, with a verifier, verifies it): emits its claims, or errors with an

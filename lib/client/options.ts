@@ -1,5 +1,4 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import type { RefreshToken } from '../auth/token-refresh';
 import type { TokenVerifier } from '../auth/auth-state';
 import { defaultTokenKey, defaultTokenStore, type TokenStore } from '../auth/token-store';
 import type { Codec } from '../codec/codec';
@@ -114,14 +113,11 @@ export interface ClientOptions {
    * none; claims are decoded, not verified (the server verifies every token it is sent).
    */
   verifyToken?: TokenVerifier;
-  /** Fetches a new token shortly before the current one expires; the client then authenticates with it. */
-  refreshToken?: RefreshToken;
-  /** How long before `exp` the refresh runs, in ms (at most half the token's lifetime). Default: 60000. */
-  refreshMargin?: number;
   /**
    * What the client does only when asked, each from an entry of its own, so that a client without a feature ships
    * none of its code: `logging()` from `rx-socketcluster/diagnostics` (a log of the connection's life, calls,
-   * channels and frames). Default: none.
+   * channels and frames), `tokenRefresh()` from `rx-socketcluster/refresh` (a new token before the current one
+   * expires). Default: none.
    *
    * @example
    * ```ts
@@ -267,8 +263,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     tokenStore: options.tokenStore ?? defaultTokenStore(),
     authTokenKey: options.authTokenKey ?? defaultTokenKey(url ?? list[0]),
     verifyToken: options.verifyToken,
-    refreshToken: options.refreshToken,
-    refreshMargin: checkDuration('refreshMargin', options.refreshMargin ?? 60_000),
     features: checkFeatures(options.features),
     share,
     name: options.name ?? String(url ?? list[0]),

@@ -10,7 +10,8 @@ export type EngineFactory = (config: EngineConfig, events: EngineEvents) => Engi
 
 /**
  * Something a client does only when asked, given in the `features` option of `createClient`: it comes from an entry
- * of its own (`logging()` from `rx-socketcluster/diagnostics`), so that a client without it ships none of its code.
+ * of its own (`logging()` from `rx-socketcluster/diagnostics`, `tokenRefresh()` from `rx-socketcluster/refresh`), so
+ * that a client without it ships none of its code.
  *
  * @example
  * ```ts
@@ -21,7 +22,7 @@ export type EngineFactory = (config: EngineConfig, events: EngineEvents) => Engi
  * ```
  */
 export interface ClientFeature {
-  /** What the feature is, for messages: `'logging'`. */
+  /** What the feature is, for messages: `'logging'`, `'token-refresh'`. */
   readonly feature: string;
   /**
    * Puts the feature in the client's engine when the client is created: returns the factory to use instead of

@@ -1,10 +1,10 @@
 import type { BehaviorSubject } from 'rxjs';
-import type { RefreshToken } from '../auth/token-refresh';
 import type { CommandMessage, EngineCommands, EngineEvents, EngineView } from '../engine/port';
 import type { Codec } from '../codec/codec';
 import type { ClientFeature } from '../engine/feature';
 import { WARN } from '../logging/log';
 import { logOf } from '../logging/logging';
+import type { TokenRefreshFeature } from '../refresh/token-refresh';
 import { leadOrFollow } from './leader-tab';
 import {
   shareKey,
@@ -28,12 +28,13 @@ export interface ShareConfig {
   readonly share: ShareMode;
   readonly name: string;
   readonly worker: ((name: string) => SharedWorkerLike) | undefined;
-  /** The client's features, where a `logging()` feature lends its log. */
+  /**
+   * The client's features, where a `logging()` feature lends its log, and a `tokenRefresh()` feature its function
+   * (which a shared worker asks a tab to run) and its margin (which a shared worker's refresh takes).
+   */
   readonly features: readonly ClientFeature[];
   /** The codec (a shared worker must have one of the same name). */
   readonly codec: Codec;
-  /** The client's token refresh, which a shared worker asks a tab to run. */
-  readonly refreshToken?: RefreshToken | undefined;
 }
 
 /** The options a shared worker can take from a tab: those that are plain data. */
@@ -50,13 +51,24 @@ const PLAIN_OPTIONS = [
   'outboxMaxAge',
   'maxPayload',
   'authTokenKey',
-  'refreshMargin',
 ] as const;
 
-function plainOptions(options: Readonly<Record<string, unknown>>, codec: string): SharedOptions {
+/** The `tokenRefresh()` feature among a client's features, if one is there (read, not imported: it is optional). */
+function refreshOf(features: readonly ClientFeature[]): TokenRefreshFeature | undefined {
+  for (const feature of features)
+    if (feature.feature === 'token-refresh') return feature as TokenRefreshFeature;
+  return undefined;
+}
+
+function plainOptions(
+  options: Readonly<Record<string, unknown>>,
+  codec: string,
+  refresh: TokenRefreshFeature | undefined,
+): SharedOptions {
   const plain: Record<string, unknown> = { codec };
   for (const key of PLAIN_OPTIONS) if (options[key] !== undefined) plain[key] = options[key];
   if (Array.isArray(options.urls)) plain.urls = options.urls;
+  if (refresh) plain.refreshMargin = refresh.margin;
   return plain as unknown as SharedOptions;
 }
 
@@ -98,14 +110,15 @@ export function attachShared(
   const canLead = share !== 'shared-worker' && locks !== undefined && typeof Channel === 'function';
   let port: (EngineCommands & EngineView) | undefined;
   if (worker) {
+    const refresh = refreshOf(config.features);
     const tab = new TabPort(
       tabId(),
       'shared-worker',
       facade,
       share$,
       log,
-      plainOptions(options, config.codec.name),
-      config.refreshToken,
+      plainOptions(options, config.codec.name, refresh),
+      refresh?.refresh,
     );
     tab.alone = () => make(facade);
     joinSharedWorker(tab, worker, locks);

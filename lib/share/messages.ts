@@ -8,7 +8,7 @@
  * @internal
  */
 import type { AuthState } from '../auth/auth-state';
-import type { AuthenticatedState } from '../auth/token-refresh';
+import type { AuthenticatedState } from '../auth/auth-state';
 import type { ChannelRequest } from '../channels/channel-request';
 import type { CommandMessage, EventMessage, PortConnectionState } from '../engine/port';
 import type { ErrorRecord } from '../errors';
@@ -26,13 +26,13 @@ export type TabMessage =
       readonly demand: boolean;
       /** The options of the engine, for a hub that has none yet (a shared worker). */
       readonly options?: SharedOptions;
-      /** Whether the tab's client has a `refreshToken` that the hub may ask it to run. */
+      /** Whether the tab's client has a token refresh (`tokenRefresh()`) that the hub may ask it to run. */
       readonly refresh?: boolean;
     }
   | { readonly t: 'cmd'; readonly tab: string; readonly m: CommandMessage }
   /** The tab leaves (its client was closed, or the page is going away). */
   | { readonly t: 'bye'; readonly tab: string }
-  /** The answer to the hub's `refresh` request `id`: the new token, or the failure of the tab's `refreshToken`. */
+  /** The answer to the hub's `refresh` request `id`: the new token, or the failure of the tab's refresh function. */
   | {
       readonly t: 'refreshed';
       readonly tab: string;
@@ -59,10 +59,10 @@ export type HubMessage =
   | { readonly t: 'tabs'; readonly tabs: number }
   /** A newly elected leader tab (BroadcastChannel only): every other tab joins it. */
   | { readonly t: 'leader'; readonly id: string }
-  /** Asks tab `to` to run its `refreshToken` for `state` (request `id`); without `state`, to stop request `id`. */
+  /** Asks tab `to` to run its refresh function for `state` (request `id`); without `state`, to stop request `id`. */
   | { readonly t: 'refresh'; readonly to: string; readonly id: number; readonly state?: AuthenticatedState };
 
-/** A failure of a tab's `refreshToken`, as plain data: a typed error's record, or an error's name and message. */
+/** A failure of a tab's refresh function, as plain data: a typed error's record, or an error's name and message. */
 export type RefreshFailure =
   ErrorRecord | { readonly name: string; readonly message: string; readonly stack?: string };
 
@@ -71,7 +71,8 @@ export type TabLink = (message: HubMessage) => void;
 
 /**
  * The options a shared worker builds its engine from: those of the first tab's client that cross a message port
- * (no functions: no token store, verifier, refresh function, logger or WebSocket constructor).
+ * (no functions: no token store, verifier, refresh function, logger or WebSocket constructor; the margin of a
+ * token refresh, but not its function).
  */
 export interface SharedOptions {
   readonly url?: string;
@@ -88,6 +89,7 @@ export interface SharedOptions {
   readonly outboxMaxAge?: number;
   readonly maxPayload?: number;
   readonly authTokenKey?: string;
+  /** The `margin` of the tab's `tokenRefresh()`, when it has one. */
   readonly refreshMargin?: number;
 }
 

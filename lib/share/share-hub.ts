@@ -1,6 +1,6 @@
 import type { AuthState } from '../auth/auth-state';
 import { UNAUTHENTICATED } from '../auth/auth-state';
-import type { RefreshToken } from '../auth/token-refresh';
+import type { RefreshToken } from '../auth/refresh-host';
 import type { ChannelState } from '../channels/channel-state';
 import type { ClientStats } from '../engine/stats';
 import type {
@@ -38,7 +38,7 @@ export type MakeEngine = (events: EngineEvents, options?: SharedOptions, refresh
  * - channels, reference-counted: the engine holds a channel while any tab does (one `#subscribe`), and lets it go
  *   when the last one leaves (one `#unsubscribe`); messages and states go to the tabs that hold it;
  * - procedures: a server invoke goes to one tab, the first that serves the procedure;
- * - token refresh: the `refresh` given to the engine asks one tab whose client has a `refreshToken` to run it
+ * - token refresh: the `refresh` given to the engine asks one tab whose client has a token refresh (`tokenRefresh()`) to run it
  *   ({@link HubRefresh}), for an engine without one of its own (a shared worker's);
  * - everything else (connection and auth states, server events, diagnostics) goes to every tab.
  *

@@ -1,10 +1,11 @@
 import { defer, first, from, Observable, type Subscriber, type Subscription } from 'rxjs';
-import type { AuthenticatedState, RefreshToken } from '../auth/token-refresh';
+import type { AuthenticatedState } from '../auth/auth-state';
+import type { RefreshToken } from '../auth/refresh-host';
 import { fromErrorRecord, ScClientError, toErrorRecord, type AnyScError } from '../errors';
 import type { HubMessage, RefreshFailure, TabMessage } from './messages';
 
 /**
- * The token refresh of a shared connection whose engine cannot call a `refreshToken` of its own (a shared worker's:
+ * The token refresh of a shared connection whose engine cannot call a refresh function of its own (a shared worker's:
  * functions do not cross a message port). The tabs whose clients have one say so in their `hello`; the engine's
  * refresh function asks one of them ({@link HubRefresh}), which runs it ({@link TabRefresh}) and answers with the
  * new token or its failure. The engine then authenticates once, for every tab, as it would with a function of its
@@ -23,9 +24,9 @@ interface Ask {
 }
 
 /**
- * The hub's side: {@link refresh} is the engine's `refreshToken`. Each request goes to one tab that can refresh
+ * The hub's side: {@link refresh} is the refresh function of the engine's token refresh. Each request goes to one tab that can refresh
  * (the first to join of those left); when that tab leaves before it answers, to another; while no tab can, the
- * request waits, and nothing is refreshed, as for a client without `refreshToken`. A request the engine drops (a
+ * request waits, and nothing is refreshed, as for a client without `tokenRefresh()`. A request the engine drops (a
  * new token came otherwise, the client signed out, the engine closed) is withdrawn from its tab.
  */
 export class HubRefresh {
@@ -39,7 +40,7 @@ export class HubRefresh {
     this.#send = send;
   }
 
-  /** The engine's refresh function: a token from one tab's `refreshToken`. */
+  /** The engine's refresh function: a token from one tab's refresh function. */
   readonly refresh: RefreshToken = (state) =>
     new Observable<string>((subscriber) => {
       const id = ++this.#ids;
@@ -95,7 +96,7 @@ export class HubRefresh {
   }
 }
 
-/** The tab's side: runs the client's `refreshToken` when the hub asks, and answers. */
+/** The tab's side: runs the client's refresh function when the hub asks, and answers. */
 export class TabRefresh {
   readonly #tab: string;
   readonly #refresh: RefreshToken;
@@ -122,7 +123,7 @@ export class TabRefresh {
           answer(
             typeof token === 'string'
               ? { token }
-              : { error: failure(new TypeError('refreshToken produced no token')) },
+              : { error: failure(new TypeError('The refresh function produced no token')) },
           ),
         error: (error: unknown) => answer({ error: failure(error) }),
       });
@@ -136,7 +137,7 @@ export class TabRefresh {
   }
 }
 
-/** What `refreshToken` failed with, as plain data: a typed error as its record, any other as name and message. */
+/** What a refresh function failed with, as plain data: a typed error as its record, any other as name and message. */
 function failure(error: unknown): RefreshFailure {
   if (error instanceof ScClientError) return toErrorRecord(error as AnyScError);
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };

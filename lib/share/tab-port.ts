@@ -1,5 +1,5 @@
 import type { BehaviorSubject } from 'rxjs';
-import type { RefreshToken } from '../auth/token-refresh';
+import type { RefreshToken } from '../auth/refresh-host';
 import type { ChannelRequest } from '../channels/channel-request';
 import type { ChannelState } from '../channels/channel-state';
 import type {
@@ -34,7 +34,7 @@ export class TabPort implements EngineCommands, EngineView {
   readonly #log: Log | undefined;
   readonly #options: SharedOptions | undefined;
   readonly #share: BehaviorSubject<ShareState>;
-  /** Runs the client's `refreshToken` when the hub asks (a shared worker's hub, which has none). */
+  /** Runs the client's token refresh function when the hub asks (a shared worker's hub, which has none). */
   readonly #refresh: TabRefresh | undefined;
   /** The link to the hub that this tab said `hello` to, and the same once that hub welcomed it. */
   #link: ((message: TabMessage) => void) | undefined;

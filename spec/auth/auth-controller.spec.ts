@@ -2,6 +2,7 @@ import { EMPTY, of, throwError } from 'rxjs';
 import type { AuthState } from '../../lib';
 import { memoryTokenStore, type TokenStore } from '../../lib/auth/token-store';
 import { AckTimeoutError, AuthTokenExpiredError, AuthTokenInvalidError, RemoteError } from '../../lib/errors';
+import { tokenRefresh } from '../../lib/refresh';
 import { fakeClient } from '../support/fake-client';
 import type { FakeWebSocket } from '../support/fake-web-socket';
 import { FAKE_TOKEN_KEY as KEY, fakeJwt } from '../support/jwt';
@@ -393,7 +394,7 @@ describe('verification', () => {
 });
 
 describe('refresh', () => {
-  it('authenticates with a new token refreshMargin before expiry, retrying failures with backoff', async () => {
+  it('authenticates with a new token `margin` before expiry, retrying failures with the client backoff', async () => {
     const first = fakeJwt({ username: 'ann', iat: inSeconds(0), exp: inSeconds(600) });
     const second = fakeJwt({ username: 'ann', iat: inSeconds(540), exp: inSeconds(1200) });
     let calls = 0;
@@ -402,8 +403,7 @@ describe('refresh', () => {
     );
     const { client, ws, errors, store } = authClient(memoryTokenStore({ [KEY]: first }), {
       pingTimeoutDisabled: true, // the fake server sends no pings over these ten minutes
-      refreshToken,
-      refreshMargin: 60_000,
+      features: [tokenRefresh(refreshToken, { margin: 60_000 })],
       backoff: { initialDelay: 1000, randomness: 0 },
     });
     client.connect();
@@ -429,7 +429,7 @@ describe('refresh', () => {
     const second = fakeJwt({ username: 'ann', iat: inSeconds(540), exp: inSeconds(1200) });
     const { client, ws, errors } = authClient(memoryTokenStore({ [KEY]: first }), {
       pingTimeoutDisabled: true,
-      refreshToken: () => of(second),
+      features: [tokenRefresh(() => of(second))],
     });
     client.connect();
     const socket = ws.last().handshake({ isAuthenticated: true });
@@ -451,7 +451,7 @@ describe('refresh', () => {
     const refreshToken = jest.fn(() => EMPTY);
     const { client, ws, errors } = authClient(memoryTokenStore({ [KEY]: first }), {
       pingTimeoutDisabled: true,
-      refreshToken,
+      features: [tokenRefresh(refreshToken)],
       backoff: { initialDelay: 1000, randomness: 0 },
     });
     client.connect();
@@ -467,7 +467,7 @@ describe('refresh', () => {
     const second = fakeJwt({ username: 'ann', iat: inSeconds(540), exp: inSeconds(1200) });
     const { client, ws } = authClient(memoryTokenStore({ [KEY]: first }), {
       pingTimeoutDisabled: true,
-      refreshToken: () => of(second),
+      features: [tokenRefresh(() => of(second))],
     });
     client.connect();
     const socket = ws.last().handshake({ isAuthenticated: true });
@@ -486,7 +486,7 @@ describe('refresh', () => {
     const second = fakeJwt({ username: 'ann', iat: inSeconds(540), exp: inSeconds(1200) });
     const { client, ws, store } = authClient(memoryTokenStore({ [KEY]: first }), {
       pingTimeoutDisabled: true,
-      refreshToken: () => Promise.resolve(second),
+      features: [tokenRefresh(() => Promise.resolve(second))],
     });
     client.connect();
     ws.last().handshake({ isAuthenticated: true });

@@ -4,11 +4,13 @@ import {
   AuthTokenInvalidError,
   RemoteError,
   memoryTokenStore,
+  type AuthenticatedState,
   type AuthState,
   type Client,
   type ClientOptions,
   type TokenStore,
 } from '../../lib/node';
+import { tokenRefresh } from '../../lib/refresh';
 import { jwtVerifier } from '../../lib/verify';
 import { Harness, ag, open, packets, storeWith, tokenKey, type Packet } from '../support/harness';
 import { type ServerSocket, type TestServer, type TestServerOptions } from '../support/test-server';
@@ -408,7 +410,7 @@ describe('stored tokens', () => {
 });
 
 describe('refresh', () => {
-  it('refreshToken gets a new server-signed token before expiry; the socket stays authenticated across it', async () => {
+  it('tokenRefresh() gets a new server-signed token before expiry; the socket stays authenticated across it', async () => {
     const server = await start({ options: { pingInterval: 100, pingTimeout: 1000 } });
     const deauthentications: unknown[] = [];
     void (async () => {
@@ -417,21 +419,21 @@ describe('refresh', () => {
     const asked: string[] = [];
     const askedAt: number[] = [];
     const refreshed: string[] = [];
+    const renew = async (current: AuthenticatedState) => {
+      askedAt.push(Date.now());
+      asked.push(current.token);
+      const token = await sign(
+        server,
+        { username: current.claims.username, refreshed: refreshed.length + 1 },
+        { expiresIn: 3 },
+      );
+      refreshed.push(token);
+      return token;
+    };
     const store = memoryTokenStore();
     const client = connect(server, {
       tokenStore: store,
-      refreshMargin: 1500,
-      refreshToken: async (current) => {
-        askedAt.push(Date.now());
-        asked.push(current.token);
-        const token = await sign(
-          server,
-          { username: current.claims.username, refreshed: refreshed.length + 1 },
-          { expiresIn: 3 },
-        );
-        refreshed.push(token);
-        return token;
-      },
+      features: [tokenRefresh(renew, { margin: 1500 })],
     });
     const states = recordAuth(client);
     await open(client);
@@ -440,7 +442,7 @@ describe('refresh', () => {
     const first = client.authState as Extract<AuthState, { state: 'authenticated' }>;
     const renewed = await waitForAuth(client, (s) => isAuthenticated(s) && s.token !== first.token, 2500);
     expect(asked).toEqual([first.token]);
-    // refreshMargin (1.5 s) is capped at half the token's 2 s life: the refresh runs 1 s before `exp`.
+    // The margin (1.5 s) is capped at half the token's 2 s life: the refresh runs 1 s before `exp`.
     expect(askedAt[0]).toBeGreaterThanOrEqual(first.expiresAt! - 1000 - 5);
     expect(askedAt[0]).toBeLessThan(first.expiresAt! - 500);
     expect(tokenOf(renewed)).toBe(refreshed[0]);

@@ -1,8 +1,9 @@
 import { Observable, of, throwError } from 'rxjs';
 import type { AuthState } from '../../lib';
-import type { AuthenticatedState, RefreshToken } from '../../lib/auth/token-refresh';
+import type { AuthenticatedState } from '../../lib/auth/auth-state';
 import { createClient } from '../../lib/client/create-client';
 import { AuthRefreshError, RemoteError, type ScClientError } from '../../lib/errors';
+import { tokenRefresh, type RefreshToken } from '../../lib/refresh';
 import type { HubMessage, MessagePortLike, TabMessage } from '../../lib/share/messages';
 import { HubRefresh, TabRefresh } from '../../lib/share/shared-refresh';
 import { serveSharedWorker } from '../../lib/worker';
@@ -10,7 +11,7 @@ import { fakeJwt } from '../support/jwt';
 import { fakeWebSocket, type FakeWebSocket } from '../support/fake-web-socket';
 
 // The token refresh of a connection held by a shared worker: the worker's engine asks one tab whose client has a
-// refreshToken to run it. The worker (serveSharedWorker) and the tabs (createClient with share: 'shared-worker')
+// tokenRefresh() to run its function. The worker (serveSharedWorker) and the tabs (createClient with share: 'shared-worker')
 // are real; the page's SharedWorker and its MessagePorts are fakes that carry structured clones a microtask later;
 // the test plays the server on a fake WebSocket, in virtual time.
 
@@ -19,7 +20,7 @@ const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 const inSeconds = (s: number) => Math.floor(NOW / 1000) + s;
 const FIRST = fakeJwt({ username: 'ann', iat: inSeconds(0), exp: inSeconds(600) });
 const SECOND = fakeJwt({ username: 'ann', iat: inSeconds(540), exp: inSeconds(1200) });
-/** When the worker refreshes FIRST: refreshMargin (60 s) before it expires. */
+/** When the worker refreshes FIRST: the default margin (60 s) before it expires. */
 const DUE = 540_000;
 
 type Scope = Record<string, unknown>;
@@ -64,8 +65,8 @@ const flush = () => jest.advanceTimersByTimeAsync(0);
 function setup() {
   const ws = fakeWebSocket();
   serveSharedWorker({ WebSocket: ws.WebSocket });
-  /** A tab's client, sharing the worker's connection; `refreshToken` as given. */
-  const tab = (refreshToken?: RefreshToken) => {
+  /** A tab's client, sharing the worker's connection; with `tokenRefresh(refresh, options)` when `refresh` is given. */
+  const tab = (refresh?: RefreshToken, options?: { margin: number }) => {
     const client = createClient({
       url: URL,
       WebSocket: ws.WebSocket,
@@ -78,7 +79,7 @@ function setup() {
         connect!({ ports: [worker] });
         return { port: page };
       },
-      ...(refreshToken && { refreshToken }),
+      ...(refresh && { features: [tokenRefresh(refresh, options)] }),
     });
     const auth: AuthState[] = [];
     const errors: ScClientError[] = [];
@@ -102,7 +103,7 @@ function setup() {
   return { tab, signIn, authenticates };
 }
 
-/** A refreshToken that never answers, and says whether it was stopped. */
+/** A refresh function that never answers, and says whether it was stopped. */
 function pending() {
   const run = { stopped: false };
   const refresh = jest.fn(
@@ -115,7 +116,7 @@ function pending() {
 }
 
 describe('the token refresh of a shared worker', () => {
-  it('runs once, in the one tab that has a refreshToken, with one #authenticate for every tab', async () => {
+  it('runs once, in the one tab that has tokenRefresh(), with one #authenticate for every tab', async () => {
     const { tab, signIn, authenticates } = setup();
     const plain = tab();
     const refreshToken = jest.fn(() => Promise.resolve(SECOND));
@@ -149,6 +150,21 @@ describe('the token refresh of a shared worker', () => {
     refreshing.client.close();
     await flush();
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it("refreshes at the margin of the first tab's tokenRefresh(), which the worker's engine is made with", async () => {
+    const { tab, signIn, authenticates } = setup();
+    const refreshToken = jest.fn(() => Promise.resolve(SECOND));
+    const first = tab(refreshToken, { margin: 120_000 });
+    await flush();
+    const socket = await signIn(first);
+
+    await jest.advanceTimersByTimeAsync(480_000 - 1);
+    expect(refreshToken).not.toHaveBeenCalled();
+    await jest.advanceTimersByTimeAsync(1);
+    expect(refreshToken).toHaveBeenCalledTimes(1);
+    expect(authenticates(socket).at(-1)).toMatchObject({ event: '#authenticate', data: SECOND });
+    first.client.close();
   });
 
   it('asks another tab that can refresh when the one asked leaves before it answers', async () => {
@@ -205,7 +221,7 @@ describe('the token refresh of a shared worker', () => {
     joined.client.close();
   });
 
-  it("reports a failure of the tab's refreshToken to every tab, as a client's own refresh does, and retries", async () => {
+  it("reports a failure of the tab's refresh function to every tab, as a client's own refresh does, and retries", async () => {
     const { tab, signIn, authenticates } = setup();
     let calls = 0;
     const refreshToken = jest.fn(() =>
@@ -285,6 +301,6 @@ describe('HubRefresh and TabRefresh', () => {
     const failure = await new Promise<Error>((resolve) =>
       (hub.refresh(state) as Observable<string>).subscribe({ error: resolve }),
     );
-    expect(failure).toMatchObject({ name: 'TypeError', message: 'refreshToken produced no token' });
+    expect(failure).toMatchObject({ name: 'TypeError', message: 'The refresh function produced no token' });
   });
 });
