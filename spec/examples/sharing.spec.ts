@@ -15,6 +15,11 @@ interface PageT {
   client: { connect(): void };
   share: { mode: string; role: string; tabs: number; tab: string; holder: string } | undefined;
   auth: string;
+  /** The signed token of the authenticated state. */
+  token: string | undefined;
+  /** What the page's refresh function (the `refresh` query) hands out, and the tokens it was called for. */
+  nextToken: string | undefined;
+  refreshedFrom: string[];
   state: string;
   messages: Record<string, unknown[]>;
   channelStates: Record<string, string>;
@@ -126,6 +131,15 @@ async function openPages(
 /** Every page holds the connection's tab count `tabs`. */
 async function allSee(pages: Page[], tabs: number): Promise<void> {
   for (const page of pages) await inPage(page, (t, n) => t.share!.tabs === n, tabs);
+}
+
+/** A token signed by the server, as its own `socket.setAuthToken()` would sign it. */
+function sign(payload: object, options: { expiresIn: number }): Promise<string> {
+  const ag = server.agServer as unknown as {
+    auth: { signToken(payload: object, key: string, options: object): Promise<string> };
+    signatureKey: string;
+  };
+  return ag.auth.signToken(payload, ag.signatureKey, options);
 }
 
 /** A call through `page`'s client: once answered, the hub has handled every command the page sent before it. */
@@ -256,6 +270,33 @@ describe("share: 'auto' in headless Chromium", () => {
         expect(await run(page, (t) => t.auth)).toBe('authenticated');
       }
       await allSee([two, four], 2);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('refreshes the token once for every page, in the one page whose client has tokenRefresh()', async () => {
+    const context = await browser.newContext();
+    try {
+      // The first page gives the shared worker its options, its refresh margin (1 s) included.
+      const [refreshing, plain] = [
+        ...(await openPages(context, 1, { share: 'auto', refresh: '1000' })),
+        ...(await openPages(context, 1, { share: 'auto' })),
+      ] as [Page, Page];
+      await allSee([refreshing, plain], 2);
+      expect(await run(plain, (t) => t.share!.mode)).toBe('shared-worker');
+      const first = await sign({ user: 'ada' }, { expiresIn: 3 });
+      const second = await sign({ user: 'ada', renewed: true }, { expiresIn: 60 });
+      await run(refreshing, (t, token) => void (t.nextToken = token), second);
+
+      // Signed in from the page that cannot refresh: the worker asks the other page, about 1 s before exp.
+      expect(await run(plain, (t, token) => t.authenticate(token), first)).toEqual({ isAuthenticated: true });
+      for (const page of [plain, refreshing])
+        await inPage(page, (t, token) => t.token === token, second, 5000);
+      expect(await run(refreshing, (t) => t.refreshedFrom)).toEqual([first]);
+      expect(received('#authenticate')).toBe(2);
+      expect(server.sockets).toHaveLength(1);
+      expect(server.sockets[0].authToken).toMatchObject({ user: 'ada', renewed: true });
     } finally {
       await context.close();
     }

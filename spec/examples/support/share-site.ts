@@ -8,8 +8,9 @@ import { rollup } from 'rollup';
 import { ROOT } from './browser';
 
 // The pages of the cross-tab sharing test (sharing.spec.ts): one origin that serves the package's browser bundle,
-// its sharing chunk and its shared worker script from dist/browser/, rxjs as one ES module for the import map (as
-// examples/dashboard does), and a page whose script drives a client through `window.t`.
+// its sharing chunk and its shared worker script from dist/browser/, rx-socketcluster/refresh from dist/ (the ESM
+// build, with its chunks), rxjs as one ES module for the import map (as examples/dashboard does), and a page whose
+// script drives a client through `window.t`.
 
 /** The page's script: a client with the query's options, and what the test reads or does through `window.t`. */
 const PAGE_SCRIPT = `
@@ -21,6 +22,19 @@ const query = new URLSearchParams(location.search);
 if (query.has('noWorker')) delete globalThis.SharedWorker;
 const share = query.get('share');
 const name = query.get('name');
+// With \`refresh\` (a margin in ms): the tokenRefresh() feature, whose function hands out \`t.nextToken\`.
+const { tokenRefresh } = query.has('refresh') ? await import('rx-socketcluster/refresh') : {};
+const features = tokenRefresh
+  ? [
+      tokenRefresh(
+        (current) => {
+          t.refreshedFrom.push(current.token);
+          return Promise.resolve(t.nextToken);
+        },
+        { margin: Number(query.get('refresh')) },
+      ),
+    ]
+  : [];
 // Every message of the shared connection this page can see: its own port's (shared worker), or every tab's
 // (BroadcastChannel), to check where the hub sends what.
 const seen = [];
@@ -31,6 +45,7 @@ const client = createClient({
   name,
   ackTimeout: 4000,
   backoff: { initialDelay: 100, maxDelay: 500 },
+  features,
   worker: (workerName) => {
     const worker = new SharedWorker('/dist/browser/rx-socketcluster.worker.min.mjs', { type: 'module', name: workerName });
     worker.port.addEventListener('message', (event) => seen.push(event.data));
@@ -43,6 +58,9 @@ const t = {
   seen,
   share: undefined,
   auth: undefined,
+  token: undefined,
+  nextToken: undefined,
+  refreshedFrom: [],
   state: undefined,
   states: [],
   messages: {},
@@ -63,7 +81,10 @@ const t = {
     seen.filter((m) => m.t === 'evt' && m.to === t.share?.tab && m.m.name === 'callResult').length,
 };
 client.share$.subscribe((state) => (t.share = state));
-client.authState$.subscribe((state) => (t.auth = state.state));
+client.authState$.subscribe((state) => {
+  t.auth = state.state;
+  t.token = state.token;
+});
 client.state$.subscribe((state) => {
   t.state = state.state;
   t.states.push(state.state);
@@ -78,7 +99,13 @@ const PAGE = `<!doctype html>
     <title>share</title>
     <link rel="icon" href="data:," />
     <script type="importmap">
-      { "imports": { "rx-socketcluster": "/dist/browser/rx-socketcluster.min.mjs", "rxjs": "/vendor/rxjs.mjs" } }
+      {
+        "imports": {
+          "rx-socketcluster": "/dist/browser/rx-socketcluster.min.mjs",
+          "rx-socketcluster/refresh": "/dist/refresh.mjs",
+          "rxjs": "/vendor/rxjs.mjs"
+        }
+      }
     </script>
     <script type="module" src="/page.mjs"></script>
   </head>
@@ -116,13 +143,13 @@ export async function startShareSite(): Promise<ShareSite> {
     const send = (type: string, body: string | Buffer) => {
       response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
     };
-    const file = /^\/dist\/browser\/([\w.-]+\.mjs)$/.exec(path)?.[1];
+    const file = /^\/dist\/((?:browser\/)?[\w.-]+\.mjs)$/.exec(path)?.[1];
     if (path === '/') send('text/html; charset=utf-8', PAGE);
     else if (path === '/page.mjs') send('text/javascript', PAGE_SCRIPT);
     else if (path === '/vendor/rxjs.mjs') send('text/javascript', rxjs);
     else if (!file) response.writeHead(404).end();
     else {
-      readFile(join(ROOT, 'dist/browser', file)).then(
+      readFile(join(ROOT, 'dist', file)).then(
         (body) => send('text/javascript', body),
         () => response.writeHead(404).end(),
       );
