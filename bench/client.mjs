@@ -2,10 +2,11 @@
 // <client> is rx, rx-changes, rx-recover, official or raw (bench/adapters.mjs); <workload> is one of the keys of `workloads`
 // below, or sockets-<N> / channels-<N> / channels-await-<N>; [params] is a JSON object of sizes (bench/run.mjs passes
 // them). Prints one JSON line with the figures and exits. CPU is this process's user + system time
-// (process.cpuUsage) over the measured phase.
+// (process.cpuUsage) over the measured phase. The rows with `slices` in their params are measured in slices that the
+// runner interleaves with the other clients' (see "sliced rows" below).
 import { adapters } from './adapters.mjs';
 
-const WATCHDOG_MS = 90_000;
+const WATCHDOG_MS = 180_000;
 setTimeout(() => {
   console.error(`bench client: no result after ${WATCHDOG_MS} ms`);
   process.exit(3);
@@ -56,24 +57,128 @@ async function measure(run, count, warmup, withSamples = false) {
 }
 
 /** Sequential calls, one at a time through `many(conn, calls, 1, samples)`: latency and client CPU per call. */
-const latencyOf =
-  (many, connectOptions) =>
-  async (adapter, url, { calls, warmup }) => {
-    const conn = await adapter.connect(url, connectOptions);
-    const { cpuUs, samples } = await measure((n, s) => many(conn, n, 1, s), calls, warmup, true);
-    conn.close();
-    return { ...latencyFigures(samples), cpuPerCallUs: cpuUs / calls, calls };
-  };
+const latencyOf = (many, connectOptions) => async (adapter, url, params) => {
+  const { calls, warmup } = params;
+  const conn = await adapter.connect(url, connectOptions);
+  const run = (n, s) => many(conn, n, 1, s);
+  if (params.slices) return sliced(conn, run, params, true);
+  const { cpuUs, samples } = await measure(run, calls, warmup, true);
+  conn.close();
+  return { ...latencyFigures(samples), cpuPerCallUs: cpuUs / calls, calls };
+};
 
 /** Calls with `window` in flight through `many(conn, calls, window)`: calls per second and client CPU per call. */
-const throughputOf =
-  (many, connectOptions) =>
-  async (adapter, url, { calls, warmup, window }) => {
-    const conn = await adapter.connect(url, connectOptions);
-    const { seconds, cpuUs } = await measure((n) => many(conn, n, window), calls, warmup);
-    conn.close();
-    return { callsPerSec: calls / seconds, cpuPerCallUs: cpuUs / calls, calls, window };
+const throughputOf = (many, connectOptions) => async (adapter, url, params) => {
+  const { calls, warmup, window } = params;
+  const conn = await adapter.connect(url, connectOptions);
+  const run = (n) => many(conn, n, window);
+  if (params.slices) return { ...(await sliced(conn, run, params, false)), window };
+  const { seconds, cpuUs } = await measure(run, calls, warmup);
+  conn.close();
+  return { callsPerSec: calls / seconds, cpuPerCallUs: cpuUs / calls, calls, window };
+};
+
+// ------------------------------------------------------------------------------------------ sliced rows
+// With `slices` in its params, a row is measured in slices of `calls` calls each, after one warm-up. Started by
+// bench/run.mjs (with an IPC channel), the process reports `ready` after its warm-up and runs one slice per `slice`
+// message, so that the runner can interleave the slices of every client of a round (raw rx official, rx official
+// raw, ...): each client then sees the machine's quiet and busy moments alike, where one measurement per client and
+// round let a scheduler hiccup, another process or a GC of the server decide the round. Run by hand, the slices run
+// back to back. CPU is this process's user + system time over each slice alone.
+//
+// Other work on the machine only ever adds to a slice's CPU per call (preemption, cold caches) and to its latency,
+// never takes from them; so a client's CPU per call and p50 are the lower quartile of its slices' figures (the
+// slices the rest of the machine disturbed least, the same share of every client's), with the median of the slices
+// beside them (cpuPerCallMedianUs, p50MedianUs). p99 is over every call of every slice; calls/s is the median of the
+// slices'.
+
+/** The runner's messages, one at a time; without an IPC channel, `slices` slices and then the end. */
+function controller(slices) {
+  if (!process.send) {
+    let left = slices;
+    return {
+      next: async () => (left-- > 0 ? { type: 'slice' } : { type: 'done' }),
+      tell: async () => undefined,
+    };
+  }
+  const queued = [];
+  let waiting;
+  process.on('message', (message) => {
+    if (waiting) {
+      const resolve = waiting;
+      waiting = undefined;
+      resolve(message);
+    } else queued.push(message);
+  });
+  return {
+    next: () =>
+      queued.length ? Promise.resolve(queued.shift()) : new Promise((resolve) => (waiting = resolve)),
+    tell: (message) => new Promise((resolve) => process.send(message, resolve)),
   };
+}
+
+async function sliced(conn, run, { calls, warmup, slices }, withSamples) {
+  const control = controller(slices);
+  await run(warmup);
+  await control.tell({ type: 'ready' });
+  const samples = [];
+  const cpuPerCall = [];
+  const p50s = [];
+  const rates = [];
+  for (let message = await control.next(); message.type === 'slice'; message = await control.next()) {
+    const own = withSamples ? new Float64Array(calls) : undefined;
+    const cpu = process.cpuUsage();
+    const t0 = performance.now();
+    await run(calls, own);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpuUs = cpuSince(cpu);
+    cpuPerCall.push(cpuUs / calls);
+    rates.push(calls / seconds);
+    if (own) {
+      samples.push(own);
+      p50s.push(latencyFigures(own).p50Us);
+    }
+    await control.tell({ type: 'sliced' });
+  }
+  conn.close();
+  const latency = withSamples
+    ? {
+        p50Us: quantile(p50s, 0.25),
+        p50MedianUs: quantile(p50s, 0.5),
+        p99Us: latencyFigures(concat(samples)).p99Us,
+      }
+    : {};
+  const round2 = (v) => Math.round(v * 100) / 100;
+  return {
+    ...latency,
+    callsPerSec: quantile(rates, 0.5),
+    cpuPerCallUs: quantile(cpuPerCall, 0.25),
+    cpuPerCallMedianUs: quantile(cpuPerCall, 0.5),
+    calls: calls * cpuPerCall.length,
+    slices: cpuPerCall.length,
+    sliceCpuPerCallUs: cpuPerCall.map(round2),
+    ...(withSamples && { sliceP50Us: p50s.map(round2) }),
+  };
+}
+
+function concat(arrays) {
+  const all = new Float64Array(arrays.reduce((sum, a) => sum + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    all.set(a, at);
+    at += a.length;
+  }
+  return all;
+}
+
+/** The `q` quantile of `values` (0.5: the median), interpolated between the two nearest. */
+function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const below = Math.floor(at);
+  const above = Math.min(sorted.length - 1, below + 1);
+  return sorted[below] + (sorted[above] - sorted[below]) * (at - below);
+}
 
 /** Times a publish run (`run(count, samples)`) on `conn` and closes it: the figures of the pub/sub rows. */
 async function pubsubFigures(conn, run, { messages, warmup, window }) {

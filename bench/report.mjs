@@ -58,12 +58,16 @@ const CALLBACKS =
   "Callback style, as in the earlier reports: rx-socketcluster's `invoke()` / `publish()` subscribed with callbacks, socketcluster-client's promises answered with `then`, the raw client's callbacks; reconnect off for rx-socketcluster and socketcluster-client.";
 const PUBSUB = (p) =>
   `to a channel the client subscribes to; a server-side \`exchange.subscribe\` consumer is the second subscriber. Rate and latency (publish call to delivery to the client's own subscription) of the delivered messages; CPU per message. After ${n(p.warmup)} warm-up messages.`;
+const SLICED = (p) =>
+  p.slices
+    ? ` Every client of a round runs at once, connected and warmed up, and they take turns: ${p.slices} slices of ${n(p.calls)} calls each, interleaved (the order rotating at every slice), so that each client meets the machine's quiet and busy moments alike. Other work on the machine only adds to a slice's CPU and latency, so a client's CPU per call${p.window ? '' : ' and p50'} are the lower quartile of its slices' (the median slice is beside them); ${p.window ? 'calls/s is the median of the slices' : 'p99 is over every call'}.`
+    : '';
 function describe(workload, p) {
   if (workload === 'rpc-awaited-latency') {
-    return `${n(p.calls)} sequential invokes of \`echo\`, one awaited after another, after ${n(p.warmup)} warm-up calls: latency from the call to the end of its \`await\`, client CPU (user + system) per call. ${AWAITED}`;
+    return `${n(p.calls * (p.slices ?? 1))} sequential invokes of \`echo\` per client and round, one awaited after another, after ${n(p.warmup)} warm-up calls: latency from the call to the end of its \`await\`, client CPU (user + system) per call. ${AWAITED}${SLICED(p)}`;
   }
   if (workload === 'rpc-awaited-throughput') {
-    return `${n(p.calls)} invokes of \`echo\` with ${p.window} in flight: ${p.window} loops, each awaiting one call after another; after ${n(p.warmup)} warm-up calls. ${AWAITED}`;
+    return `${n(p.calls * (p.slices ?? 1))} invokes of \`echo\` per client and round with ${p.window} in flight: ${p.window} loops, each awaiting one call after another; after ${n(p.warmup)} warm-up calls. ${AWAITED}${SLICED(p)}`;
   }
   if (workload === 'pubsub-transmit') {
     return `${n(p.messages)} publishes without acknowledgement (fire and forget: \`client.transmitPublish(...)\` for rx-socketcluster, \`socket.transmitPublish(...)\` for socketcluster-client, a \`#publish\` transmit for the raw client), ${p.window} undelivered at most (each delivery sends the next), ${PUBSUB(p)} Default options for every client.`;
@@ -101,10 +105,12 @@ const METRICS = {
     ['p50Us', 'p50 µs', 0],
     ['p99Us', 'p99 µs', 0],
     ['cpuPerCallUs', 'CPU/call µs', 1],
+    ['cpuPerCallMedianUs', 'CPU/call, median slice µs', 1],
   ],
   'rpc-awaited-throughput': [
     ['callsPerSec', 'calls/s', 0],
     ['cpuPerCallUs', 'CPU/call µs', 2],
+    ['cpuPerCallMedianUs', 'CPU/call, median slice µs', 2],
   ],
   'pubsub-transmit': [
     ['msgsPerSec', 'delivered msg/s', 0],

@@ -1,6 +1,7 @@
 // `npm run bench`: rx-socketcluster against socketcluster-client v20 and a raw `ws` client (bench/raw-client.mjs),
 // on the same workloads, against one socketcluster-server v20 in its own process (bench/server.mjs) on 127.0.0.1.
-// Every measurement runs in a fresh client process (bench/client.mjs); the client order rotates round by round.
+// Every measurement runs in a fresh client process (bench/client.mjs); the client order rotates round by round. The
+// awaited RPC rows run every client of a round at once and interleave their slices (measureInterleaved, below).
 // Prints a markdown report on stdout (progress goes to stderr) and writes bench/results/latest.json.
 //
 //   node bench/run.mjs [--rounds N] [--quick] [--only workload,workload] [--from results.json]
@@ -35,8 +36,8 @@ if (!(Number.isInteger(rounds) && rounds >= 1))
 // The first four rows use every client as its README shows (default options, calls awaited, both kinds of
 // publish); the three after them are the callback-style rows of the earlier reports, kept to compare with them.
 const full = {
-  'rpc-awaited-latency': { calls: 10_000, warmup: 3000 },
-  'rpc-awaited-throughput': { calls: 50_000, warmup: 5000, window: 100 },
+  'rpc-awaited-latency': { calls: 2500, slices: 24, warmup: 10_000 },
+  'rpc-awaited-throughput': { calls: 10_000, slices: 16, warmup: 10_000, window: 100 },
   'pubsub-transmit': { messages: 20_000, warmup: 2000, window: 100 },
   'pubsub-awaited': { messages: 20_000, warmup: 2000, window: 100 },
   'pubsub-recovered': { messages: 20_000, warmup: 2000, window: 100 },
@@ -50,8 +51,8 @@ const full = {
   'channels-await-10000': { count: 10_000 },
 };
 const small = {
-  'rpc-awaited-latency': { calls: 2000, warmup: 1000 },
-  'rpc-awaited-throughput': { calls: 10_000, warmup: 2000, window: 100 },
+  'rpc-awaited-latency': { calls: 1000, slices: 3, warmup: 1000 },
+  'rpc-awaited-throughput': { calls: 5000, slices: 3, warmup: 2000, window: 100 },
   'pubsub-transmit': { messages: 5000, warmup: 1000, window: 100 },
   'pubsub-awaited': { messages: 5000, warmup: 1000, window: 100 },
   'pubsub-recovered': { messages: 5000, warmup: 1000, window: 100 },
@@ -176,6 +177,73 @@ async function measure(client, workload, port) {
   return JSON.parse(line);
 }
 
+// The rows with `slices` (the awaited RPC rows): every client of the round in its own process at once, connected
+// and warmed up, then their slices interleaved one at a time, the order rotating at every slice (raw rx official,
+// rx official raw, ...), so that each client sees the same moments of the machine; only one of them works at a
+// time. Each process reports the medians of its slices (bench/client.mjs).
+function startSliced(client, workload, port) {
+  const child = track(
+    fork(
+      path.join(here, 'client.mjs'),
+      [client, workload, String(port), JSON.stringify(workloads[workload])],
+      {
+        cwd: root,
+        execArgv: ['--expose-gc'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      },
+    ),
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+  let expect;
+  const failure = (why) => new Error(`${client}: ${why}: ${stderr.trim().split('\n').pop() || 'no output'}`);
+  const exited = new Promise((resolve, reject) =>
+    child.once('close', (code, signal) => {
+      expect?.reject(failure(signal ? `killed by ${signal}` : `exit code ${code}`));
+      if (code === 0) resolve(JSON.parse(stdout.trim().split('\n').pop()));
+      else reject(failure(signal ? `killed by ${signal}` : `exit code ${code}`));
+    }),
+  );
+  exited.catch(() => undefined);
+  const timer = setTimeout(() => child.kill('SIGKILL'), CLIENT_TIMEOUT_MS * 2);
+  child.on('message', (message) => expect?.resolve(message));
+  const reply = () => new Promise((resolve, reject) => (expect = { resolve, reject }));
+  const ready = reply();
+  return {
+    ready,
+    kill: () => child.kill('SIGKILL'),
+    slice: () => {
+      const done = reply();
+      child.send({ type: 'slice' });
+      return done;
+    },
+    finish: () => {
+      child.send({ type: 'done' });
+      return exited.finally(() => clearTimeout(timer));
+    },
+  };
+}
+
+async function measureInterleaved(order, workload, port) {
+  const running = [];
+  try {
+    for (const client of order) {
+      const child = startSliced(client, workload, port);
+      running.push(child);
+      await child.ready;
+    }
+    for (let slice = 0; slice < workloads[workload].slices; slice++) {
+      for (let i = 0; i < running.length; i++) await running[(i + slice) % running.length].slice();
+    }
+    return await Promise.all(running.map((child) => child.finish()));
+  } catch (error) {
+    for (const child of running) child.kill();
+    throw error;
+  }
+}
+
 // ------------------------------------------------------------------------------------------ machine
 function versionOf(name) {
   const file =
@@ -228,6 +296,21 @@ try {
     for (const workload of Object.keys(workloads)) {
       const clients = clientsOf(workload);
       const order = clients.map((_, i) => clients[(i + round) % clients.length]);
+      if (workloads[workload].slices) {
+        await server.settle();
+        const t0 = performance.now();
+        try {
+          const measured = await measureInterleaved(order, workload, port);
+          for (const result of measured) results.push({ round, ...result });
+          log(
+            `round ${round + 1}/${rounds}  ${workload.padEnd(22)} ${order.join(', ')} interleaved ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+          );
+        } catch (error) {
+          for (const client of order) results.push({ round, workload, client, error: error.message });
+          log(`round ${round + 1}/${rounds}  ${workload.padEnd(22)} FAILED: ${error.message}`);
+        }
+        continue;
+      }
       for (const client of order) {
         await server.settle();
         const t0 = performance.now();
