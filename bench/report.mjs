@@ -229,7 +229,7 @@ function workloadTable(workload, summary, params) {
       fmt(entry.medians[field], decimals),
       client === 'raw'
         ? '1'
-        : `**${fmtRatio(entry.medianRatios[field])}** [${entry.ratios[field].map((r) => (Number.isFinite(r) ? r.toFixed(2) : 'n/a')).join(', ')}]`,
+        : `**${fmtRatio(entry.medianRatios[field])}** [${(entry.ratios[field] ?? []).map((r) => (Number.isFinite(r) ? r.toFixed(2) : 'n/a')).join(', ')}]`,
     ]);
     lines.push(`| ${labelOf(workload, client)} | ${cells.join(' | ')} |`);
   }
