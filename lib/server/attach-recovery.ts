@@ -2,6 +2,7 @@ import { RECOVER_PROCEDURE, type RecoverRequest, type StampedMessage } from '../
 import { ChannelLog } from './channel-log';
 import { resolveRecoveryOptions, type RecoveryOptions } from './recovery-options';
 import type { AgBroker, AgServerLike, AgSocket, ProcedureRequest } from './server-types';
+import { stampedFrame } from './stamped-frame';
 
 /** What {@link attachRecovery} returns. */
 export interface Recovery {
@@ -20,7 +21,9 @@ interface Delivery {
   channel: string;
   seq: number;
   data: unknown;
-  /** The stamped packet's frame, encoded once for every recovering socket. */
+  /** The stamped packet, made once for every recovering socket (as the broker makes one for the others). */
+  packet: { channel: string; data: StampedMessage } | undefined;
+  /** The stamped packet's frame, made once for every recovering socket. */
   frame: unknown;
 }
 
@@ -106,7 +109,7 @@ class RecoveryServer implements Recovery {
       const seq = this.#log(channel).append(data, this.#now());
       // The broker hands the message to each subscriber's transmit synchronously: the sockets that recover
       // recognise it by this record while it is set.
-      this.#delivery = { channel, seq, data, frame: undefined };
+      this.#delivery = { channel, seq, data, packet: undefined, frame: undefined };
       try {
         return transmitPublish.call(broker, channel, data, suppressEvent);
       } finally {
@@ -239,13 +242,16 @@ class RecoveryServer implements Recovery {
       ) {
         return transmit.call(socket, event, packet, options);
       }
-      const message: StampedMessage = { $seq: delivery.seq, $data: delivery.data };
-      const stampedPacket = { channel: delivery.channel, data: message };
-      delivery.frame ??= this.#encode(stampedPacket);
+      if (delivery.packet === undefined) {
+        delivery.packet = { channel: delivery.channel, data: { $seq: delivery.seq, $data: delivery.data } };
+        // The broker's own frame of the message, when it is JSON text, gives the stamped one by concatenation.
+        const plain = (options as { stringifiedData?: unknown } | undefined)?.stringifiedData;
+        delivery.frame = stampedFrame(plain, delivery.channel, delivery.seq) ?? this.#encode(delivery.packet);
+      }
       return transmit.call(
         socket,
         event,
-        stampedPacket,
+        delivery.packet,
         delivery.frame === undefined ? undefined : { stringifiedData: delivery.frame },
       );
     };
