@@ -1,12 +1,22 @@
-import { concatMap, filter, map, of, take, type Observable, type OperatorFunction } from 'rxjs';
-import type { ChannelEvent, ChannelGap, ChannelMessage } from './channel-events';
+import { concatMap, map, Observable, of, take, type OperatorFunction } from 'rxjs';
+import type { ChannelEvent, ChannelGap } from './channel-events';
 
-/** The data of a recovered channel's messages, without the notices. */
+/**
+ * The data of a recovered channel's messages, without the notices.
+ *
+ * One subscriber between the source and the caller's, where `filter` then `map` would be two: it runs once per
+ * message of the channel.
+ */
 export function messages<T>(): OperatorFunction<ChannelEvent<T>, T> {
   return (source) =>
-    source.pipe(
-      filter((event): event is ChannelMessage<T> => event.type === 'message'),
-      map((event) => event.data),
+    new Observable<T>((subscriber) =>
+      source.subscribe({
+        next: (event) => {
+          if (event.type === 'message') subscriber.next(event.data);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      }),
     );
 }
 
