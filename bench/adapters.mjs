@@ -4,7 +4,7 @@
 //   rx-changes  the same client, except that subscribeEach awaits all the channels through one channelChanges$
 //               subscription (its subscribeAll): the channels-await workload compares the two ways.
 //   rx-recover  the same client, except that its channels are subscribed through recoverChannel
-//               (rx-socketcluster/recovery), each listener fed with the messages' data: the pubsub-recovered
+//               (rx-socketcluster/recovery) piped through messages(), as docs/delivery.md shows: the pubsub-recovered
 //               workload compares it with rx on the same channel.
 //   official    socketcluster-client v20: awaited promises from invoke()/invokePublish(), `for await` over
 //               receiver() and channel streams.
@@ -201,7 +201,7 @@ async function rxChanges() {
 // rx-socketcluster with its channels recovered: recoverChannel per channel, as docs/delivery.md shows.
 async function rxRecover() {
   const base = await rx();
-  const { recoverChannel } = await import('rx-socketcluster/recovery');
+  const { messages, recoverChannel } = await import('rx-socketcluster/recovery');
   return {
     ...base,
     async connect(url, options) {
@@ -212,9 +212,7 @@ async function rxRecover() {
       const subscribeAll = (names, listener) =>
         Promise.all(
           names.map((name) => {
-            keep.push(
-              recoverChannel(client, name).subscribe((e) => e.type === 'message' && listener(e.data)),
-            );
+            keep.push(recoverChannel(client, name).pipe(messages()).subscribe(listener));
             return firstValueFrom(client.channelState$(name).pipe(filter((s) => s === 'subscribed')));
           }),
         );

@@ -8,7 +8,7 @@ const LABELS = {
   raw: 'raw `ws`',
   rx: 'rx-socketcluster',
   'rx-changes': 'rx-socketcluster, one `channelChanges$`',
-  'rx-recover': 'rx-socketcluster, `recoverChannel`',
+  'rx-recover': 'rx-socketcluster, `recoverChannel` + `messages()`',
   official: 'socketcluster-client',
 };
 const kindOf = (workload) => workload.replace(/-\d+$/, '');
@@ -76,7 +76,7 @@ function describe(workload, p) {
     return `${n(p.messages)} publishes with acknowledgement, each awaited (\`await firstValueFrom(client.publish(...))\` for rx-socketcluster, \`await socket.invokePublish(...)\` for socketcluster-client, \`await\` on a Promise around the raw client's \`#publish\` invoke), by ${p.window} loops each awaiting one publish after another, ${PUBSUB(p)} Default options for every client.`;
   }
   if (workload === 'pubsub-recovered') {
-    return `As pubsub-transmit, on a channel the server's recovery companion stamps and keeps history for (\`attachRecovery\`, default limits): rx-socketcluster subscribed with \`channel(name)\` (recovery off: it gets the original payloads) and with \`recoverChannel(client, name)\` (recovery on: stamped messages, sequence checks); the raw client for scale. ${n(p.messages)} messages, ${p.window} undelivered at most, after ${n(p.warmup)} warm-up messages.`;
+    return `As pubsub-transmit, on a channel the server's recovery companion stamps and keeps history for (\`attachRecovery\`, default limits): rx-socketcluster subscribed with \`channel(name)\` (recovery off: it gets the original payloads) and with \`recoverChannel(client, name).pipe(messages())\` (recovery on: stamped messages, sequence checks); the raw client for scale. ${n(p.messages)} messages, ${p.window} undelivered at most, after ${n(p.warmup)} warm-up messages.`;
   }
   if (workload === 'rpc-latency') {
     return `${n(p.calls)} sequential invokes of \`echo\` after ${n(p.warmup)} warm-up calls: latency from the call to the answer in the callback, client CPU (user + system) per call. ${CALLBACKS}`;
