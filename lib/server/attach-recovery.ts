@@ -2,7 +2,7 @@ import { RECOVER_PROCEDURE, type RecoverRequest, type StampedMessage } from '../
 import { ChannelLog } from './channel-log';
 import { resolveRecoveryOptions, type RecoveryOptions } from './recovery-options';
 import type { AgBroker, AgServerLike, AgSocket, ProcedureRequest } from './server-types';
-import { stampedFrame } from './stamped-frame';
+import { publishPrefix, stampedFrame } from './stamped-frame';
 
 /** What {@link attachRecovery} returns. */
 export interface Recovery {
@@ -23,8 +23,8 @@ interface Delivery {
   data: unknown;
   /** The stamped packet, made once for every recovering socket (as the broker makes one for the others). */
   packet: { channel: string; data: StampedMessage } | undefined;
-  /** The stamped packet's frame, made once for every recovering socket. */
-  frame: unknown;
+  /** The options that carry the stamped packet's frame, made once for every recovering socket. */
+  options: { stringifiedData: unknown } | undefined;
 }
 
 /**
@@ -55,6 +55,8 @@ class RecoveryServer implements Recovery {
   readonly #limits: { size: number; age: number };
   readonly #now: () => number;
   readonly #logs = new Map<string, ChannelLog>();
+  /** Per channel with a log: the start of its JSON `#publish` frames (see stampedFrame). */
+  readonly #prefixes = new Map<string, string>();
   /** Per socket id: the sequence of each channel when the socket subscribed to it. */
   readonly #joined = new Map<string, Map<string, number>>();
   /** Per socket id: the channels it recovers (receives stamped). */
@@ -109,7 +111,7 @@ class RecoveryServer implements Recovery {
       const seq = this.#log(channel).append(data, this.#now());
       // The broker hands the message to each subscriber's transmit synchronously: the sockets that recover
       // recognise it by this record while it is set.
-      this.#delivery = { channel, seq, data, packet: undefined, frame: undefined };
+      this.#delivery = { channel, seq, data, packet: undefined, options: undefined };
       try {
         return transmitPublish.call(broker, channel, data, suppressEvent);
       } finally {
@@ -163,6 +165,7 @@ class RecoveryServer implements Recovery {
     for (const [channel, log] of this.#logs) {
       if (!log.idle(now) || joined.has(channel)) continue;
       this.#logs.delete(channel);
+      this.#prefixes.delete(channel);
       if (this.#held.delete(channel)) void this.#server.exchange.unsubscribe(channel);
     }
   }
@@ -243,17 +246,16 @@ class RecoveryServer implements Recovery {
         return transmit.call(socket, event, packet, options);
       }
       if (delivery.packet === undefined) {
-        delivery.packet = { channel: delivery.channel, data: { $seq: delivery.seq, $data: delivery.data } };
+        const { channel, seq } = delivery;
+        delivery.packet = { channel, data: { $seq: seq, $data: delivery.data } };
         // The broker's own frame of the message, when it is JSON text, gives the stamped one by concatenation.
+        let prefix = this.#prefixes.get(channel);
+        if (prefix === undefined) this.#prefixes.set(channel, (prefix = publishPrefix(channel)));
         const plain = (options as { stringifiedData?: unknown } | undefined)?.stringifiedData;
-        delivery.frame = stampedFrame(plain, delivery.channel, delivery.seq) ?? this.#encode(delivery.packet);
+        const frame = stampedFrame(plain, prefix, seq) ?? this.#encode(delivery.packet);
+        if (frame !== undefined) delivery.options = { stringifiedData: frame };
       }
-      return transmit.call(
-        socket,
-        event,
-        delivery.packet,
-        delivery.frame === undefined ? undefined : { stringifiedData: delivery.frame },
-      );
+      return transmit.call(socket, event, delivery.packet, delivery.options);
     };
   }
 
