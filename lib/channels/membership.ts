@@ -32,30 +32,31 @@ export interface MembershipHost {
   report(error: ScClientError): void;
 }
 
-// One record per held channel, kept small: a subscribed channel is the budgeted unit. It is also the outcome of
-// its own `#subscribe`, so a request holds no closure.
-class ChannelRecord implements CallOutcome {
-  state: ChannelState = 'unsubscribed';
-  /** Call id of the `#subscribe` in flight; 0 when none. */
-  cid = 0;
+/**
+ * The `#subscribe` of a channel while it is in flight, and its outcome (a request holds no closure). It is the
+ * channel's entry until the answer comes; the channel waits for no other call. Once the server confirms, the entry
+ * is a plain state again: a subscribed channel, the budgeted unit, costs no object of its own.
+ */
+class Subscribing implements CallOutcome {
   declare readonly name: string;
-  declare readonly request: ChannelRequest;
   readonly #membership: ChannelMembership;
 
-  constructor(name: string, request: ChannelRequest, membership: ChannelMembership) {
+  constructor(name: string, membership: ChannelMembership) {
     this.name = name;
-    this.request = request;
     this.#membership = membership;
   }
 
-  resolved(call: OutboundCall): void {
-    this.#membership.settled(this, call.cid);
+  resolved(): void {
+    this.#membership.settled(this);
   }
 
-  failed(call: OutboundCall, error: ScClientError): void {
-    this.#membership.refused(this, call.cid, error);
+  failed(_call: OutboundCall, error: ScClientError): void {
+    this.#membership.refused(this, error);
   }
 }
+
+/** A held channel: its state, or its `#subscribe` while that is in flight (the channel is `pending` then). */
+type Entry = 'pending' | 'subscribed' | Subscribing;
 
 /** The answer to an `#unsubscribe`: until it comes, the channel's late messages are expected. */
 class Leaving implements CallOutcome {
@@ -79,7 +80,8 @@ class Leaving implements CallOutcome {
 }
 
 /** The empty Map every membership starts with; it is replaced, not written to, on the first channel. */
-const NO_RECORDS = new Map<string, never>();
+const NO_ENTRIES = new Map<string, never>();
+const NO_REQUEST: ChannelRequest = {};
 
 /**
  * The server side of channel membership: one `#subscribe` per held channel, `#unsubscribe` on release,
@@ -89,7 +91,9 @@ const NO_RECORDS = new Map<string, never>();
  */
 export class ChannelMembership {
   // A client without channels shares one empty Map (never written to) instead of holding its own.
-  #records: Map<string, ChannelRecord> = NO_RECORDS;
+  #entries: Map<string, Entry> = NO_ENTRIES;
+  /** The requests of the held channels that ask for more than the defaults (created on first use). */
+  #requests: Map<string, ChannelRequest> | undefined;
   /** Channels released whose `#unsubscribe` the server has not answered yet. */
   #leaving: Map<string, number> | undefined; // created on the first release
   readonly #rpc: Rpc;
@@ -104,17 +108,19 @@ export class ChannelMembership {
 
   /** The state of `name`: `unsubscribed` when not held. */
   state(name: string): ChannelState {
-    return this.#records.get(name)?.state ?? 'unsubscribed';
+    const entry = this.#entries.get(name);
+    return entry === undefined ? 'unsubscribed' : typeof entry === 'string' ? entry : 'pending';
   }
 
   /** Holds `name` (nothing happens when it is held already). */
   subscribe(name: string, request: ChannelRequest): void {
-    if (this.#records.has(name)) return;
-    const record = new ChannelRecord(name, request, this);
-    if (this.#records === NO_RECORDS) this.#records = new Map();
-    this.#records.set(name, record);
-    this.#setState(record, 'pending');
-    this.#request(record);
+    if (this.#entries.has(name)) return;
+    if (this.#entries === NO_ENTRIES) this.#entries = new Map();
+    // Only a request that asks for more than the defaults is kept.
+    if (request.waitForAuth || request.priority || request.data !== undefined)
+      (this.#requests ??= new Map()).set(name, request);
+    this.#set(name, 'pending');
+    this.#request(name);
     this.#host.connect();
   }
 
@@ -123,8 +129,7 @@ export class ChannelMembership {
    * settles (see {@link ChannelMembership.settled}), so no subscription is left behind.
    */
   unsubscribe(name: string): void {
-    const record = this.#records.get(name);
-    if (record && this.#remove(record) === 'subscribed') this.#sendUnsubscribe(name);
+    if (this.#set(name, 'unsubscribed') === 'subscribed') this.#sendUnsubscribe(name);
   }
 
   /**
@@ -132,101 +137,93 @@ export class ChannelMembership {
    * when the client becomes authenticated (for `waitForAuth` channels).
    */
   subscribePending(): void {
-    const pending = [...this.#records.values()].filter((r) => r.state === 'pending' && !r.cid);
-    pending.sort((a, b) => (b.request.priority ?? 0) - (a.request.priority ?? 0));
-    for (const record of pending) this.#request(record);
+    const pending = [...this.#entries.keys()].filter((name) => this.#entries.get(name) === 'pending');
+    pending.sort((a, b) => (this.#requestOf(b).priority ?? 0) - (this.#requestOf(a).priority ?? 0));
+    for (const name of pending) this.#request(name);
   }
 
   /** The connection closed: every channel waits for the next session. */
   suspend(): void {
-    for (const record of this.#records.values()) {
-      record.cid = 0;
-      this.#setState(record, 'pending');
-    }
+    for (const name of this.#entries.keys()) this.#set(name, 'pending');
   }
 
   /** An inbound `#publish`: the message goes to the channel's holder. */
   onPublish(data: unknown): void {
     const packet = data as { channel?: unknown; data?: unknown } | null | undefined;
-    const record = this.#find(packet?.channel, ScEvent.publish);
-    if (record) this.#sink.channelMessage(record.name, packet?.data);
+    const channel = packet?.channel;
+    if (this.#held(channel, ScEvent.publish)) this.#sink.channelMessage(channel, packet?.data);
   }
 
   /** An inbound `#kickOut`: the channel is dropped. */
   onKickOut(data: unknown): void {
     const packet = data as { channel?: unknown; message?: unknown } | null | undefined;
-    const record = this.#find(packet?.channel, ScEvent.kickOut);
-    if (record) this.#drop(record, new ChannelKickOutError(record.name, packet?.message));
+    const channel = packet?.channel;
+    if (this.#held(channel, ScEvent.kickOut))
+      this.#drop(channel, new ChannelKickOutError(channel, packet?.message));
   }
 
   /** Forgets every channel, quietly (the client is closing). */
   clear(): void {
-    this.#records = NO_RECORDS;
+    this.#entries = NO_ENTRIES;
+    this.#requests = undefined;
   }
 
-  /** The server confirmed the `#subscribe` `cid` of `record`. @internal */
-  settled(record: ChannelRecord, cid: number): void {
-    if (record.cid !== cid) return;
-    record.cid = 0;
-    if (record.state === 'unsubscribed') {
-      // Released while in flight: undo it, unless a newer record for the name now relies on the subscription.
-      if (!this.#records.has(record.name)) this.#sendUnsubscribe(record.name);
-      return;
-    }
-    this.#setState(record, 'subscribed');
+  /** The server confirmed `call`. @internal */
+  settled(call: Subscribing): void {
+    const { name } = call;
+    if (this.#entries.get(name) === call) this.#set(name, 'subscribed');
+    // Released while in flight: undo it, unless a newer hold of the name now relies on the subscription.
+    else if (!this.#entries.has(name)) this.#sendUnsubscribe(name);
   }
 
-  /** The `#subscribe` `cid` of `record` failed. @internal */
-  refused(record: ChannelRecord, cid: number, error: ScClientError): void {
-    if (record.cid !== cid) return;
-    record.cid = 0;
+  /** `call` failed. @internal */
+  refused(call: Subscribing, error: ScClientError): void {
+    const { name } = call;
+    // Released while in flight: nothing is left to update.
+    if (this.#entries.get(name) !== call) return;
     // A lost connection leaves the channel pending for the next session; only the server's refusal is final.
-    if (!(error instanceof RemoteError) || record.state === 'unsubscribed' || this.#waitsForAuth(record))
-      return;
-    this.#drop(record, new ChannelSubscribeError(record.name, error));
+    if (!(error instanceof RemoteError) || this.#waitsForAuth(name)) this.#entries.set(name, 'pending');
+    else this.#drop(name, new ChannelSubscribeError(name, error));
   }
 
-  #find(channel: unknown, event: string): ChannelRecord | undefined {
+  /** Whether `channel` names a held channel; what does not is reported (unless it is being left). */
+  #held(channel: unknown, event: string): channel is string {
     if (typeof channel !== 'string') {
       this.#host.report(new ProtocolError('malformed-packet', `Received ${event} without a channel name`));
-      return undefined;
+      return false;
     }
-    const record = this.#records.get(channel);
-    if (!record && !this.#leaving?.has(channel)) {
+    const held = this.#entries.has(channel);
+    if (!held && !this.#leaving?.has(channel)) {
       this.#host.report(
         new ProtocolError('unknown-channel', `Received ${event} for ${quote(channel)}, a channel not held`),
       );
     }
-    return record;
+    return held;
   }
 
-  #drop(record: ChannelRecord, error: ChannelKickOutError | ChannelSubscribeError): void {
-    record.cid = 0;
-    this.#remove(record);
-    this.#sink.channelFailed(record.name, toErrorRecord(error));
+  #drop(name: string, error: ChannelKickOutError | ChannelSubscribeError): void {
+    this.#set(name, 'unsubscribed');
+    this.#sink.channelFailed(name, toErrorRecord(error));
   }
 
-  /** Takes `record` out; returns the state it was in. */
-  #remove(record: ChannelRecord): ChannelState {
-    const previous = record.state;
-    this.#records.delete(record.name);
-    this.#setState(record, 'unsubscribed');
-    return previous;
+  #requestOf(name: string): ChannelRequest {
+    return this.#requests?.get(name) ?? NO_REQUEST;
   }
 
-  #waitsForAuth(record: ChannelRecord): boolean {
-    return !!record.request.waitForAuth && !this.#host.isAuthenticated();
+  #waitsForAuth(name: string): boolean {
+    return !!this.#requestOf(name).waitForAuth && !this.#host.isAuthenticated();
   }
 
-  #request(record: ChannelRecord): void {
+  /** Sends the `#subscribe` of `name`, if it is pending with none in flight and can be sent now. */
+  #request(name: string): void {
     const session = this.#host.session();
-    if (!session || record.cid || this.#waitsForAuth(record)) return;
-    const { name, request } = record;
+    if (!session || this.#entries.get(name) !== 'pending' || this.#waitsForAuth(name)) return;
+    const { data, waitForAuth } = this.#requestOf(name);
     const payload: { channel: string; data?: unknown; waitForAuth?: true } = { channel: name };
-    if (request.data !== undefined) payload.data = request.data;
-    if (request.waitForAuth) payload.waitForAuth = true;
-    const call = this.#rpc.request(session, ScEvent.subscribe, payload, record);
-    if (call) record.cid = call.cid;
+    if (data !== undefined) payload.data = data;
+    if (waitForAuth) payload.waitForAuth = true;
+    const call = new Subscribing(name, this);
+    if (this.#rpc.request(session, ScEvent.subscribe, payload, call)) this.#entries.set(name, call);
   }
 
   // Sent as an invoke: its answer tells when the server has stopped delivering, and until then the messages still
@@ -240,15 +237,22 @@ export class ChannelMembership {
     }
   }
 
-  #setState(record: ChannelRecord, state: ChannelState): void {
-    const previous = record.state;
-    if (previous === state) return;
+  /** Puts `name` in `state` (`unsubscribed` takes it out); returns the state it was in. */
+  #set(name: string, state: ChannelState): ChannelState {
+    const previous = this.state(name);
+    if (state === 'unsubscribed') {
+      this.#entries.delete(name);
+      this.#requests?.delete(name);
+    } else {
+      this.#entries.set(name, state);
+    }
+    if (previous === state) return previous;
     if (!isChannelTransition(previous, state)) {
       this.#host.report(
-        new ProtocolError('illegal-transition', `Channel ${quote(record.name)}: ${previous} -> ${state}`),
+        new ProtocolError('illegal-transition', `Channel ${quote(name)}: ${previous} -> ${state}`),
       );
     }
-    record.state = state;
-    this.#sink.channelState(record.name, state, previous);
+    this.#sink.channelState(name, state, previous);
+    return previous;
   }
 }
