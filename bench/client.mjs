@@ -61,7 +61,7 @@ const latencyOf = (many, connectOptions) => async (adapter, url, params) => {
   const { calls, warmup } = params;
   const conn = await adapter.connect(url, connectOptions);
   const run = (n, s) => many(conn, n, 1, s);
-  if (params.slices) return sliced(conn, run, params, true);
+  if (params.slices) return slicedFigures(await sliced(conn, run, calls, params, true), 'Call');
   const { cpuUs, samples } = await measure(run, calls, warmup, true);
   conn.close();
   return { ...latencyFigures(samples), cpuPerCallUs: cpuUs / calls, calls };
@@ -72,25 +72,29 @@ const throughputOf = (many, connectOptions) => async (adapter, url, params) => {
   const { calls, warmup, window } = params;
   const conn = await adapter.connect(url, connectOptions);
   const run = (n) => many(conn, n, window);
-  if (params.slices) return { ...(await sliced(conn, run, params, false)), window };
+  if (params.slices)
+    return { ...slicedFigures(await sliced(conn, run, calls, params, false), 'Call'), window };
   const { seconds, cpuUs } = await measure(run, calls, warmup);
   conn.close();
   return { callsPerSec: calls / seconds, cpuPerCallUs: cpuUs / calls, calls, window };
 };
 
 // ------------------------------------------------------------------------------------------ sliced rows
-// With `slices` in its params, a row is measured in slices of `calls` calls each, after one warm-up. Started by
-// bench/run.mjs (with an IPC channel), the process reports `ready` after its warm-up and runs one slice per `slice`
-// message, so that the runner can interleave the slices of every client of a round (raw rx official, rx official
-// raw, ...): each client then sees the machine's quiet and busy moments alike, where one measurement per client and
-// round let a scheduler hiccup, another process or a GC of the server decide the round. Run by hand, the slices run
-// back to back. CPU is this process's user + system time over each slice alone.
+// With `slices` in its params, a row is measured in slices of `calls` calls (or `messages` messages) each, after one
+// warm-up. Started by bench/run.mjs (with an IPC channel), the process reports `ready` after its warm-up and runs one
+// slice per `slice` message, so that the runner can interleave the slices of every client of a round (raw rx
+// official, rx official raw, ...): each client then sees the machine's quiet and busy moments alike, where one
+// measurement per client and round let a scheduler hiccup, another process or a GC of the server decide the round.
+// Run by hand, the slices run back to back. CPU is this process's user + system time over each slice alone; a slice
+// ends when its last call is answered (its last message delivered and, when awaited, acknowledged), so nothing of it
+// runs into the next client's slice.
 //
-// Other work on the machine only ever adds to a slice's CPU per call (preemption, cold caches) and to its latency,
-// never takes from them; so a client's CPU per call and p50 are the lower quartile of its slices' figures (the
-// slices the rest of the machine disturbed least, the same share of every client's), with the median of the slices
-// beside them (cpuPerCallMedianUs, p50MedianUs). p99 is over every call of every slice; calls/s is the median of the
-// slices'.
+// Other work on the machine only ever adds to a slice's CPU per call and to its latency, never takes from them; so a
+// client's CPU per call and p50 are the lower quartile of its slices' figures (the slices the rest of the machine
+// disturbed least, the same share of every client's), with the median of the slices beside them
+// (cpuPerCallMedianUs, p50MedianUs). p99 is over every call of every slice. Calls/s is the median of the slices';
+// delivered msg/s of the pub/sub rows, which their budgets judge, is the upper quartile of the slices' (the same
+// least-disturbed share: other work only slows a slice down), with the median beside it (msgsPerSecMedian).
 
 /** The runner's messages, one at a time; without an IPC channel, `slices` slices and then the end. */
 function controller(slices) {
@@ -117,23 +121,26 @@ function controller(slices) {
   };
 }
 
-async function sliced(conn, run, { calls, warmup, slices }, withSamples) {
+/**
+ * Runs the warm-up, reports `ready`, then one slice of `run(count, samples)` per `slice` message: each slice's rate
+ * (per second), CPU per unit (µs), and, `withSamples`, its latencies and their p50.
+ */
+async function sliced(conn, run, count, { warmup, slices }, withSamples) {
   const control = controller(slices);
   await run(warmup);
   await control.tell({ type: 'ready' });
   const samples = [];
-  const cpuPerCall = [];
+  const cpuPer = [];
   const p50s = [];
   const rates = [];
   for (let message = await control.next(); message.type === 'slice'; message = await control.next()) {
-    const own = withSamples ? new Float64Array(calls) : undefined;
+    const own = withSamples ? new Float64Array(count) : undefined;
     const cpu = process.cpuUsage();
     const t0 = performance.now();
-    await run(calls, own);
+    await run(count, own);
     const seconds = (performance.now() - t0) / 1000;
-    const cpuUs = cpuSince(cpu);
-    cpuPerCall.push(cpuUs / calls);
-    rates.push(calls / seconds);
+    cpuPer.push(cpuSince(cpu) / count);
+    rates.push(count / seconds);
     if (own) {
       samples.push(own);
       p50s.push(latencyFigures(own).p50Us);
@@ -141,23 +148,36 @@ async function sliced(conn, run, { calls, warmup, slices }, withSamples) {
     await control.tell({ type: 'sliced' });
   }
   conn.close();
-  const latency = withSamples
+  return { count, rates, cpuPer, p50s, samples: withSamples ? samples : undefined };
+}
+
+/**
+ * The figures of a sliced row, named for its `unit`: 'Call' (callsPerSec, cpuPerCallUs, calls, ...) or 'Msg'
+ * (msgsPerSec, cpuPerMsgUs, messages, ...). See "sliced rows" above for which quantile each is.
+ */
+function slicedFigures({ count, rates, cpuPer, p50s, samples }, unit) {
+  const round2 = (v) => Math.round(v * 100) / 100;
+  const latency = samples
     ? {
         p50Us: quantile(p50s, 0.25),
         p50MedianUs: quantile(p50s, 0.5),
         p99Us: latencyFigures(concat(samples)).p99Us,
       }
     : {};
-  const round2 = (v) => Math.round(v * 100) / 100;
+  const rate =
+    unit === 'Msg'
+      ? { msgsPerSec: quantile(rates, 0.75), msgsPerSecMedian: quantile(rates, 0.5) }
+      : { callsPerSec: quantile(rates, 0.5) };
   return {
     ...latency,
-    callsPerSec: quantile(rates, 0.5),
-    cpuPerCallUs: quantile(cpuPerCall, 0.25),
-    cpuPerCallMedianUs: quantile(cpuPerCall, 0.5),
-    calls: calls * cpuPerCall.length,
-    slices: cpuPerCall.length,
-    sliceCpuPerCallUs: cpuPerCall.map(round2),
-    ...(withSamples && { sliceP50Us: p50s.map(round2) }),
+    ...rate,
+    [`cpuPer${unit}Us`]: quantile(cpuPer, 0.25),
+    [`cpuPer${unit}MedianUs`]: quantile(cpuPer, 0.5),
+    [unit === 'Msg' ? 'messages' : 'calls']: count * cpuPer.length,
+    slices: cpuPer.length,
+    [`sliceCpuPer${unit}Us`]: cpuPer.map(round2),
+    ...(unit === 'Msg' && { sliceMsgsPerSec: rates.map(Math.round) }),
+    ...(samples && { sliceP50Us: p50s.map(round2) }),
   };
 }
 
@@ -271,12 +291,16 @@ async function awaitMany(conn, calls, window, samples) {
 const rpcAwaitedLatency = latencyOf(awaitMany, { defaults: true });
 const rpcAwaitedThroughput = throughputOf(awaitMany, { defaults: true });
 
-// Publishes `count` messages to 'pubsub' and waits for all of them to come back on the client's own subscription
-// (the server's exchange consumer is the second subscriber). `publishWith(conn, data, next)` sends one message and
-// calls next() when its sender may send another, or not at all: then each delivery lets one more go, `window` at
-// most outstanding.
-async function pubsubRun(adapter, url, params, publishWith, channel = 'pubsub') {
-  const { window } = params;
+// Publishes `count` messages to `channel` and waits for all of them to come back on the client's own subscription
+// (the server's exchange consumer is the second subscriber); with `slices`, to `<channel>/<client>`, a channel of the
+// client's own (the server adds its consumer as it does to `channel`), so that the clients of a round, all subscribed
+// at once, never receive each other's messages. `publishWith(conn, channel, data)` sends one message: with
+// `publishWith.byDelivery` it is not awaited, and each delivery lets one more go, `window` undelivered at most;
+// otherwise `window` loops each await one publish after another. Every run (the warm-up, each slice) starts with
+// nothing outstanding and ends when its last message is delivered and every publish of it has returned.
+async function pubsubRun(adapter, url, params, client, publishWith, base = 'pubsub') {
+  const { messages, window } = params;
+  const channel = params.slices ? `${base}/${client}` : base;
   const conn = await adapter.connect(url, { defaults: true });
   let onMessage = () => undefined;
   await conn.subscribeAll([channel], (data) => onMessage(data));
@@ -285,7 +309,7 @@ async function pubsubRun(adapter, url, params, publishWith, channel = 'pubsub') 
       let published = 0;
       let delivered = 0;
       let senders = 0;
-      const send = () => publishWith(conn, { t: performance.now(), i: published++, text: 'hello' });
+      const send = () => publishWith(conn, channel, { t: performance.now(), i: published++, text: 'hello' });
       onMessage = (data) => {
         if (samples) samples[delivered] = (performance.now() - data.t) * 1000;
         if (++delivered === count && senders === 0) resolve();
@@ -303,21 +327,21 @@ async function pubsubRun(adapter, url, params, publishWith, channel = 'pubsub') 
       };
       for (let i = 0; i < Math.min(window, count); i++) loop().catch(reject);
     });
+  if (params.slices)
+    return { ...slicedFigures(await sliced(conn, run, messages, params, true), 'Msg'), window };
   return pubsubFigures(conn, run, params);
 }
 
 // Fire and forget: transmitPublish, the next message sent on each delivery.
-const transmitted = (conn, data) => conn.transmitPublish('pubsub', data);
+const transmitted = (conn, channel, data) => conn.transmitPublish(channel, data);
 transmitted.byDelivery = true;
-const pubsubTransmit = (adapter, url, params) => pubsubRun(adapter, url, params, transmitted);
+const pubsubTransmit = (adapter, url, params, client) => pubsubRun(adapter, url, params, client, transmitted);
 // Acknowledged: each publish awaited.
-const pubsubAwaited = (adapter, url, params) =>
-  pubsubRun(adapter, url, params, (conn, data) => conn.publishAwaited('pubsub', data));
+const pubsubAwaited = (adapter, url, params, client) =>
+  pubsubRun(adapter, url, params, client, (conn, channel, data) => conn.publishAwaited(channel, data));
 // pubsub-transmit on a channel the server's recovery companion stamps (bench/server.mjs).
-const transmittedRecovered = (conn, data) => conn.transmitPublish('pubsub-recovered', data);
-transmittedRecovered.byDelivery = true;
-const pubsubRecovered = (adapter, url, params) =>
-  pubsubRun(adapter, url, params, transmittedRecovered, 'pubsub-recovered');
+const pubsubRecovered = (adapter, url, params, client) =>
+  pubsubRun(adapter, url, params, client, transmitted, 'pubsub-recovered');
 
 // Asks the server for `events` tick events and times them from the request to the last one reaching the listener;
 // `bursts` times after a warm-up, the median burst (by rate) is the result.
@@ -445,7 +469,7 @@ try {
     throw new Error(`unknown client ${clientName}; use one of ${Object.keys(adapters)}`);
   const run = workloadFor(workloadName);
   const adapter = await adapters[clientName]();
-  const result = await run(adapter, `ws://127.0.0.1:${port}/socketcluster/`, JSON.parse(params));
+  const result = await run(adapter, `ws://127.0.0.1:${port}/socketcluster/`, JSON.parse(params), clientName);
   process.stdout.write(`${JSON.stringify({ client: clientName, workload: workloadName, ...result })}\n`);
   process.exit(0);
 } catch (error) {

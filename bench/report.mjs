@@ -62,6 +62,12 @@ const SLICED = (p) =>
   p.slices
     ? ` Every client of a round runs at once, connected and warmed up, and they take turns: ${p.slices} slices of ${n(p.calls)} calls each, interleaved (the order rotating at every slice), so that each client meets the machine's quiet and busy moments alike. Other work on the machine only adds to a slice's CPU and latency, so a client's CPU per call${p.window ? '' : ' and p50'} are the lower quartile of its slices' (the median slice is beside them); ${p.window ? 'calls/s is the median of the slices' : 'p99 is over every call'}.`
     : '';
+// The pub/sub rows as users write them, with `slices` (bench/client.mjs "sliced rows").
+const SLICED_PUBSUB = (p) =>
+  p.slices
+    ? ` Every client of a round runs at once, connected, subscribed and warmed up, each on a channel of its own (with its own server-side consumer, so no client receives another's messages), and they take turns: ${p.slices} slices of ${n(p.messages)} messages each, interleaved (the order rotating at every slice); a slice starts with nothing outstanding and ends when its last message is delivered${p.awaited ? ' and every publish acknowledged' : ''}. Other work on the machine only adds to a slice's CPU and latency and only slows it down, so a client's CPU per message and p50 are the lower quartile of its slices', delivered msg/s the upper quartile (the median slice is beside them); p99 is over every message.`
+    : '';
+const perRound = (p) => n(p.messages * (p.slices ?? 1));
 function describe(workload, p) {
   if (workload === 'rpc-awaited-latency') {
     return `${n(p.calls * (p.slices ?? 1))} sequential invokes of \`echo\` per client and round, one awaited after another, after ${n(p.warmup)} warm-up calls: latency from the call to the end of its \`await\`, client CPU (user + system) per call. ${AWAITED}${SLICED(p)}`;
@@ -70,13 +76,13 @@ function describe(workload, p) {
     return `${n(p.calls * (p.slices ?? 1))} invokes of \`echo\` per client and round with ${p.window} in flight: ${p.window} loops, each awaiting one call after another; after ${n(p.warmup)} warm-up calls. ${AWAITED}${SLICED(p)}`;
   }
   if (workload === 'pubsub-transmit') {
-    return `${n(p.messages)} publishes without acknowledgement (fire and forget: \`client.transmitPublish(...)\` for rx-socketcluster, \`socket.transmitPublish(...)\` for socketcluster-client, a \`#publish\` transmit for the raw client), ${p.window} undelivered at most (each delivery sends the next), ${PUBSUB(p)} Default options for every client.`;
+    return `${perRound(p)} publishes per client and round without acknowledgement (fire and forget: \`client.transmitPublish(...)\` for rx-socketcluster, \`socket.transmitPublish(...)\` for socketcluster-client, a \`#publish\` transmit for the raw client), ${p.window} undelivered at most (each delivery sends the next), ${PUBSUB(p)} Default options for every client.${SLICED_PUBSUB(p)}`;
   }
   if (workload === 'pubsub-awaited') {
-    return `${n(p.messages)} publishes with acknowledgement, each awaited (\`await firstValueFrom(client.publish(...))\` for rx-socketcluster, \`await socket.invokePublish(...)\` for socketcluster-client, \`await\` on a Promise around the raw client's \`#publish\` invoke), by ${p.window} loops each awaiting one publish after another, ${PUBSUB(p)} Default options for every client.`;
+    return `${perRound(p)} publishes per client and round with acknowledgement, each awaited (\`await firstValueFrom(client.publish(...))\` for rx-socketcluster, \`await socket.invokePublish(...)\` for socketcluster-client, \`await\` on a Promise around the raw client's \`#publish\` invoke), by ${p.window} loops each awaiting one publish after another, ${PUBSUB(p)} Default options for every client.${SLICED_PUBSUB({ ...p, awaited: true })}`;
   }
   if (workload === 'pubsub-recovered') {
-    return `As pubsub-transmit, on a channel the server's recovery companion stamps and keeps history for (\`attachRecovery\`, default limits): rx-socketcluster subscribed with \`channel(name)\` (recovery off: it gets the original payloads) and with \`recoverChannel(client, name).pipe(messages())\` (recovery on: stamped messages, sequence checks); the raw client for scale. ${n(p.messages)} messages, ${p.window} undelivered at most, after ${n(p.warmup)} warm-up messages.`;
+    return `As pubsub-transmit, on a channel the server's recovery companion stamps and keeps history for (\`attachRecovery\`, default limits): rx-socketcluster subscribed with \`channel(name)\` (recovery off: it gets the original payloads) and with \`recoverChannel(client, name).pipe(messages())\` (recovery on: stamped messages, sequence checks); the raw client for scale. ${perRound(p)} messages per client and round, ${p.window} undelivered at most, after ${n(p.warmup)} warm-up messages.${SLICED_PUBSUB(p)}`;
   }
   if (workload === 'rpc-latency') {
     return `${n(p.calls)} sequential invokes of \`echo\` after ${n(p.warmup)} warm-up calls: latency from the call to the answer in the callback, client CPU (user + system) per call. ${CALLBACKS}`;
@@ -114,21 +120,27 @@ const METRICS = {
   ],
   'pubsub-transmit': [
     ['msgsPerSec', 'delivered msg/s', 0],
+    ['msgsPerSecMedian', 'delivered msg/s, median slice', 0],
     ['p50Us', 'latency p50 µs', 0],
     ['p99Us', 'latency p99 µs', 0],
     ['cpuPerMsgUs', 'CPU/msg µs', 2],
+    ['cpuPerMsgMedianUs', 'CPU/msg, median slice µs', 2],
   ],
   'pubsub-awaited': [
     ['msgsPerSec', 'delivered msg/s', 0],
+    ['msgsPerSecMedian', 'delivered msg/s, median slice', 0],
     ['p50Us', 'latency p50 µs', 0],
     ['p99Us', 'latency p99 µs', 0],
     ['cpuPerMsgUs', 'CPU/msg µs', 2],
+    ['cpuPerMsgMedianUs', 'CPU/msg, median slice µs', 2],
   ],
   'pubsub-recovered': [
     ['msgsPerSec', 'delivered msg/s', 0],
+    ['msgsPerSecMedian', 'delivered msg/s, median slice', 0],
     ['p50Us', 'latency p50 µs', 0],
     ['p99Us', 'latency p99 µs', 0],
     ['cpuPerMsgUs', 'CPU/msg µs', 2],
+    ['cpuPerMsgMedianUs', 'CPU/msg, median slice µs', 2],
   ],
   'rpc-latency': [
     ['p50Us', 'p50 µs', 0],

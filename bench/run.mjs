@@ -1,7 +1,8 @@
 // `npm run bench`: rx-socketcluster against socketcluster-client v20 and a raw `ws` client (bench/raw-client.mjs),
 // on the same workloads, against one socketcluster-server v20 in its own process (bench/server.mjs) on 127.0.0.1.
 // Every measurement runs in a fresh client process (bench/client.mjs); the client order rotates round by round. The
-// awaited RPC rows run every client of a round at once and interleave their slices (measureInterleaved, below).
+// awaited RPC rows and the pub/sub rows as users write them (pubsub-transmit, pubsub-awaited, pubsub-recovered) run
+// every client of a round at once and interleave their slices (measureInterleaved, below).
 // Prints a markdown report on stdout (progress goes to stderr) and writes bench/results/latest.json.
 //
 //   node bench/run.mjs [--rounds N] [--quick] [--only workload,workload] [--from results.json]
@@ -38,9 +39,9 @@ if (!(Number.isInteger(rounds) && rounds >= 1))
 const full = {
   'rpc-awaited-latency': { calls: 2500, slices: 24, warmup: 10_000 },
   'rpc-awaited-throughput': { calls: 10_000, slices: 16, warmup: 10_000, window: 100 },
-  'pubsub-transmit': { messages: 20_000, warmup: 2000, window: 100 },
-  'pubsub-awaited': { messages: 20_000, warmup: 2000, window: 100 },
-  'pubsub-recovered': { messages: 20_000, warmup: 2000, window: 100 },
+  'pubsub-transmit': { messages: 4000, slices: 24, warmup: 10_000, window: 100 },
+  'pubsub-awaited': { messages: 4000, slices: 24, warmup: 10_000, window: 100 },
+  'pubsub-recovered': { messages: 4000, slices: 24, warmup: 10_000, window: 100 },
   'rpc-latency': { calls: 10_000, warmup: 3000 },
   'rpc-throughput': { calls: 50_000, warmup: 5000, window: 100 },
   pubsub: { messages: 20_000, warmup: 2000, window: 100 },
@@ -53,9 +54,9 @@ const full = {
 const small = {
   'rpc-awaited-latency': { calls: 1000, slices: 3, warmup: 1000 },
   'rpc-awaited-throughput': { calls: 5000, slices: 3, warmup: 2000, window: 100 },
-  'pubsub-transmit': { messages: 5000, warmup: 1000, window: 100 },
-  'pubsub-awaited': { messages: 5000, warmup: 1000, window: 100 },
-  'pubsub-recovered': { messages: 5000, warmup: 1000, window: 100 },
+  'pubsub-transmit': { messages: 1000, slices: 3, warmup: 1000, window: 100 },
+  'pubsub-awaited': { messages: 1000, slices: 3, warmup: 1000, window: 100 },
+  'pubsub-recovered': { messages: 1000, slices: 3, warmup: 1000, window: 100 },
   'rpc-latency': { calls: 2000, warmup: 1000 },
   'rpc-throughput': { calls: 10_000, warmup: 2000, window: 100 },
   pubsub: { messages: 5000, warmup: 1000, window: 100 },
@@ -177,10 +178,11 @@ async function measure(client, workload, port) {
   return JSON.parse(line);
 }
 
-// The rows with `slices` (the awaited RPC rows): every client of the round in its own process at once, connected
-// and warmed up, then their slices interleaved one at a time, the order rotating at every slice (raw rx official,
-// rx official raw, ...), so that each client sees the same moments of the machine; only one of them works at a
-// time. Each process reports the medians of its slices (bench/client.mjs).
+// The rows with `slices` (the awaited RPC rows, and the pub/sub rows but the callback-style one): every client of the
+// round in its own process at once, connected and warmed up, then their slices interleaved one at a time, the order
+// rotating at every slice (raw rx official, rx official raw, ...), so that each client sees the same moments of the
+// machine; only one of them works at a time (a slice ends once all its calls are answered, all its messages
+// delivered). Each process reports the quartiles and medians of its slices (bench/client.mjs "sliced rows").
 function startSliced(client, workload, port) {
   const child = track(
     fork(

@@ -12,6 +12,9 @@
 //   pubsub-recovered
 //              the same, on a channel that the recovery companion (rx-socketcluster/server) stamps and keeps
 //              history for (the default limits: 1,000 messages, 5 minutes).
+//   pubsub/<client>, pubsub-recovered/<client>
+//              the same again, a channel per client for the sliced pub/sub rows, whose clients are all subscribed
+//              at once: the consumer joins each as its first client subscribes.
 import http from 'node:http';
 import { createRequire } from 'node:module';
 
@@ -48,7 +51,7 @@ for (const frame of tickFrames) tickOffsets.push(tickOffsets[tickOffsets.length 
 
 const httpServer = http.createServer();
 const agServer = attach(httpServer, { authKey: 'bench' });
-attachRecovery(agServer, { channels: ['pubsub-recovered'] });
+attachRecovery(agServer, { channels: /^pubsub-recovered(\/|$)/ });
 let pubsubSeen = 0;
 
 // Writes `count` tick events to the socket's TCP stream, a pool (1,000 events, about 75 KB) per write, waiting
@@ -93,6 +96,17 @@ async function consumePubsub(name) {
   for await (const message of channel) if (message) pubsubSeen++;
 }
 
+// Adds the consumer to every per-client pub/sub channel (pubsub/<client>, pubsub-recovered/<client>) when a client
+// first subscribes to it; the client's warm-up runs before its measured slices, so the consumer is in by then.
+async function consumePerClient() {
+  const consumed = new Set();
+  for await (const { channel } of agServer.listener('subscription')) {
+    if (!/^pubsub(-recovered)?\//.test(channel) || consumed.has(channel)) continue;
+    consumed.add(channel);
+    void consumePubsub(channel);
+  }
+}
+
 async function logErrors() {
   for await (const { error } of agServer.listener('error')) console.error('bench server:', error.message);
 }
@@ -112,6 +126,7 @@ function settle() {
 void serveConnections();
 void consumePubsub('pubsub');
 void consumePubsub('pubsub-recovered');
+void consumePerClient();
 void logErrors();
 httpServer.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: httpServer.address().port }));
 
