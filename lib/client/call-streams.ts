@@ -22,12 +22,15 @@ export interface CallStreamsHost {
 class FacadeCall implements Unsubscribable {
   readonly cid: number;
   readonly subscriber: Subscriber<unknown>;
+  /** The answer's data is not the caller's business (`publish()`): the call emits `undefined`. */
+  readonly quiet: boolean;
   readonly #streams: CallStreams;
 
-  constructor(streams: CallStreams, cid: number, subscriber: Subscriber<unknown>) {
+  constructor(streams: CallStreams, cid: number, subscriber: Subscriber<unknown>, quiet: boolean) {
     this.#streams = streams;
     this.cid = cid;
     this.subscriber = subscriber;
+    this.quiet = quiet;
   }
 
   /** Unsubscribing before the answer drops the call; after it, there is nothing left to drop. */
@@ -49,6 +52,7 @@ class InvokeObservable extends Observable<unknown> {
   readonly data: unknown;
   readonly timeout: number;
   readonly resend: boolean;
+  readonly quiet: boolean;
 
   constructor(
     streams: CallStreams,
@@ -57,6 +61,7 @@ class InvokeObservable extends Observable<unknown> {
     timeout: number,
     resend: boolean,
     cid: number,
+    quiet: boolean,
   ) {
     super(subscribeInvoke);
     this.streams = streams;
@@ -64,6 +69,7 @@ class InvokeObservable extends Observable<unknown> {
     this.data = data;
     this.timeout = timeout;
     this.resend = resend;
+    this.quiet = quiet;
     this.cid = cid;
     this.frame = undefined;
   }
@@ -92,15 +98,21 @@ export class CallStreams {
   /**
    * The cold Observable of one invoke. The packet is encoded here, at call time, so that data the codec cannot
    * encode throws a `TypeError` at the caller; the first subscription sends that frame, and any later one (a
-   * `retry`, say) encodes a fresh frame under a new call id.
+   * `retry`, say) encodes a fresh frame under a new call id. A `quiet` call emits `undefined` for its answer
+   * (`publish()`), without an operator per call to map it.
    */
-  invoke(event: string, data: unknown, options: InvokeOptions | undefined): Observable<unknown> {
+  invoke(
+    event: string,
+    data: unknown,
+    options: InvokeOptions | undefined,
+    quiet = false,
+  ): Observable<unknown> {
     checkEvent(event);
     const host = this.#host;
     const timeout = options?.timeout ?? host.ackTimeout;
     checkDuration('The invoke timeout', timeout);
     const cid = host.isClosed() ? 0 : this.#nextCid();
-    const invoke = new InvokeObservable(this, event, data, timeout, options?.resend === true, cid);
+    const invoke = new InvokeObservable(this, event, data, timeout, options?.resend === true, cid, quiet);
     if (cid) invoke.frame = encodeEvent(host.codec, event, data, cid);
     return invoke;
   }
@@ -118,7 +130,7 @@ export class CallStreams {
       frame = encodeEvent(host.codec, invoke.event, invoke.data, cid);
     }
     invoke.frame = undefined;
-    const call = this.#start(cid, subscriber);
+    const call = this.#start(cid, subscriber, invoke.quiet);
     host.port.invoke(cid, invoke.event, frame, invoke.timeout, invoke.resend);
     return call;
   }
@@ -131,7 +143,7 @@ export class CallStreams {
         return undefined;
       }
       const cid = this.#nextCid();
-      const call = this.#start(cid, subscriber);
+      const call = this.#start(cid, subscriber, false);
       start(cid);
       return call;
     });
@@ -142,7 +154,7 @@ export class CallStreams {
     const call = this.#calls.take(cid);
     if (!call) return;
     const { subscriber } = call;
-    subscriber.next(data);
+    subscriber.next(call.quiet ? undefined : data);
     // `firstValueFrom` has unsubscribed by now: no complete for it to ignore.
     if (!subscriber.closed) subscriber.complete();
   }
@@ -157,8 +169,8 @@ export class CallStreams {
     if (this.#calls.delete(call.cid)) this.#host.port.cancel(call.cid);
   }
 
-  #start(cid: number, subscriber: Subscriber<unknown>): FacadeCall {
-    const call = new FacadeCall(this, cid, subscriber);
+  #start(cid: number, subscriber: Subscriber<unknown>, quiet: boolean): FacadeCall {
+    const call = new FacadeCall(this, cid, subscriber, quiet);
     this.#calls.set(cid, call);
     return call;
   }

@@ -107,7 +107,7 @@ class ScClient implements Client {
 
   publish(channel: string, data?: unknown, options?: InvokeOptions): Observable<void> {
     checkEvent(channel, 'channel');
-    return this.#core.calls.invoke(ScEvent.publish, { channel, data }, options).pipe(map(() => undefined));
+    return this.#core.calls.invoke(ScEvent.publish, { channel, data }, options, true) as Observable<void>;
   }
 
   transmitPublish(channel: string, data?: unknown): void {
