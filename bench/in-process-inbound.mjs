@@ -11,10 +11,8 @@
 // built package, by name), or the path of a `dist` directory of rx-socketcluster (another build, for an A/B).
 // Default options (reconnect on). After 200,000 warm-up events, prints one JSON line: CPU (user + system) per event
 // and wall time per event, in ns.
-import { EventEmitter } from 'node:events';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { firstValueFrom } from 'rxjs';
+import { FakeWs, handshakeReply, loadCreateClient } from './fake-ws.mjs';
 
 const [client = 'rx', eventsArg = '1000000'] = process.argv.slice(2);
 const events = Number(eventsArg);
@@ -29,25 +27,10 @@ const ticks = Array.from({ length: PER_TASK }, (_, i) =>
 );
 
 /** A `ws`-style socket whose server answers the handshake, then pushes tick frames on demand. */
-class FakeWs extends EventEmitter {
-  readyState = 0;
-  binaryType = 'nodebuffer';
-
-  constructor() {
-    super();
-    setImmediate(() => {
-      this.readyState = 1;
-      this.emit('open');
-    });
-  }
-
+class TickWs extends FakeWs {
   send(text) {
     if (!text.startsWith('{"event":"#handshake"')) return;
-    const cid = text.slice(text.lastIndexOf(',"cid":') + 7, -1);
-    const reply = Buffer.from(
-      `{"rid":${cid},"data":{"id":"fake","pingTimeout":20000,"isAuthenticated":false}}`,
-    );
-    setImmediate(() => this.emit('message', reply, false));
+    this.reply(handshakeReply(text.slice(text.lastIndexOf(',"cid":') + 7, -1)));
   }
 
   /** Pushes `count` tick frames, PER_TASK per task; resolves once all are emitted. */
@@ -64,10 +47,6 @@ class FakeWs extends EventEmitter {
       setImmediate(step);
     });
   }
-
-  close() {
-    this.readyState = 3;
-  }
 }
 
 let checksum = 0;
@@ -76,11 +55,9 @@ const listener = (data) => {
 };
 
 async function rx(from) {
-  const { createClient } = await import(
-    from === 'rx' ? 'rx-socketcluster' : pathToFileURL(path.resolve(from, 'index.mjs')).href
-  );
+  const createClient = await loadCreateClient(from);
   let ws;
-  const WebSocket = class extends FakeWs {
+  const WebSocket = class extends TickWs {
     constructor() {
       super();
       ws = this;
@@ -93,7 +70,7 @@ async function rx(from) {
 }
 
 function raw() {
-  const ws = new FakeWs();
+  const ws = new TickWs();
   const listeners = new Map([['tick', listener]]);
   ws.on('message', (data) => {
     const packet = JSON.parse(data.toString());

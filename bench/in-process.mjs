@@ -11,28 +11,15 @@
 // (reconnect on). After 20,000 warm-up calls, prints one JSON line: client CPU (user + system) per call and wall
 // time per call, in µs. Bytes allocated per call: run it under `node --trace-gc-nvp` with two call counts and divide
 // the difference of the summed `allocated=` figures by the difference of the counts.
-import { EventEmitter } from 'node:events';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { firstValueFrom } from 'rxjs';
+import { FakeWs, handshakeReply, loadCreateClient } from './fake-ws.mjs';
 
 const [client = 'rx', mode = 'seq', callsArg = '100000'] = process.argv.slice(2);
 const calls = Number(callsArg);
 const payload = { id: 42, text: 'hello', ok: true };
 
 /** A `ws`-style socket whose server answers the handshake and echoes every invoke's data, each from a later task. */
-class FakeWs extends EventEmitter {
-  readyState = 0;
-  binaryType = 'nodebuffer';
-
-  constructor() {
-    super();
-    setImmediate(() => {
-      this.readyState = 1;
-      this.emit('open');
-    });
-  }
-
+class EchoWs extends FakeWs {
   send(text) {
     // A batch frame is split into its packets; a lone packet is answered from its text, without parsing it.
     if (text.charCodeAt(0) === 91)
@@ -44,29 +31,23 @@ class FakeWs extends EventEmitter {
   #answer(text) {
     const at = text.lastIndexOf(',"cid":');
     const cid = text.slice(at + 7, -1);
-    const reply = text.startsWith('{"event":"#handshake"')
-      ? `{"rid":${cid},"data":{"id":"fake","pingTimeout":20000,"isAuthenticated":false}}`
-      : `{"rid":${cid},"data":${text.slice(text.indexOf('"data":') + 7, at)}}`;
-    const frame = Buffer.from(reply);
-    setImmediate(() => this.emit('message', frame, false));
-  }
-
-  close() {
-    this.readyState = 3;
+    this.reply(
+      text.startsWith('{"event":"#handshake"')
+        ? handshakeReply(cid)
+        : `{"rid":${cid},"data":${text.slice(text.indexOf('"data":') + 7, at)}}`,
+    );
   }
 }
 
 async function rx(from) {
-  const { createClient } = await import(
-    from === 'rx' ? 'rx-socketcluster' : pathToFileURL(path.resolve(from, 'index.mjs')).href
-  );
-  const socket = createClient({ url: 'ws://fake/socketcluster/', WebSocket: FakeWs });
+  const createClient = await loadCreateClient(from);
+  const socket = createClient({ url: 'ws://fake/socketcluster/', WebSocket: EchoWs });
   await firstValueFrom(socket.whenOpen());
   return (event, data) => firstValueFrom(socket.invoke(event, data));
 }
 
 function raw() {
-  const ws = new FakeWs();
+  const ws = new EchoWs();
   const pending = new Map();
   let cid = 0;
   ws.on('message', (data) => {
