@@ -1,5 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import { createClient } from '../../lib/client/create-client';
+import type { ClientOptions } from '../../lib/client/options';
 import { jsonCodec } from '../../lib/codec/json';
 import { msgpackCodec } from '../../lib/codec/msgpack';
 import { CodecError } from '../../lib/errors';
@@ -51,6 +52,17 @@ function sharedWorker(codecs?: Parameters<typeof serveSharedWorker>[0]) {
 }
 
 afterEach(() => delete (globalThis as { SharedWorker?: unknown }).SharedWorker);
+
+/** A tab's client sharing through `worker`, on a fake WebSocket of its own unless one is given. */
+function sharingTab(worker: ReturnType<typeof sharedWorker>, options: Partial<ClientOptions> = {}) {
+  return createClient({
+    url: URL,
+    WebSocket: fakeWebSocket().WebSocket,
+    share: 'shared-worker',
+    worker,
+    ...options,
+  });
+}
 
 /** The packets a socket sent, decoded with `codec`. */
 function packets(socket: FakeWebSocket, codec = jsonCodec()) {
@@ -110,23 +122,12 @@ describe('a shared worker without the codec of a tab', () => {
   it('keeps serving the other tabs, and makes its engine with the next tab that it can serve', async () => {
     const inWorker = fakeWebSocket();
     const worker = sharedWorker({ WebSocket: inWorker.WebSocket });
-    const refused = createClient({
-      url: URL,
-      WebSocket: fakeWebSocket().WebSocket,
-      codec: msgpackCodec(),
-      share: 'shared-worker',
-      worker,
-    });
+    const refused = sharingTab(worker, { codec: msgpackCodec() });
     const refusals = record(refused.errors$);
     await jest.advanceTimersByTimeAsync(0);
     expect(refusals).toHaveLength(1);
 
-    const joined = createClient({
-      url: URL,
-      WebSocket: fakeWebSocket().WebSocket,
-      share: 'shared-worker',
-      worker,
-    });
+    const joined = sharingTab(worker);
     const shares = record(joined.share$);
     const errors = record(joined.errors$);
     joined.connect();
@@ -143,13 +144,7 @@ describe('a shared worker without the codec of a tab', () => {
     expect(joined.state.state).toBe('open');
 
     // A later tab with the codec missing is turned away in turn; the joined tab goes on.
-    const late = createClient({
-      url: URL,
-      WebSocket: fakeWebSocket().WebSocket,
-      codec: msgpackCodec(),
-      share: 'shared-worker',
-      worker,
-    });
+    const late = sharingTab(worker, { codec: msgpackCodec() });
     const lateShares = record(late.share$);
     const lateErrors = record(late.errors$);
     await jest.advanceTimersByTimeAsync(0);
@@ -162,20 +157,9 @@ describe('a shared worker without the codec of a tab', () => {
 
   it('turns away a tab whose codec the worker has, but is not the one its connection speaks', async () => {
     const worker = sharedWorker({ WebSocket: fakeWebSocket().WebSocket, codecs: [msgpackCodec()] });
-    const first = createClient({
-      url: URL,
-      WebSocket: fakeWebSocket().WebSocket,
-      share: 'shared-worker',
-      worker,
-    });
+    const first = sharingTab(worker);
     await jest.advanceTimersByTimeAsync(0);
-    const second = createClient({
-      url: URL,
-      WebSocket: fakeWebSocket().WebSocket,
-      codec: msgpackCodec(),
-      share: 'shared-worker',
-      worker,
-    });
+    const second = sharingTab(worker, { codec: msgpackCodec() });
     const errors = record(second.errors$);
     const shares = record(second.share$);
     await jest.advanceTimersByTimeAsync(0);
