@@ -19,6 +19,7 @@ export interface Recovery {
 /** What the server is delivering now: set while the broker fans a stamped message out, synchronously. */
 interface Delivery {
   channel: string;
+  log: ChannelLog;
   seq: number;
   data: unknown;
   /** The stamped packet, made once for every recovering socket (as the broker makes one for the others). */
@@ -55,8 +56,6 @@ class RecoveryServer implements Recovery {
   readonly #limits: { size: number; age: number };
   readonly #now: () => number;
   readonly #logs = new Map<string, ChannelLog>();
-  /** Per channel with a log: the start of its JSON `#publish` frames (see stampedFrame). */
-  readonly #prefixes = new Map<string, string>();
   /** Per socket id: the sequence of each channel when the socket subscribed to it. */
   readonly #joined = new Map<string, Map<string, number>>();
   /** Per socket id: the channels it recovers (receives stamped). */
@@ -108,10 +107,11 @@ class RecoveryServer implements Recovery {
     const unsubscribeSocket = broker.unsubscribeSocket;
     broker.transmitPublish = (channel, data, suppressEvent) => {
       if (!this.#matches(channel)) return transmitPublish.call(broker, channel, data, suppressEvent);
-      const seq = this.#log(channel).append(data, this.#now());
+      const log = this.#log(channel);
+      const seq = log.append(data, this.#now());
       // The broker hands the message to each subscriber's transmit synchronously: the sockets that recover
       // recognise it by this record while it is set.
-      this.#delivery = { channel, seq, data, packet: undefined, options: undefined };
+      this.#delivery = { channel, log, seq, data, packet: undefined, options: undefined };
       try {
         return transmitPublish.call(broker, channel, data, suppressEvent);
       } finally {
@@ -165,7 +165,6 @@ class RecoveryServer implements Recovery {
     for (const [channel, log] of this.#logs) {
       if (!log.idle(now) || joined.has(channel)) continue;
       this.#logs.delete(channel);
-      this.#prefixes.delete(channel);
       if (this.#held.delete(channel)) void this.#server.exchange.unsubscribe(channel);
     }
   }
@@ -249,8 +248,7 @@ class RecoveryServer implements Recovery {
         const { channel, seq } = delivery;
         delivery.packet = { channel, data: { $seq: seq, $data: delivery.data } };
         // The broker's own frame of the message, when it is JSON text, gives the stamped one by concatenation.
-        let prefix = this.#prefixes.get(channel);
-        if (prefix === undefined) this.#prefixes.set(channel, (prefix = publishPrefix(channel)));
+        const prefix = (delivery.log.framePrefix ??= publishPrefix(channel));
         const plain = (options as { stringifiedData?: unknown } | undefined)?.stringifiedData;
         const frame = stampedFrame(plain, prefix, seq) ?? this.#encode(delivery.packet);
         if (frame !== undefined) delivery.options = { stringifiedData: frame };

@@ -17,6 +17,8 @@ export class ChannelLog {
   /** The last sequence given (0 before the first message). */
   top = 0;
   readonly epoch: string;
+  /** The start of the channel's JSON `#publish` frames, made at its first stamped delivery (see stampedFrame). */
+  framePrefix: string | undefined;
   readonly #data: unknown[] = [];
   readonly #times: number[] = [];
   /** Index in the ring of the oldest message kept. */
