@@ -31,3 +31,15 @@ export interface ClientFeature {
    */
   readonly wrapEngine: (next: EngineFactory) => EngineFactory;
 }
+
+/**
+ * The feature named `name` among a client's features, if one is there: read by what needs a feature's settings
+ * outside the engine (the sharing of tabs), without importing the feature's code.
+ * @internal
+ */
+export function featureOf<F extends ClientFeature>(
+  features: readonly ClientFeature[],
+  name: F['feature'],
+): F | undefined {
+  return features.find((feature): feature is F => feature.feature === name);
+}

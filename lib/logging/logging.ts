@@ -56,13 +56,8 @@ export function logging(options: LoggingOptions = {}): ClientFeature {
   return feature;
 }
 
-/** A `logging()` feature, which also lends its log to what writes outside the port (the sharing of tabs). */
-interface LoggingFeature extends ClientFeature {
+/** A `logging()` feature, which also lends its log to what writes outside the port (the sharing of tabs). @internal */
+export interface LoggingFeature extends ClientFeature {
+  readonly feature: 'logging';
   readonly log: Log | undefined;
-}
-
-/** The log of the `logging()` feature among a client's features, if one is there and not silent. @internal */
-export function logOf(features: readonly ClientFeature[]): Log | undefined {
-  for (const feature of features) if (feature.feature === 'logging') return (feature as LoggingFeature).log;
-  return undefined;
 }

@@ -1,9 +1,9 @@
 import type { BehaviorSubject } from 'rxjs';
 import type { CommandMessage, EngineCommands, EngineEvents, EngineView } from '../engine/port';
 import type { Codec } from '../codec/codec';
-import type { ClientFeature } from '../engine/feature';
+import { featureOf, type ClientFeature } from '../engine/feature';
 import { WARN } from '../logging/log';
-import { logOf } from '../logging/logging';
+import type { LoggingFeature } from '../logging/logging';
 import type { TokenRefreshFeature } from '../refresh/token-refresh';
 import { leadOrFollow } from './leader-tab';
 import {
@@ -53,13 +53,6 @@ const PLAIN_OPTIONS = [
   'authTokenKey',
 ] as const;
 
-/** The `tokenRefresh()` feature among a client's features, if one is there (read, not imported: it is optional). */
-function refreshOf(features: readonly ClientFeature[]): TokenRefreshFeature | undefined {
-  for (const feature of features)
-    if (feature.feature === 'token-refresh') return feature as TokenRefreshFeature;
-  return undefined;
-}
-
 function plainOptions(
   options: Readonly<Record<string, unknown>>,
   codec: string,
@@ -95,7 +88,7 @@ export function attachShared(
   scope: ShareScope = globalThis,
 ): void {
   const { share, name } = config;
-  const log = logOf(config.features);
+  const log = featureOf<LoggingFeature>(config.features, 'logging')?.log;
   const locks = scope.navigator?.locks;
   let worker: SharedWorkerLike | undefined;
   if (share !== 'leader-tab' && config.worker && typeof scope.SharedWorker === 'function') {
@@ -110,7 +103,7 @@ export function attachShared(
   const canLead = share !== 'shared-worker' && locks !== undefined && typeof Channel === 'function';
   let port: (EngineCommands & EngineView) | undefined;
   if (worker) {
-    const refresh = refreshOf(config.features);
+    const refresh = featureOf<TokenRefreshFeature>(config.features, 'token-refresh');
     const tab = new TabPort(
       tabId(),
       'shared-worker',
